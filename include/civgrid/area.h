@@ -1,0 +1,49 @@
+/* The jurisdiction tree: city > county > town > community > grid > building
+ * (micro-grids inside a grid). Every user, person, place and event hangs on a
+ * node; a user's scope is the subtree under its node. */
+#ifndef CIVGRID_AREA_H
+#define CIVGRID_AREA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "civgrid/actor.h"
+#include "civgrid/arena.h"
+#include "civgrid/json.h"
+#include "civgrid/store.h"
+
+struct cg_area {
+    int64_t id, parent_id; /* parent_id 0 for the root */
+    const char *level, *code, *name, *path, *status, *parent_code;
+};
+
+/* The levels, from the top; NULL-terminated. */
+extern const char *const cg_area_levels[];
+
+/* Whether level names a known level. */
+int cg_area_level_valid(const char *level);
+
+/* Reads the node with this code. No actor: for internal use (sign-in, init). */
+int cg_area_get_by_code(cg_store *s, const char *code, cg_arena *a, struct cg_area *out);
+
+/* The same for an actor: CG_ENOTFOUND also when the node is out of scope. */
+int cg_area_get(cg_store *s, const struct cg_actor *actor, const char *code, cg_arena *a,
+                struct cg_area *out);
+
+/* Adds a node under parent_code (NULL: under the root). Needs
+ * CG_PERM_AREAS_WRITE and the parent in scope. Field errors name the field.
+ * Audited as area.create. */
+int cg_area_create(cg_store *s, const struct cg_actor *actor, const char *code,
+                   const char *parent_code, const char *level, const char *name, cg_arena *a,
+                   struct cg_area *out, struct cg_field_error *fe);
+
+/* Lists nodes in the actor's scope whose code or name contains q (NULL: all),
+ * at most limit, ordered by path. */
+int cg_area_search(cg_store *s, const struct cg_actor *actor, const char *q, int limit,
+                   cg_arena *a, struct cg_area **items, size_t *n);
+
+/* Creates the root node (init only). */
+int cg_area_create_root(cg_store *s, const char *code, const char *name, const char *level,
+                        int64_t *id, const char **path);
+
+#endif

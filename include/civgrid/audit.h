@@ -1,0 +1,55 @@
+/* The audit trail: who, when, from where, what, on which object, with what
+ * outcome. Written in the same transaction as the change it records, so a
+ * change without its record (or the reverse) cannot exist. */
+#ifndef CIVGRID_AUDIT_H
+#define CIVGRID_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "civgrid/actor.h"
+#include "civgrid/arena.h"
+#include "civgrid/store.h"
+
+struct cg_audit_record {
+    const char *action;      /* "user.create", "session.create", "resident.unmask" ... */
+    const char *object_type; /* "user", "area", ... or NULL */
+    const char *object_id;   /* or NULL */
+    const char *area_path;   /* where the object lives, for scoped reading; or NULL */
+    int outcome;             /* 0 or the CG_E* code the action ended with */
+    const char *detail;      /* free text, or NULL */
+};
+
+/* Appends one record for actor (NULL: anonymous; username_hint names the
+ * account tried, as for a failed login). Call inside the caller's transaction;
+ * a failure of the action itself is recorded with cg_audit_commit. */
+int cg_audit_write(cg_store *s, const struct cg_actor *actor, const char *username_hint,
+                   const struct cg_audit_record *rec);
+
+/* Records an action in a transaction of its own: for reads, and for actions
+ * that were refused or failed (and so rolled their own transaction back). */
+int cg_audit_commit(cg_store *s, const struct cg_actor *actor, const char *username_hint,
+                     const struct cg_audit_record *rec);
+
+struct cg_audit_filter {
+    const char *actor;  /* username, or NULL */
+    const char *action; /* exact action or prefix ending in '.', e.g. "user." */
+    const char *object_id;
+    const char *outcome; /* "ok" or an error name */
+    int64_t since, until; /* epoch seconds; 0: open */
+    int64_t before_id;    /* for paging: entries older than this id; 0: newest */
+    int limit;            /* 1..1000, default 100 */
+};
+
+struct cg_audit_entry {
+    int64_t id, at, actor_id;
+    const char *actor, *client_ip, *action, *object_type, *object_id, *outcome, *detail;
+};
+
+/* Lists entries, newest first, that the actor may read: needs
+ * CG_PERM_AUDIT_READ (CG_EFORBIDDEN otherwise); an actor scoped below the
+ * root sees entries about objects in its scope and its own actions. */
+int cg_audit_list(cg_store *s, const struct cg_actor *actor, const struct cg_audit_filter *f,
+                  cg_arena *a, struct cg_audit_entry **items, size_t *n);
+
+#endif

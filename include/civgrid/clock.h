@@ -1,0 +1,15 @@
+/* Time. Inside civgrid times are UTC epoch seconds; durations use the
+ * monotonic clock so that a wall-clock jump never breaks a timeout. */
+#ifndef CIVGRID_CLOCK_H
+#define CIVGRID_CLOCK_H
+
+#include <stdint.h>
+
+/* UTC epoch seconds. CIVGRID_FAKE_NOW (epoch seconds) overrides it, so that
+ * tests of expiry and deadlines need not sleep. */
+int64_t cg_now(void);
+
+/* Monotonic seconds, for measuring durations. */
+double cg_monotonic(void);
+
+#endif

@@ -1,0 +1,71 @@
+/* Accounts: username, display name, role (what), scope area (where), status.
+ * Every call takes the actor; an account outside the actor's scope reads as
+ * absent (CG_ENOTFOUND), an action the role lacks is CG_EFORBIDDEN; every
+ * call is audited. */
+#ifndef CIVGRID_USER_H
+#define CIVGRID_USER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "civgrid/actor.h"
+#include "civgrid/area.h"
+#include "civgrid/arena.h"
+#include "civgrid/json.h"
+#include "civgrid/store.h"
+
+#define CG_PASSWORD_MIN 8
+#define CG_PASSWORD_MAX 1024
+
+struct cg_user {
+    int64_t id, created_at, updated_at;
+    const char *username, *display_name, *role, *status;
+    struct cg_area area;
+};
+
+struct cg_user_input {
+    const char *username;
+    const char *display_name; /* NULL: the username */
+    const char *role;
+    const char *scope; /* area code */
+    const char *password;
+};
+
+/* Checks a username: 2-64 of letters, digits, '.', '_', '-', '@'. 0 or
+ * CG_EBADTYPE with the reason in fe. */
+int cg_user_check_username(const char *username, struct cg_field_error *fe);
+
+/* Checks a password's length (CG_PASSWORD_MIN..MAX bytes). */
+int cg_user_check_password(const char *password, struct cg_field_error *fe);
+
+/* Creates an account. Needs CG_PERM_USERS_WRITE and the scope inside the
+ * actor's. Field errors name username, role, scope, password or display_name;
+ * CG_EEXISTS for a taken username. */
+int cg_user_create(cg_store *s, const struct cg_actor *actor, const struct cg_user_input *in,
+                   cg_arena *a, struct cg_user *out, struct cg_field_error *fe);
+
+/* Lists accounts in scope whose username or display name contains q. */
+int cg_user_list(cg_store *s, const struct cg_actor *actor, const char *q, cg_arena *a,
+                 struct cg_user **items, size_t *n);
+
+/* Reads one account in scope. */
+int cg_user_get(cg_store *s, const struct cg_actor *actor, const char *username, cg_arena *a,
+                struct cg_user *out);
+
+/* Sets status "active" or "disabled"; disabling revokes the account's
+ * sessions in the same transaction. An actor cannot disable itself. */
+int cg_user_set_status(cg_store *s, const struct cg_actor *actor, const char *username,
+                       const char *status, cg_arena *a, struct cg_user *out,
+                       struct cg_field_error *fe);
+
+/* Sets a new password (and clears a lockout). Allowed for CG_PERM_USERS_WRITE
+ * in scope, and for anyone on their own account. Revokes the account's other
+ * sessions. */
+int cg_user_set_password(cg_store *s, const struct cg_actor *actor, const char *username,
+                         const char *password, struct cg_field_error *fe);
+
+/* Inserts an account without an actor (the first admin, at init). */
+int cg__user_insert(cg_store *s, const char *username, const char *display_name,
+                    const char *role, int64_t area_id, const char *password, int64_t *id);
+
+#endif

@@ -1,0 +1,103 @@
+#include "civgrid/audit.h"
+
+#include <string.h>
+
+#include "civgrid/clock.h"
+#include "civgrid/error.h"
+
+int cg_audit_write(cg_store *s, const struct cg_actor *actor, const char *username_hint,
+                   const struct cg_audit_record *rec)
+{
+    const char *who = actor ? actor->username : (username_hint ? username_hint : "anonymous");
+    return cg_store_run(s, NULL,
+                        "INSERT INTO audit (at, actor_id, actor, client_ip, action, object_type,"
+                        " object_id, outcome, area_path, detail) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        "iisssssss" "s", cg_now(), actor && actor->user_id ? actor->user_id : (int64_t)0,
+                        who, actor ? actor->client_ip : NULL, rec->action, rec->object_type,
+                        rec->object_id, rec->outcome ? cg_err_name(rec->outcome) : "ok",
+                        rec->area_path, rec->detail);
+}
+
+int cg_audit_commit(cg_store *s, const struct cg_actor *actor, const char *username_hint,
+                     const struct cg_audit_record *rec)
+{
+    int rc = cg_store_begin(s);
+    if (rc)
+        return rc;
+    rc = cg_audit_write(s, actor, username_hint, rec);
+    if (rc) {
+        cg_store_rollback(s);
+        return rc;
+    }
+    return cg_store_commit(s);
+}
+
+/* A root-scoped actor's path is "/ID/": it also sees records that belong to
+ * no area (failed logins of unknown users, deployment events). */
+static int is_root_scope(const char *path)
+{
+    int slashes = 0;
+    for (; path && *path; path++)
+        slashes += *path == '/';
+    return slashes == 2;
+}
+
+int cg_audit_list(cg_store *s, const struct cg_actor *actor, const struct cg_audit_filter *f,
+                  cg_arena *a, struct cg_audit_entry **items, size_t *n)
+{
+    *items = NULL;
+    *n = 0;
+    if (!cg_actor_can(actor, CG_PERM_AUDIT_READ))
+        return CG_EFORBIDDEN;
+    int limit = f->limit > 0 ? f->limit : 100;
+    if (limit > 1000)
+        return CG_ERANGE;
+    const char *exact = NULL, *prefix = NULL;
+    if (f->action && *f->action)
+        *(f->action[strlen(f->action) - 1] == '.' ? &prefix : &exact) = f->action;
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(
+        s, &st,
+        "SELECT id, at, actor_id, actor, client_ip, action, object_type, object_id, outcome, detail"
+        " FROM audit WHERE"
+        " (CAST(? AS INTEGER) = 1 OR substr(area_path, 1, length(CAST(? AS TEXT))) = ? OR actor_id = ?)"
+        " AND (CAST(? AS TEXT) IS NULL OR actor = ?)"
+        " AND (CAST(? AS TEXT) IS NULL OR action = ?)"
+        " AND (CAST(? AS TEXT) IS NULL OR substr(action, 1, length(CAST(? AS TEXT))) = ?)"
+        " AND (CAST(? AS TEXT) IS NULL OR object_id = ?)"
+        " AND (CAST(? AS TEXT) IS NULL OR outcome = ?)"
+        " AND (CAST(? AS BIGINT) = 0 OR at >= ?)"
+        " AND (CAST(? AS BIGINT) = 0 OR at < ?)"
+        " AND (CAST(? AS BIGINT) = 0 OR id < ?)"
+        " ORDER BY id DESC LIMIT ?",
+        "issi" "ss" "ss" "sss" "ss" "ss" "ii" "ii" "ii" "i",
+        (int64_t)is_root_scope(actor->area_path), actor->area_path, actor->area_path,
+        actor->user_id, f->actor, f->actor, exact, exact, prefix, prefix, prefix, f->object_id,
+        f->object_id, f->outcome, f->outcome, f->since, f->since, f->until, f->until, f->before_id,
+        f->before_id, (int64_t)limit);
+    if (rc)
+        return rc;
+    struct cg_audit_entry *out = cg_arena_calloc(a, sizeof *out * (size_t)limit);
+    size_t count = 0;
+    while (out && (rc = cg_stmt_step(st)) == CG_ROW) {
+        struct cg_audit_entry *e = &out[count++];
+        e->id = cg_stmt_int(st, 0);
+        e->at = cg_stmt_int(st, 1);
+        e->actor_id = cg_stmt_int(st, 2);
+        e->actor = cg_arena_strdup(a, cg_stmt_text(st, 3));
+        e->client_ip = cg_arena_strdup(a, cg_stmt_text(st, 4));
+        e->action = cg_arena_strdup(a, cg_stmt_text(st, 5));
+        e->object_type = cg_arena_strdup(a, cg_stmt_text(st, 6));
+        e->object_id = cg_arena_strdup(a, cg_stmt_text(st, 7));
+        e->outcome = cg_arena_strdup(a, cg_stmt_text(st, 8));
+        e->detail = cg_arena_strdup(a, cg_stmt_text(st, 9));
+    }
+    cg_stmt_reset(st);
+    if (!out)
+        return CG_ENOMEM;
+    if (rc < 0)
+        return rc;
+    *items = out;
+    *n = count;
+    return 0;
+}

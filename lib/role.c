@@ -1,0 +1,44 @@
+/* The roles of DOMAIN.md and what each may do. Scope (where) is separate:
+ * it comes from the user's area. */
+#include <string.h>
+
+#include "civgrid/actor.h"
+
+#define PHONE CG_PERM_UNMASK_PHONE
+#define TREE CG_PERM_AREAS_READ
+
+const struct cg_role cg_roles[] = {
+    {"admin", "系统管理员", "Administrator",
+     CG_PERM_USERS_READ | CG_PERM_USERS_WRITE | CG_PERM_AUDIT_READ | CG_PERM_AREAS_WRITE | TREE},
+    {"centre", "综治中心", "Command centre", CG_PERM_USERS_READ | CG_PERM_AUDIT_READ | TREE},
+    {"commander", "指挥长", "Commander", TREE | PHONE},
+    {"grid_head", "网格长", "Grid head", TREE | PHONE},
+    {"grid_worker", "网格员", "Grid worker", TREE | PHONE},
+    {"assistant", "网格辅助员", "Grid assistant", TREE | PHONE},
+    {"building_head", "楼栋长", "Building head", TREE | PHONE},
+    {"department", "职能部门", "Department", TREE},
+    {"cdc", "疾控流调", "CDC tracer", TREE | PHONE | CG_PERM_UNMASK_ID},
+    {"sampler", "采样队", "Sampling team", TREE},
+    {"checkpoint", "卡口", "Checkpoint officer", TREE},
+    {"resident", "居民", "Resident", 0},
+    {NULL, NULL, NULL, 0},
+};
+
+const struct cg_role *cg_role_find(const char *name)
+{
+    for (const struct cg_role *r = cg_roles; name && r->name; r++)
+        if (strcmp(r->name, name) == 0)
+            return r;
+    return NULL;
+}
+
+int cg_actor_can(const struct cg_actor *a, unsigned perm)
+{
+    return a && a->role && (a->role->perms & perm) == perm;
+}
+
+int cg_actor_in_scope(const struct cg_actor *a, const char *area_path)
+{
+    return a && a->area_path && area_path &&
+           strncmp(area_path, a->area_path, strlen(a->area_path)) == 0;
+}

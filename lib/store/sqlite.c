@@ -1,0 +1,195 @@
+/* The SQLite backend: WAL, foreign keys, a busy timeout, statements kept
+ * prepared for the life of the connection. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "civgrid/error.h"
+#include "store_int.h"
+
+/* How long a writer waits for another writer before the request answers 503. */
+#define BUSY_TIMEOUT_MS 5000
+
+static int map_rc(cg_store *s, int rc)
+{
+    sqlite3 *db = s->conn;
+    if (db)
+        cg__store_set_error(s, sqlite3_errmsg(db));
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+        return 0;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return CG_EBUSY;
+    case SQLITE_NOMEM:
+        return CG_ENOMEM;
+    case SQLITE_CONSTRAINT:
+        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return CG_EEXISTS;
+        return CG_ECONFLICT;
+    case SQLITE_TOOBIG:
+        return CG_ETOOBIG;
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+        return CG_EIO;
+    default:
+        return CG_EDB;
+    }
+}
+
+static int sq_exec_script(cg_store *s, const char *sql)
+{
+    char *err = NULL;
+    int rc = sqlite3_exec(s->conn, sql, NULL, NULL, &err);
+    if (rc != SQLITE_OK) {
+        int mapped = map_rc(s, sqlite3_extended_errcode(s->conn));
+        if (err)
+            cg__store_set_error(s, err);
+        sqlite3_free(err);
+        return mapped;
+    }
+    return 0;
+}
+
+static int sq_open(cg_store *s, const char *url)
+{
+    sqlite3 *db = NULL;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (strncmp(url, "sqlite:", 7) == 0)
+        url += 7;
+    int rc = sqlite3_open_v2(url, &db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s: %s", url, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        cg__store_set_error(s, msg);
+        sqlite3_close(db);
+        return rc == SQLITE_CANTOPEN ? CG_EIO : CG_EDB;
+    }
+    s->conn = db;
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+    /* WAL lets readers run beside the one writer; NORMAL sync is durable
+     * against application crashes and costs one fsync per checkpoint, not
+     * per commit. */
+    rc = sq_exec_script(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                           " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
+    if (rc) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s: %s", url, sqlite3_errmsg(db));
+        cg__store_set_error(s, msg);
+        sqlite3_close(db);
+        s->conn = NULL;
+    }
+    return rc;
+}
+
+static void sq_close(cg_store *s)
+{
+    sqlite3_close(s->conn);
+    s->conn = NULL;
+}
+
+static int sq_set_busy_timeout(cg_store *s, int ms)
+{
+    return map_rc(s, sqlite3_busy_timeout(s->conn, ms));
+}
+
+static int sq_prepare(cg_stmt *st)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v3(st->store->conn, st->sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
+                                NULL);
+    if (rc != SQLITE_OK)
+        return map_rc(st->store, rc);
+    st->impl = stmt;
+    return 0;
+}
+
+static void sq_finalize(cg_stmt *st)
+{
+    sqlite3_finalize(st->impl);
+    st->impl = NULL;
+}
+
+static int sq_bind_int(cg_stmt *st, int i, int64_t v)
+{
+    int rc = sqlite3_bind_int64(st->impl, i, v);
+    return rc == SQLITE_OK ? 0 : (rc == SQLITE_RANGE ? CG_ERANGE : map_rc(st->store, rc));
+}
+
+static int sq_bind_text(cg_stmt *st, int i, const char *text, size_t len)
+{
+    int rc = sqlite3_bind_text64(st->impl, i, text, len, SQLITE_TRANSIENT, SQLITE_UTF8);
+    return rc == SQLITE_OK ? 0 : (rc == SQLITE_RANGE ? CG_ERANGE : map_rc(st->store, rc));
+}
+
+static int sq_bind_null(cg_stmt *st, int i)
+{
+    int rc = sqlite3_bind_null(st->impl, i);
+    return rc == SQLITE_OK ? 0 : (rc == SQLITE_RANGE ? CG_ERANGE : map_rc(st->store, rc));
+}
+
+static int sq_step(cg_stmt *st)
+{
+    int rc = sqlite3_step(st->impl);
+    if (rc == SQLITE_ROW)
+        return CG_ROW;
+    if (rc == SQLITE_DONE)
+        return CG_DONE;
+    return map_rc(st->store, sqlite3_extended_errcode(st->store->conn));
+}
+
+static int sq_column_count(cg_stmt *st)
+{
+    return sqlite3_column_count(st->impl);
+}
+
+static int sq_isnull(cg_stmt *st, int col)
+{
+    return sqlite3_column_type(st->impl, col) == SQLITE_NULL;
+}
+
+static int64_t sq_col_int(cg_stmt *st, int col)
+{
+    return sqlite3_column_int64(st->impl, col);
+}
+
+static const char *sq_col_text(cg_stmt *st, int col)
+{
+    return (const char *)sqlite3_column_text(st->impl, col);
+}
+
+static int64_t sq_changes(cg_stmt *st)
+{
+    return sqlite3_changes64(st->store->conn);
+}
+
+static void sq_reset(cg_stmt *st)
+{
+    sqlite3_reset(st->impl);
+    sqlite3_clear_bindings(st->impl);
+}
+
+const struct cg_store_ops cg__sqlite_ops = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .set_busy_timeout = sq_set_busy_timeout,
+    .exec_script = sq_exec_script,
+    .begin_sql = "BEGIN IMMEDIATE",
+    .prepare = sq_prepare,
+    .finalize = sq_finalize,
+    .bind_int = sq_bind_int,
+    .bind_text = sq_bind_text,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .column_count = sq_column_count,
+    .isnull = sq_isnull,
+    .col_int = sq_col_int,
+    .col_text = sq_col_text,
+    .changes = sq_changes,
+    .reset = sq_reset,
+    .id_column = "INTEGER PRIMARY KEY AUTOINCREMENT",
+};

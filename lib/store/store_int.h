@@ -1,0 +1,62 @@
+/* The store's ops table: what a backend implements. Internal to lib/store. */
+#ifndef CIVGRID_STORE_INT_H
+#define CIVGRID_STORE_INT_H
+
+#include "civgrid/store.h"
+
+struct cg_store_ops {
+    const char *name;
+    /* Opens s->conn from url; on failure writes the reason to s->errmsg. */
+    int (*open)(cg_store *s, const char *url);
+    void (*close)(cg_store *s);
+    int (*set_busy_timeout)(cg_store *s, int ms); /* optional */
+    int (*exec_script)(cg_store *s, const char *sql);
+    /* SQL for beginning a write transaction. */
+    const char *begin_sql;
+    /* Run inside the migration transaction to keep two processes from
+     * migrating at once (NULL where begin_sql already does). */
+    const char *migration_lock_sql;
+    /* Creates st->impl for st->sql. */
+    int (*prepare)(cg_stmt *st);
+    void (*finalize)(cg_stmt *st);
+    int (*bind_int)(cg_stmt *st, int i, int64_t v);
+    int (*bind_text)(cg_stmt *st, int i, const char *text, size_t len);
+    int (*bind_null)(cg_stmt *st, int i);
+    int (*step)(cg_stmt *st);
+    int (*column_count)(cg_stmt *st);
+    int (*isnull)(cg_stmt *st, int col);
+    int64_t (*col_int)(cg_stmt *st, int col);
+    const char *(*col_text)(cg_stmt *st, int col);
+    int64_t (*changes)(cg_stmt *st);
+    void (*reset)(cg_stmt *st);
+    /* Replaces the migration placeholders ({{id}}, ...) for this backend. */
+    const char *id_column; /* an auto-increment integer primary key */
+};
+
+struct cg_stmt {
+    cg_store *store;
+    char *sql;        /* owned copy; the cache key */
+    void *impl;       /* backend's statement */
+    struct cg_stmt *next; /* cache chain */
+    double started;   /* monotonic seconds of the first step, 0 if idle */
+};
+
+#define CG_STMT_BUCKETS 64
+
+struct cg_store {
+    const struct cg_store_ops *ops;
+    void *conn;
+    char errmsg[512];
+    cg_stmt *cache[CG_STMT_BUCKETS];
+};
+
+extern const struct cg_store_ops cg__sqlite_ops;
+extern const struct cg_store_ops cg__pg_ops;
+
+/* Records the backend message for the last failure. */
+void cg__store_set_error(cg_store *s, const char *msg);
+
+/* Records one statement execution's time for /metrics. */
+void cg__store_observe(double seconds, int rc);
+
+#endif

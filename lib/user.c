@@ -1,0 +1,354 @@
+#include "civgrid/user.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "civgrid/audit.h"
+#include "civgrid/clock.h"
+#include "civgrid/error.h"
+#include "civgrid/secret.h"
+
+#define USER_COLUMNS                                                                               \
+    "u.id, u.username, u.display_name, u.role, u.status, u.created_at, u.updated_at,"              \
+    " a.id, a.level, a.code, a.name, a.path"
+#define USER_FROM " FROM users u JOIN areas a ON a.id = u.area_id"
+
+static void read_user(cg_stmt *st, cg_arena *a, struct cg_user *u)
+{
+    memset(u, 0, sizeof *u);
+    u->id = cg_stmt_int(st, 0);
+    u->username = cg_arena_strdup(a, cg_stmt_text(st, 1));
+    u->display_name = cg_arena_strdup(a, cg_stmt_text(st, 2));
+    u->role = cg_arena_strdup(a, cg_stmt_text(st, 3));
+    u->status = cg_arena_strdup(a, cg_stmt_text(st, 4));
+    u->created_at = cg_stmt_int(st, 5);
+    u->updated_at = cg_stmt_int(st, 6);
+    u->area.id = cg_stmt_int(st, 7);
+    u->area.level = cg_arena_strdup(a, cg_stmt_text(st, 8));
+    u->area.code = cg_arena_strdup(a, cg_stmt_text(st, 9));
+    u->area.name = cg_arena_strdup(a, cg_stmt_text(st, 10));
+    u->area.path = cg_arena_strdup(a, cg_stmt_text(st, 11));
+}
+
+static int has_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return 1;
+    return 0;
+}
+
+int cg_user_check_username(const char *username, struct cg_field_error *fe)
+{
+    size_t n = strlen(username);
+    if (has_control(username))
+        return cg_field_fail(fe, CG_EBADTYPE, "username", "username contains a control character");
+    if (n < 2 || n > 64)
+        return cg_field_fail(fe, CG_EBADTYPE, "username", "username must be 2 to 64 characters");
+    for (const char *p = username; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+              *p == '.' || *p == '_' || *p == '-' || *p == '@'))
+            return cg_field_fail(fe, CG_EBADTYPE, "username",
+                                 "username may contain only letters, digits, '.', '_', '-' and '@'");
+    return 0;
+}
+
+int cg_user_check_password(const char *password, struct cg_field_error *fe)
+{
+    size_t n = strlen(password);
+    if (n == 0)
+        return cg_field_fail(fe, CG_EBADTYPE, "password", "password must not be empty");
+    if (n < CG_PASSWORD_MIN)
+        return cg_field_fail(fe, CG_EBADTYPE, "password", "password must be at least %d characters",
+                             CG_PASSWORD_MIN);
+    if (n > CG_PASSWORD_MAX)
+        return cg_field_fail(fe, CG_EBADTYPE, "password", "password must be at most %d bytes",
+                             CG_PASSWORD_MAX);
+    return 0;
+}
+
+static int check_display_name(const char *name, struct cg_field_error *fe)
+{
+    if (!name[0] || strlen(name) > 100 || has_control(name))
+        return cg_field_fail(fe, CG_EBADTYPE, "display_name",
+                             "display name must be 1 to 100 bytes without control characters");
+    return 0;
+}
+
+int cg__user_insert(cg_store *s, const char *username, const char *display_name,
+                    const char *role, int64_t area_id, const char *password, int64_t *id)
+{
+    char hash[128];
+    int rc = cg_password_hash(hash, sizeof hash, password);
+    if (rc)
+        return rc;
+    cg_stmt *st = NULL;
+    int64_t now = cg_now();
+    rc = cg_store_query(s, &st,
+                        "INSERT INTO users (username, display_name, role, area_id, password_hash,"
+                        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        "sssisii", username, display_name, role, area_id, hash, now, now);
+    if (rc)
+        return rc;
+    rc = cg_stmt_step(st);
+    if (rc == CG_ROW) {
+        *id = cg_stmt_int(st, 0);
+        rc = 0;
+    } else if (rc == CG_DONE) {
+        rc = CG_EDB;
+    }
+    cg_stmt_reset(st);
+    return rc;
+}
+
+/* Reads an account without checking scope: the callers check it. */
+static int get_user(cg_store *s, const char *username, cg_arena *a, struct cg_user *out)
+{
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(s, &st, "SELECT " USER_COLUMNS USER_FROM " WHERE u.username = ?", "s",
+                            username);
+    if (rc)
+        return rc;
+    rc = cg_stmt_step(st);
+    if (rc == CG_ROW) {
+        read_user(st, a, out);
+        rc = 0;
+    } else if (rc == CG_DONE) {
+        rc = CG_ENOTFOUND;
+    }
+    cg_stmt_reset(st);
+    return rc;
+}
+
+static int validate_input(const struct cg_user_input *in, struct cg_field_error *fe)
+{
+    int rc = cg_user_check_username(in->username, fe);
+    if (!rc && in->display_name)
+        rc = check_display_name(in->display_name, fe);
+    if (!rc && !cg_role_find(in->role)) {
+        char names[256] = "";
+        for (const struct cg_role *r = cg_roles; r->name; r++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                     r == cg_roles ? "" : ", ", r->name);
+        rc = cg_field_fail(fe, CG_EBADTYPE, "role", "unknown role '%s' (one of: %s)", in->role,
+                           names);
+    }
+    if (!rc)
+        rc = cg_user_check_password(in->password, fe);
+    return rc;
+}
+
+int cg_user_create(cg_store *s, const struct cg_actor *actor, const struct cg_user_input *in,
+                   cg_arena *a, struct cg_user *out, struct cg_field_error *fe)
+{
+    struct cg_audit_record rec = {"user.create", "user", in->username, NULL, 0, NULL};
+    struct cg_area area;
+    int64_t id = 0;
+    int rc;
+    if (!cg_actor_can(actor, CG_PERM_USERS_WRITE)) {
+        rc = CG_EFORBIDDEN;
+        goto fail;
+    }
+    if ((rc = validate_input(in, fe)))
+        goto fail;
+    /* A scope that does not exist and one outside the actor's read the same. */
+    rc = cg_area_get_by_code(s, in->scope, a, &area);
+    if (rc == CG_ENOTFOUND || (!rc && !cg_actor_in_scope(actor, area.path))) {
+        rc = cg_field_fail(fe, CG_EBADTYPE, "scope", "no area with code '%s' in your scope",
+                           in->scope);
+        goto fail;
+    }
+    if (rc)
+        goto fail;
+    rec.area_path = area.path;
+    rec.detail = cg_arena_printf(a, "role=%s scope=%s", in->role, in->scope);
+    if ((rc = cg_store_begin(s)))
+        goto fail;
+    rc = cg__user_insert(s, in->username, in->display_name ? in->display_name : in->username,
+                         in->role, area.id, in->password, &id);
+    if (rc == CG_EEXISTS)
+        cg_field_fail(fe, rc, "username", "username '%s' is taken", in->username);
+    if (!rc)
+        rc = cg_audit_write(s, actor, NULL, &rec);
+    if (rc) {
+        cg_store_rollback(s);
+        goto fail;
+    }
+    if ((rc = cg_store_commit(s)))
+        goto fail;
+    return get_user(s, in->username, a, out);
+fail:
+    rec.outcome = rc;
+    cg_audit_commit(s, actor, NULL, &rec);
+    return rc;
+}
+
+int cg_user_list(cg_store *s, const struct cg_actor *actor, const char *q, cg_arena *a,
+                 struct cg_user **items, size_t *n)
+{
+    struct cg_audit_record rec = {"user.list", "user", NULL, actor ? actor->area_path : NULL, 0, q};
+    *items = NULL;
+    *n = 0;
+    if (!cg_actor_can(actor, CG_PERM_USERS_READ)) {
+        rec.outcome = CG_EFORBIDDEN;
+        cg_audit_commit(s, actor, NULL, &rec);
+        return CG_EFORBIDDEN;
+    }
+    const char *pattern = q && *q ? cg_arena_printf(a, "%%%s%%", q) : NULL;
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(s, &st,
+                            "SELECT " USER_COLUMNS USER_FROM
+                            " WHERE substr(a.path, 1, length(CAST(? AS TEXT))) = ?"
+                            " AND (CAST(? AS TEXT) IS NULL OR u.username LIKE ? OR u.display_name LIKE ?)"
+                            " ORDER BY u.username LIMIT 1000",
+                            "sssss", actor->area_path, actor->area_path, pattern, pattern, pattern);
+    if (rc)
+        return rc;
+    size_t cap = 64, count = 0;
+    struct cg_user *out = cg_arena_alloc(a, sizeof *out * cap);
+    while (out && (rc = cg_stmt_step(st)) == CG_ROW) {
+        if (count == cap) {
+            struct cg_user *bigger = cg_arena_alloc(a, sizeof *out * cap * 2);
+            if (bigger)
+                memcpy(bigger, out, sizeof *out * cap);
+            out = bigger;
+            cap *= 2;
+            if (!out)
+                break;
+        }
+        read_user(st, a, &out[count++]);
+    }
+    cg_stmt_reset(st);
+    if (!out)
+        return CG_ENOMEM;
+    if (rc < 0)
+        return rc;
+    /* Accounts are personal data: the read itself is on the record. */
+    if ((rc = cg_audit_commit(s, actor, NULL, &rec)))
+        return rc;
+    *items = out;
+    *n = count;
+    return 0;
+}
+
+int cg_user_get(cg_store *s, const struct cg_actor *actor, const char *username, cg_arena *a,
+                struct cg_user *out)
+{
+    struct cg_audit_record rec = {"user.read", "user", username, NULL, 0, NULL};
+    int rc = 0;
+    int self = actor && strcmp(actor->username, username) == 0;
+    if (!self && !cg_actor_can(actor, CG_PERM_USERS_READ))
+        rc = CG_EFORBIDDEN;
+    if (!rc)
+        rc = get_user(s, username, a, out);
+    if (!rc && !self && !cg_actor_in_scope(actor, out->area.path))
+        rc = CG_ENOTFOUND;
+    if (!rc)
+        rec.area_path = out->area.path;
+    rec.outcome = rc;
+    int arc = cg_audit_commit(s, actor, NULL, &rec);
+    return rc ? rc : arc;
+}
+
+/* Finds an account the actor may change: CG_EFORBIDDEN without the right,
+ * CG_ENOTFOUND when absent or outside the scope. */
+static int writable_user(cg_store *s, const struct cg_actor *actor, const char *username,
+                         cg_arena *a, struct cg_user *out)
+{
+    if (!cg_actor_can(actor, CG_PERM_USERS_WRITE))
+        return CG_EFORBIDDEN;
+    int rc = get_user(s, username, a, out);
+    if (!rc && !cg_actor_in_scope(actor, out->area.path))
+        rc = CG_ENOTFOUND;
+    return rc;
+}
+
+int cg_user_set_status(cg_store *s, const struct cg_actor *actor, const char *username,
+                       const char *status, cg_arena *a, struct cg_user *out,
+                       struct cg_field_error *fe)
+{
+    int disable = strcmp(status, "disabled") == 0;
+    struct cg_audit_record rec = {disable ? "user.disable" : "user.enable", "user", username, NULL,
+                                  0, NULL};
+    int rc;
+    if (!disable && strcmp(status, "active") != 0) {
+        rc = cg_field_fail(fe, CG_EBADTYPE, "status", "status must be 'active' or 'disabled'");
+        goto fail;
+    }
+    if ((rc = writable_user(s, actor, username, a, out)))
+        goto fail;
+    rec.area_path = out->area.path;
+    if (disable && out->id == actor->user_id) {
+        rc = cg_field_fail(fe, CG_ECONFLICT, "status", "you cannot disable your own account");
+        goto fail;
+    }
+    if ((rc = cg_store_begin(s)))
+        goto fail;
+    rc = cg_store_run(s, NULL,
+                      "UPDATE users SET status = ?, failed_logins = 0, locked_until = 0,"
+                      " updated_at = ? WHERE id = ?",
+                      "sii", status, cg_now(), out->id);
+    if (!rc && disable)
+        rc = cg_store_run(s, NULL,
+                          "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                          "ii", cg_now(), out->id);
+    if (!rc)
+        rc = cg_audit_write(s, actor, NULL, &rec);
+    if (rc) {
+        cg_store_rollback(s);
+        goto fail;
+    }
+    if ((rc = cg_store_commit(s)))
+        goto fail;
+    return get_user(s, username, a, out);
+fail:
+    rec.outcome = rc;
+    cg_audit_commit(s, actor, NULL, &rec);
+    return rc;
+}
+
+int cg_user_set_password(cg_store *s, const struct cg_actor *actor, const char *username,
+                         const char *password, struct cg_field_error *fe)
+{
+    struct cg_audit_record rec = {"user.password", "user", username, NULL, 0, NULL};
+    cg_arena *a = cg_arena_new();
+    struct cg_user u;
+    char hash[128];
+    int rc = a ? 0 : CG_ENOMEM;
+    if (!rc && actor && strcmp(actor->username, username) == 0 && actor->user_id)
+        rc = get_user(s, username, a, &u);
+    else if (!rc)
+        rc = writable_user(s, actor, username, a, &u);
+    if (rc)
+        goto fail;
+    rec.area_path = u.area.path;
+    if ((rc = cg_user_check_password(password, fe)) || (rc = cg_password_hash(hash, sizeof hash, password)))
+        goto fail;
+    if ((rc = cg_store_begin(s)))
+        goto fail;
+    rc = cg_store_run(s, NULL,
+                      "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = 0,"
+                      " updated_at = ? WHERE id = ?",
+                      "sii", hash, cg_now(), u.id);
+    if (!rc)
+        rc = cg_store_run(s, NULL,
+                          "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"
+                          " AND id <> ?",
+                          "iii", cg_now(), u.id, actor->session_id);
+    if (!rc)
+        rc = cg_audit_write(s, actor, NULL, &rec);
+    if (rc) {
+        cg_store_rollback(s);
+        goto fail;
+    }
+    rc = cg_store_commit(s);
+    if (rc)
+        goto fail;
+    cg_arena_free(a);
+    return 0;
+fail:
+    rec.outcome = rc;
+    cg_audit_commit(s, actor, NULL, &rec);
+    cg_arena_free(a);
+    return rc;
+}

@@ -1,0 +1,84 @@
+/* civgrid serve: the web UI and the HTTP API. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "civgrid/store.h"
+#include "commands.h"
+#include "http/server.h"
+#include "options.h"
+
+#ifndef CIVGRID_SOURCE_DIR
+#define CIVGRID_SOURCE_DIR "."
+#endif
+
+static const struct opt_def serve_opts[] = {
+    OPT_DB,
+    {"listen", OPT_STR, "CIVGRID_LISTEN", "127.0.0.1:8080", 0, 0, "address to listen on, HOST:PORT (port 0 picks a free one)"},
+    {"threads", OPT_INT, "CIVGRID_THREADS", NULL, 1, 256, "worker threads (default: the number of cores)"},
+    {"max_body", OPT_INT, "CIVGRID_MAX_BODY", "1048576", 1024, 1LL << 30, "largest request body in bytes (413 beyond)"},
+    {"max_header", OPT_INT, "CIVGRID_MAX_HEADER", "65536", 4096, 1 << 24, "memory per connection for the request line and headers (431 beyond)"},
+    {"max_connections", OPT_INT, "CIVGRID_MAX_CONNECTIONS", "1024", 1, 65536, "connections served at once"},
+    {"timeout", OPT_INT, "CIVGRID_TIMEOUT", "30", 1, 3600, "seconds an idle connection is kept"},
+    {"busy_timeout_ms", OPT_INT, "CIVGRID_BUSY_TIMEOUT_MS", "5000", 0, 600000, "how long to wait for a database lock before answering 503"},
+    {"web_root", OPT_STR, "CIVGRID_WEB_ROOT", CIVGRID_SOURCE_DIR "/web/dist", 0, 0, "folder of the web UI's files"},
+    {"session_ttl", OPT_INT, "CIVGRID_SESSION_TTL", "43200", 60, 30 * 86400, "seconds a sign-in lasts"},
+    OPT_CONFIG,
+    {"print_config", OPT_BOOL, NULL, NULL, 0, 0, "print the effective configuration and exit"},
+    OPT_END,
+};
+
+void usage_serve(FILE *f)
+{
+    fprintf(f, "usage: civgrid serve --db DB [--listen HOST:PORT] [--threads N] [OPTIONS]\n\n"
+               "Serves the web UI and the HTTP API until SIGTERM or SIGINT, then finishes the\n"
+               "requests in flight and closes the database. Each value comes from its flag, else\n"
+               "its environment variable, else the config file, else its default.\n\noptions:\n");
+    opts_usage(serve_opts, f);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    struct opts o;
+    int rc = opts_parse(&o, serve_opts, "serve", argc, argv);
+    if (!rc && o.npositional) {
+        fprintf(stderr, "civgrid serve: unexpected argument '%s'\n", o.positional[0]);
+        rc = EXIT_USAGE;
+    }
+    if (rc)
+        goto out;
+    char threads[24];
+    if (!opt_str(&o, "threads")) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        snprintf(threads, sizeof threads, "%ld", n > 0 ? n : 1);
+        o.value[2] = threads; /* serve_opts[2] is threads */
+        o.source[2] = "default";
+    }
+    if (opt_bool(&o, "print_config")) {
+        opts_print(&o, stdout);
+        goto out;
+    }
+    const char *db = NULL;
+    if ((rc = opts_require_db(&o, "serve", &db)))
+        goto out;
+    /* Migrate once here, so that worker threads only ever open. */
+    cg_store *store = NULL;
+    if ((rc = open_database("serve", db, &store)))
+        goto out;
+    cg_store_close(store);
+    struct http_config cfg = {
+        .db = db,
+        .listen = opt_str(&o, "listen"),
+        .threads = (int)opt_int(&o, "threads"),
+        .max_body = (size_t)opt_int(&o, "max_body"),
+        .max_header = (size_t)opt_int(&o, "max_header"),
+        .max_connections = (int)opt_int(&o, "max_connections"),
+        .timeout = (int)opt_int(&o, "timeout"),
+        .busy_timeout_ms = (int)opt_int(&o, "busy_timeout_ms"),
+        .web_root = opt_str(&o, "web_root"),
+        .session_ttl = (int)opt_int(&o, "session_ttl"),
+    };
+    rc = http_serve(&cfg);
+out:
+    opts_free(&o);
+    return rc;
+}

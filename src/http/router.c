@@ -1,0 +1,91 @@
+#include "router.h"
+
+#include <string.h>
+
+#include "routes/routes.h"
+
+const struct route routes[] = {
+    {"GET", "/healthz", route_system_health, ROUTE_PUBLIC},
+    {"GET", "/metrics", route_system_metrics, ROUTE_PUBLIC},
+    {"GET", "/api/v1/version", route_system_version, ROUTE_PUBLIC},
+    {"GET", "/api/v1/openapi.yaml", route_system_openapi, ROUTE_PUBLIC},
+    {"GET", "/api/v1/routes", route_system_routes, ROUTE_PUBLIC},
+    {"POST", "/api/v1/session", route_session_create, ROUTE_PUBLIC},
+    {"DELETE", "/api/v1/session", route_session_delete, 0},
+    {"GET", "/api/v1/me", route_session_me, 0},
+    {"GET", "/api/v1/roles", route_roles_list, 0},
+    {"GET", "/api/v1/users", route_users_list, 0},
+    {"POST", "/api/v1/users", route_users_create, 0},
+    {"GET", "/api/v1/users/{username}", route_users_get, 0},
+    {"PATCH", "/api/v1/users/{username}", route_users_update, 0},
+    {"GET", "/api/v1/areas", route_areas_list, 0},
+    {"POST", "/api/v1/areas", route_areas_create, 0},
+    {"GET", "/api/v1/areas/{code}", route_areas_get, 0},
+    {"GET", "/api/v1/audit", route_audit_list, 0},
+
+};
+
+const int nroutes = (int)(sizeof routes / sizeof routes[0]);
+
+/* Matches one pattern against a path segment by segment, capturing {name}
+ * segments. Returns 1 on a match. */
+static int match_pattern(struct http_req *r, const char *pattern, const char *path)
+{
+    int nparams = 0;
+    const char *p = pattern, *s = path;
+    while (*p && *s) {
+        if (*p == '{') {
+            const char *pend = strchr(p, '}');
+            const char *send = strchr(s, '/');
+            if (!send)
+                send = s + strlen(s);
+            if (!pend || send == s || nparams == HTTP_MAX_PARAMS)
+                return 0;
+            r->param_name[nparams] = cg_arena_strndup(r->arena, p + 1, (size_t)(pend - p - 1));
+            r->param_value[nparams] = cg_arena_strndup(r->arena, s, (size_t)(send - s));
+            nparams++;
+            p = pend + 1;
+            s = send;
+            continue;
+        }
+        if (*p != *s)
+            return 0;
+        p++;
+        s++;
+    }
+    if (*p || *s)
+        return 0;
+    r->nparams = nparams;
+    return 1;
+}
+
+enum route_match router_match(struct http_req *r, const char **allow)
+{
+    int path_seen = 0;
+    cg_buf methods;
+    cg_buf_init(&methods, 256);
+    /* HEAD is answered like GET, without the body (MHD drops it). */
+    const char *method = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
+    for (int i = 0; i < nroutes; i++) {
+        if (!match_pattern(r, routes[i].pattern, r->path))
+            continue;
+        if (strcmp(routes[i].method, method) == 0) {
+            r->route = &routes[i];
+            r->route_slot = i;
+            cg_buf_free(&methods);
+            return ROUTE_FOUND;
+        }
+        path_seen = 1;
+        if (r->route_slot < 0)
+            r->route_slot = i;
+        cg_buf_printf(&methods, "%s%s", methods.len ? ", " : "", routes[i].method);
+    }
+    r->nparams = 0;
+    if (path_seen) {
+        *allow = cg_arena_strdup(r->arena, methods.data);
+        cg_buf_free(&methods);
+        return ROUTE_WRONG_METHOD;
+    }
+    cg_buf_free(&methods);
+    return ROUTE_NO_PATH;
+}

@@ -1,0 +1,48 @@
+/* The jurisdiction tree, within the caller's scope. */
+#include "civgrid/area.h"
+#include "civgrid/error.h"
+#include "render.h"
+#include "routes.h"
+
+int route_areas_list(struct http_req *r)
+{
+    struct cg_area *areas = NULL;
+    size_t n = 0;
+    int64_t limit = 100;
+    int rc = http_query_int(r, "limit", 1, 1000, &limit);
+    if (!rc)
+        rc = cg_area_search(r->db, r->actor, http_query(r, "q"), (int)limit, r->arena, &areas, &n);
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(items, render_area(&areas[i]));
+    return http_reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+int route_areas_get(struct http_req *r)
+{
+    struct cg_area a;
+    int rc = cg_area_get(r->db, r->actor, http_param(r, "code"), r->arena, &a);
+    return rc ? rc : http_reply_json(r, 200, render_area(&a));
+}
+
+int route_areas_create(struct http_req *r)
+{
+    json_t *body = NULL;
+    const char *code = NULL, *parent = NULL, *level = NULL, *name = NULL;
+    struct cg_area a;
+    int rc = http_json_body(r, &body);
+    if (!rc)
+        rc = cg_json_get_string(body, "code", 1, 64, &code, &r->ferr);
+    if (!rc)
+        rc = cg_json_get_string(body, "parent_code", 0, 64, &parent, &r->ferr);
+    if (!rc)
+        rc = cg_json_get_string(body, "level", 1, 32, &level, &r->ferr);
+    if (!rc)
+        rc = cg_json_get_string(body, "name", 1, 400, &name, &r->ferr);
+    if (!rc)
+        rc = cg_area_create(r->db, r->actor, code, parent, level, name, r->arena, &a, &r->ferr);
+    json_decref(body);
+    return rc ? rc : http_reply_json(r, 201, render_area(&a));
+}

@@ -1,0 +1,25 @@
+#include "render.h"
+
+json_t *render_area(const struct cg_area *a)
+{
+    return json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "code", a->code, "name", a->name, "level",
+                     a->level, "parent_code", a->parent_code, "status", a->status);
+}
+
+json_t *render_user(const struct cg_user *u)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:I, s:I}", "id",
+                     (json_int_t)u->id, "username", u->username, "display_name", u->display_name,
+                     "role", u->role, "status", u->status, "scope", "code", u->area.code, "name",
+                     u->area.name, "level", u->area.level, "created_at", (json_int_t)u->created_at,
+                     "updated_at", (json_int_t)u->updated_at);
+}
+
+json_t *render_actor(const struct cg_actor *a)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:s}", "id",
+                     (json_int_t)a->user_id, "username", a->username, "display_name",
+                     a->display_name, "role", a->role->name, "role_name", "zh", a->role->zh, "en",
+                     a->role->en, "scope", "code", a->area_code, "name", a->area_name, "level",
+                     a->area_level, "status", "active");
+}

@@ -1,0 +1,34 @@
+/* Every route handler, one file per resource (src/http/routes/<resource>.c). */
+#ifndef CIVGRID_ROUTES_H
+#define CIVGRID_ROUTES_H
+
+#include "../http.h"
+
+/* system.c */
+int route_system_health(struct http_req *r);
+int route_system_metrics(struct http_req *r);
+int route_system_version(struct http_req *r);
+int route_system_openapi(struct http_req *r);
+int route_system_routes(struct http_req *r);
+
+/* session.c */
+int route_session_create(struct http_req *r);
+int route_session_delete(struct http_req *r);
+int route_session_me(struct http_req *r);
+int route_roles_list(struct http_req *r);
+
+/* users.c */
+int route_users_list(struct http_req *r);
+int route_users_create(struct http_req *r);
+int route_users_get(struct http_req *r);
+int route_users_update(struct http_req *r);
+
+/* areas.c */
+int route_areas_list(struct http_req *r);
+int route_areas_get(struct http_req *r);
+int route_areas_create(struct http_req *r);
+
+/* audit.c */
+int route_audit_list(struct http_req *r);
+
+#endif

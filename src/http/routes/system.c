@@ -1,0 +1,56 @@
+/* Routes about the server itself: health, metrics, version, API description. */
+#include <string.h>
+
+#include "../metrics.h"
+#include "../router.h"
+#include "civgrid/embedded.h"
+#include "civgrid/error.h"
+#include "civgrid/version.h"
+#include "routes.h"
+
+int route_system_health(struct http_req *r)
+{
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(r->db, &st, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", "");
+    if (rc)
+        return rc;
+    rc = cg_stmt_step(st);
+    int64_t version = rc == CG_ROW ? cg_stmt_int(st, 0) : 0;
+    cg_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    return http_reply_json(r, 200,
+                           json_pack("{s:s, s:s, s:s, s:I}", "status", "ok", "version", CIVGRID_VERSION,
+                                     "backend", cg_store_backend(r->db), "schema_version", (json_int_t)version));
+}
+
+int route_system_metrics(struct http_req *r)
+{
+    int rc = metrics_render(&r->out);
+    if (rc)
+        return rc;
+    r->status = 200;
+    r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return 0;
+}
+
+int route_system_version(struct http_req *r)
+{
+    return http_reply_json(r, 200, json_pack("{s:s, s:s}", "name", "civgrid", "version", CIVGRID_VERSION));
+}
+
+int route_system_openapi(struct http_req *r)
+{
+    const struct cg_embedded *doc = &cg__api_docs[0];
+    return http_reply_bytes(r, 200, "application/yaml; charset=utf-8", doc->data, doc->len);
+}
+
+/* The route table itself, so that a test can hold it against the OpenAPI file. */
+int route_system_routes(struct http_req *r)
+{
+    json_t *items = json_array();
+    for (int i = 0; i < nroutes; i++)
+        json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "method", routes[i].method, "path",
+                                               routes[i].pattern, "public", routes[i].flags & ROUTE_PUBLIC));
+    return http_reply_json(r, 200, json_pack("{s:o}", "items", items));
+}

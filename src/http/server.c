@@ -1,0 +1,346 @@
+/* The HTTP server. libmicrohttpd runs a pool of epoll threads; each request
+ * gets an arena and a capped body buffer; each worker thread keeps its own
+ * database connection. SIGTERM/SIGINT stop accepting, let in-flight requests
+ * finish and close the databases. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "civgrid/clock.h"
+#include "civgrid/error.h"
+#include "civgrid/log.h"
+#include "metrics.h"
+#include "router.h"
+#include "static.h"
+
+/* How long a shutdown waits for in-flight requests before closing them. */
+#define DRAIN_SECONDS 10
+
+static const struct http_config *config;
+static pthread_key_t db_key;
+static _Atomic int in_flight;
+static _Atomic int stopping;
+
+/* ---- one database connection per worker thread ---- */
+
+static void close_thread_db(void *p)
+{
+    cg_store_close(p);
+}
+
+static int thread_db(cg_store **out)
+{
+    cg_store *s = pthread_getspecific(db_key);
+    if (!s) {
+        char *msg = NULL;
+        int rc = cg_store_open(config->db, &s, &msg);
+        if (rc) {
+            cg_log(CG_LOG_ERROR, "cannot open database: %s", msg ? msg : cg_strerror(rc));
+            free(msg);
+            return rc;
+        }
+        cg_store_set_busy_timeout(s, config->busy_timeout_ms);
+        pthread_setspecific(db_key, s);
+    }
+    *out = s;
+    return 0;
+}
+
+/* ---- request life cycle ---- */
+
+static struct http_req *request_new(struct MHD_Connection *conn, const char *method,
+                                    const char *url)
+{
+    cg_arena *a = cg_arena_new();
+    struct http_req *r = a ? cg_arena_calloc(a, sizeof *r) : NULL;
+    if (!r) {
+        cg_arena_free(a);
+        return NULL;
+    }
+    r->arena = a;
+    r->conn = conn;
+    r->cfg = config;
+    r->method = cg_arena_strdup(a, method);
+    r->path = cg_arena_strdup(a, url);
+    r->started = cg_monotonic();
+    r->route_slot = METRICS_SLOT_UNMATCHED;
+    cg_buf_init(&r->body, config->max_body);
+    cg_buf_init(&r->out, 0);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char ip[INET6_ADDRSTRLEN] = "-";
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof ip);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof ip);
+    }
+    r->client_ip = cg_arena_strdup(a, ip);
+    atomic_fetch_add(&in_flight, 1);
+    return r;
+}
+
+static void request_free(struct http_req *r)
+{
+    cg_buf_free(&r->body);
+    cg_buf_free(&r->out);
+    cg_arena_free(r->arena);
+    atomic_fetch_sub(&in_flight, 1);
+}
+
+/* Turns a failure into the one error body every client can rely on. */
+static void render_error(struct http_req *r, int err)
+{
+    json_t *body = json_object();
+    const char *msg = r->ferr.message[0] ? r->ferr.message : cg_strerror(err);
+    json_object_set_new(body, "error", json_string(cg_err_name(err)));
+    json_object_set_new(body, "message", json_string(msg));
+    if (r->ferr.field[0])
+        json_object_set_new(body, "field", json_string(r->ferr.field));
+    if (err == CG_EBUSY)
+        http_add_header(r, "Retry-After", "1");
+    if (http_reply_json(r, cg_err_http_status(err), body)) {
+        r->status = 500;
+        cg_buf_reset(&r->out);
+    }
+}
+
+static void dispatch(struct http_req *r)
+{
+    const char *allow = NULL;
+    int rc;
+    if (r->body_too_large) {
+        rc = http_fail(r, CG_ETOOBIG, NULL, "the request body is larger than %zu bytes",
+                       config->max_body);
+        goto out;
+    }
+    switch (router_match(r, &allow)) {
+    case ROUTE_NO_PATH:
+        if (static_serve(r) == 0)
+            return;
+        rc = http_fail(r, CG_ENOTFOUND, NULL, "no such path: %s", r->path);
+        goto out;
+    case ROUTE_WRONG_METHOD:
+        rc = http_fail(r, CG_EMETHOD, NULL, "%s is not allowed on %s (allowed: %s)", r->method,
+                       r->path, allow);
+        goto out;
+    case ROUTE_FOUND:
+        break;
+    }
+    if ((rc = thread_db(&r->db)))
+        goto out;
+    if ((rc = auth_resolve(r)))
+        goto out;
+    rc = r->route->handler(r);
+out:
+    if (rc)
+        render_error(r, rc);
+    if (rc == CG_EMETHOD && allow)
+        http_add_header(r, "Allow", allow);
+}
+
+static enum MHD_Result send_response(struct http_req *r)
+{
+    size_t len = 0;
+    char *data = cg_buf_steal(&r->out, &len);
+    r->sent_bytes = len;
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(data);
+        return MHD_NO;
+    }
+    if (r->content_type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (strncmp(r->path, "/api/", 5) == 0)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    for (int i = 0; i < r->nheaders; i++)
+        MHD_add_response_header(resp, r->header_name[i], r->header_value[i]);
+    if (atomic_load(&stopping))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)cls;
+    (void)version;
+    struct http_req *r = *con_cls;
+    if (!r) {
+        r = request_new(conn, method, url);
+        if (!r)
+            return MHD_NO;
+        *con_cls = r;
+        /* Refuse an announced over-size body before reading any of it. */
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > config->max_body) {
+            r->body_too_large = 1;
+            dispatch(r);
+            return send_response(r);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!r->body_too_large && cg_buf_append(&r->body, upload_data, *upload_data_size))
+            r->body_too_large = 1;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->status) /* already answered (the 413 above) */
+        return MHD_YES;
+    dispatch(r);
+    return send_response(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    struct http_req *r = *con_cls;
+    if (!r)
+        return;
+    double seconds = cg_monotonic() - r->started;
+    int status = r->status;
+    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !status)
+        status = 0;
+    metrics_observe(r->route_slot, r->method, status, seconds);
+    char line[1200];
+    int n = snprintf(line, sizeof line, "access %s \"%s %.900s\" %d %zu %.3fms%s", r->client_ip,
+                     r->method, r->path, status, r->sent_bytes, seconds * 1000,
+                     toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+    cg_log_line(line, n < (int)sizeof line ? n : (int)sizeof line - 1);
+    request_free(r);
+    *con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && msg[n - 1] == '\n')
+        msg[--n] = '\0';
+    cg_log(CG_LOG_WARN, "http: %s", msg);
+}
+
+/* ---- start and stop ---- */
+
+/* Parses "HOST:PORT" or "[V6]:PORT" into a socket address. */
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, int *v6)
+{
+    char host[256];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen || (size_t)(colon - listen) >= sizeof host)
+        return CG_EINVAL;
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end = NULL;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || end == colon + 1 || port < 0 || port > 65535)
+        return CG_EINVAL;
+    memset(ss, 0, sizeof *ss);
+    size_t hl = strlen(host);
+    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
+        host[hl - 1] = '\0';
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        *v6 = 1;
+        return inet_pton(AF_INET6, host + 1, &a6->sin6_addr) == 1 ? 0 : CG_EINVAL;
+    }
+    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+    a4->sin_family = AF_INET;
+    a4->sin_port = htons((uint16_t)port);
+    *v6 = 0;
+    if (strcmp(host, "localhost") == 0)
+        strcpy(host, "127.0.0.1");
+    return inet_pton(AF_INET, host, &a4->sin_addr) == 1 ? 0 : CG_EINVAL;
+}
+
+static void drain(void)
+{
+    double deadline = cg_monotonic() + DRAIN_SECONDS;
+    while (atomic_load(&in_flight) > 0 && cg_monotonic() < deadline)
+        usleep(10000);
+    if (atomic_load(&in_flight) > 0)
+        cg_log(CG_LOG_WARN, "closing %d requests still running after %d s",
+               atomic_load(&in_flight), DRAIN_SECONDS);
+}
+
+int http_serve(const struct http_config *cfg)
+{
+    config = cfg;
+    struct sockaddr_storage addr;
+    int v6 = 0;
+    if (parse_listen(cfg->listen, &addr, &v6)) {
+        fprintf(stderr, "civgrid serve: --listen '%s' is not HOST:PORT (e.g. 127.0.0.1:8080)\n",
+                cfg->listen);
+        return 2;
+    }
+    if (metrics_init() || pthread_key_create(&db_key, close_thread_db)) {
+        fprintf(stderr, "civgrid serve: out of memory\n");
+        return 1;
+    }
+    /* Signals are taken by sigwait below; the pool threads inherit the mask. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0);
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+        1, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "civgrid serve: cannot listen on %s (address in use or not local?)\n",
+                cfg->listen);
+        metrics_free();
+        return 1;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    char host[256];
+    snprintf(host, sizeof host, "%.*s", (int)(strrchr(cfg->listen, ':') - cfg->listen),
+             cfg->listen);
+    cg_log(CG_LOG_INFO, "listening on http://%s:%u (%d threads, database %s)", host,
+           info ? info->port : 0, cfg->threads, cfg->db);
+
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    cg_log(CG_LOG_INFO, "%s received: finishing %d requests in flight", strsignal(sig),
+           atomic_load(&in_flight));
+    atomic_store(&stopping, 1);
+    MHD_socket listen_fd = MHD_quiesce_daemon(d);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd);
+    drain();
+    MHD_stop_daemon(d); /* joins the pool; each thread closes its database */
+    metrics_free();
+    cg_log(CG_LOG_INFO, "stopped");
+    return 0;
+}
