@@ -1,6 +1,8 @@
 #include "civgrid/session.h"
 
+#include <pwd.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -308,6 +310,9 @@ int cg_actor_cli(cg_store *s, cg_arena *a, struct cg_actor **out)
     if (!act)
         return CG_ENOMEM;
     const char *user = getenv("USER");
+    struct passwd *pw = (!user || !*user) ? getpwuid(getuid()) : NULL;
+    if (pw)
+        user = pw->pw_name;
     act->username = cg_arena_printf(a, "cli:%s", user && *user ? user : "unknown");
     act->display_name = act->username;
     act->role = cg_role_find("admin");

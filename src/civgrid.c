@@ -13,6 +13,9 @@ static void usage_help(FILE *f);
 static const struct command commands[] = {
     {"init", cmd_init, "create or upgrade a database", usage_init},
     {"serve", cmd_serve, "serve the web UI and the HTTP API", usage_serve},
+    {"user", cmd_user, "add, list, change and disable accounts", usage_user},
+    {"area", cmd_area, "add and list areas of the jurisdiction tree", usage_area},
+    {"audit", cmd_audit, "read the audit trail", usage_audit},
     {"version", cmd_version, "print the version", usage_version},
     {"help", cmd_help, "show help for a command", usage_help},
 };

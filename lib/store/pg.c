@@ -125,6 +125,15 @@ static int pg_exec_script(cg_store *s, const char *sql)
     return rc;
 }
 
+/* A statement waiting this long for another transaction's lock fails with
+ * SQLSTATE 55P03, which maps to CG_EBUSY like SQLite's busy timeout. */
+static int pg_set_busy_timeout(cg_store *s, int ms)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "SET lock_timeout = %d", ms);
+    return pg_exec_script(s, sql);
+}
+
 static void pg_close(cg_store *s)
 {
     struct pg_conn *c = s->conn;
@@ -466,6 +475,7 @@ const struct cg_store_ops cg__pg_ops = {
     .name = "postgresql",
     .open = pg_open,
     .close = pg_close,
+    .set_busy_timeout = pg_set_busy_timeout,
     .exec_script = pg_exec_script,
     .begin_sql = "BEGIN",
     /* Held until the migration's transaction ends; the number is arbitrary

@@ -25,6 +25,9 @@
 /* How long a shutdown waits for in-flight requests before closing them. */
 #define DRAIN_SECONDS 10
 
+/* Bodies up to this many times the limit are read and dropped before the 413. */
+#define DISCARD_FACTOR 64
+
 static const struct http_config *config;
 static pthread_key_t db_key;
 static _Atomic int in_flight;
@@ -187,11 +190,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!r)
             return MHD_NO;
         *con_cls = r;
-        /* Refuse an announced over-size body before reading any of it. */
+        /* An announced over-size body is read and dropped, so that the client,
+         * still sending, gets to read the 413 (closing at once resets its
+         * connection first); only an absurd size is cut off at once. */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > config->max_body) {
+        unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
+        if (announced > config->max_body)
             r->body_too_large = 1;
+        if (announced / DISCARD_FACTOR > config->max_body) {
             dispatch(r);
             return send_response(r);
         }

@@ -1,0 +1,185 @@
+// Proves that scope and role are enforced by every route: for each route in the
+// server's own route table, for every role, a request about something inside
+// the caller's scope and one about something outside it. Out-of-scope reads
+// must answer 404 (exactly like a missing record) and must never carry the
+// outside record's data; actions the role lacks answer 403. A route without a
+// row in this table fails the test, so a new route cannot skip the check.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, request } from './harness.mjs';
+
+const ROLES = ['admin', 'centre', 'commander', 'grid_head', 'grid_worker', 'assistant',
+  'building_head', 'department', 'cdc', 'sampler', 'checkpoint', 'resident'];
+const CAN = {
+  usersRead: new Set(['admin', 'centre']),
+  usersWrite: new Set(['admin']),
+  auditRead: new Set(['admin', 'centre']),
+  areasWrite: new Set(['admin']),
+  areasRead: new Set(ROLES.filter((r) => r !== 'resident')),
+};
+const PASSWORD = 'scope-test-pw';
+// Names that exist only outside the callers' scope: none may appear in any
+// answer given to a caller scoped to county C1.
+const OUTSIDE = ['c2', 'g2', 'out_target', '外县', '外网格'];
+
+let srv, adminToken;
+const tokens = {};
+let serial = 0;
+
+async function api(method, path, token, body) {
+  return request(srv.url, method, path, { body, headers: token ? { authorization: `Bearer ${token}` } : {} });
+}
+
+async function login(username) {
+  const r = await api('POST', '/api/v1/session', null, { username, password: PASSWORD });
+  assert.equal(r.status, 200, `login ${username}: ${r.text}`);
+  return r.json.token;
+}
+
+before(async () => {
+  srv = await startServer();
+  const r = await api('POST', '/api/v1/session', null, { username: 'admin', password: srv.adminPassword });
+  adminToken = r.json.token;
+  const areas = [
+    { code: 'c1', level: 'county', name: '本县' },
+    { code: 'g1', parent_code: 'c1', level: 'grid', name: '本网格' },
+    { code: 'c2', level: 'county', name: '外县' },
+    { code: 'g2', parent_code: 'c2', level: 'grid', name: '外网格' },
+  ];
+  for (const a of areas) {
+    const res = await api('POST', '/api/v1/areas', adminToken, a);
+    assert.equal(res.status, 201, res.text);
+  }
+  const users = [
+    ...ROLES.map((role) => ({ username: `as_${role}`, role, scope: 'c1' })),
+    { username: 'in_target', role: 'grid_worker', scope: 'g1' },
+    { username: 'out_target', role: 'grid_worker', scope: 'g2' },
+  ];
+  for (const u of users) {
+    const res = await api('POST', '/api/v1/users', adminToken, { ...u, password: PASSWORD });
+    assert.equal(res.status, 201, res.text);
+  }
+  for (const role of ROLES) tokens[role] = await login(`as_${role}`);
+  // Give the audit trail entries about the outside world.
+  await api('GET', '/api/v1/users/out_target', adminToken);
+});
+
+after(async () => { await srv?.stop(); });
+
+// For each route: the request to make in scope and out of scope, and the status
+// each role must get. `in`/`out` return [path, body].
+const ROUTES = {
+  'GET /healthz': { public: true },
+  'GET /metrics': { public: true },
+  'GET /api/v1/version': { public: true },
+  'GET /api/v1/openapi.yaml': { public: true },
+  'GET /api/v1/routes': { public: true },
+  'POST /api/v1/session': { public: true, skip: 'signing in is covered by accounts.test.mjs' },
+  'DELETE /api/v1/session': { skip: 'signing out is covered by accounts.test.mjs' },
+  'GET /api/v1/me': { in: () => ['/api/v1/me'], expect: () => [200] },
+  'GET /api/v1/roles': { in: () => ['/api/v1/roles'], expect: () => [200] },
+  'GET /api/v1/users': {
+    in: () => ['/api/v1/users'],
+    out: () => ['/api/v1/users?q=out_target'],
+    expect: (role) => (CAN.usersRead.has(role) ? [200, 200] : [403, 403]),
+  },
+  'POST /api/v1/users': {
+    in: () => ['/api/v1/users', { username: `n${++serial}`, role: 'grid_worker', scope: 'g1', password: PASSWORD }],
+    out: () => ['/api/v1/users', { username: `n${++serial}`, role: 'grid_worker', scope: 'g2', password: PASSWORD }],
+    expect: (role) => (CAN.usersWrite.has(role) ? [201, 400] : [403, 403]),
+  },
+  'GET /api/v1/users/{username}': {
+    in: () => ['/api/v1/users/in_target'],
+    out: () => ['/api/v1/users/out_target'],
+    expect: (role) => (CAN.usersRead.has(role) ? [200, 404] : [403, 403]),
+  },
+  'PATCH /api/v1/users/{username}': {
+    in: () => ['/api/v1/users/in_target', { status: 'active' }],
+    out: () => ['/api/v1/users/out_target', { status: 'disabled' }],
+    expect: (role) => (CAN.usersWrite.has(role) ? [200, 404] : [403, 403]),
+  },
+  'GET /api/v1/areas': {
+    in: () => ['/api/v1/areas'],
+    out: () => ['/api/v1/areas?q=g2'],
+    expect: (role) => (CAN.areasRead.has(role) ? [200, 200] : [403, 403]),
+  },
+  'POST /api/v1/areas': {
+    in: () => ['/api/v1/areas', { code: `a${++serial}`, parent_code: 'g1', level: 'building', name: '楼' }],
+    out: () => ['/api/v1/areas', { code: `a${++serial}`, parent_code: 'g2', level: 'building', name: '楼' }],
+    expect: (role) => (CAN.areasWrite.has(role) ? [201, 404] : [403, 403]),
+  },
+  'GET /api/v1/areas/{code}': {
+    in: () => ['/api/v1/areas/g1'],
+    out: () => ['/api/v1/areas/g2'],
+    expect: (role) => (CAN.areasRead.has(role) ? [200, 404] : [403, 403]),
+  },
+  'GET /api/v1/audit': {
+    in: () => ['/api/v1/audit?limit=1000'],
+    out: () => ['/api/v1/audit?object=out_target'],
+    expect: (role) => (CAN.auditRead.has(role) ? [200, 200] : [403, 403]),
+  },
+};
+
+test('every route in the server has a row in the scope table', async () => {
+  const r = await api('GET', '/api/v1/routes');
+  const live = r.json.items.map((x) => `${x.method} ${x.path}`);
+  for (const key of live) assert.ok(ROUTES[key], `route ${key} has no row in scope.test.mjs`);
+  for (const key of Object.keys(ROUTES)) assert.ok(live.includes(key), `${key} is in the table but not in the server`);
+  for (const x of r.json.items) assert.equal(x.public, !!ROUTES[`${x.method} ${x.path}`].public, `public flag of ${x.method} ${x.path}`);
+});
+
+test('non-public routes refuse anonymous callers with 401', async () => {
+  for (const [key, row] of Object.entries(ROUTES)) {
+    if (row.public) continue;
+    const [method, pattern] = key.split(' ');
+    const path = row.in ? row.in()[0] : pattern;
+    const res = await api(method, path, null, row.in ? row.in()[1] : undefined);
+    assert.equal(res.status, 401, `${key} without a token: ${res.text}`);
+    assert.equal(res.json.error, 'unauthenticated');
+  }
+});
+
+for (const role of ROLES) {
+  test(`role ${role}: in scope allowed by role, out of scope invisible`, async () => {
+    for (const [key, row] of Object.entries(ROUTES)) {
+      if (row.public || row.skip) continue;
+      const method = key.split(' ')[0];
+      const [inStatus, outStatus] = row.expect(role);
+      const [inPath, inBody] = row.in();
+      const resIn = await api(method, inPath, tokens[role], inBody);
+      assert.equal(resIn.status, inStatus, `${role} ${key} in scope: ${resIn.text}`);
+      if (!row.out) continue;
+      const [outPath, outBody] = row.out();
+      const resOut = await api(method, outPath, tokens[role], outBody);
+      assert.equal(resOut.status, outStatus, `${role} ${key} out of scope: ${resOut.text}`);
+      for (const res of [resIn, resOut]) {
+        // The audit trail shows callers their own actions, and searches made in
+        // their scope with the query text someone typed; those echo input, not
+        // records. Everything else in any answer must be inside the scope.
+        const seen = key === 'GET /api/v1/audit' && res.json?.items
+          ? JSON.stringify(res.json.items
+            .filter((e) => e.actor !== `as_${role}`)
+            .map((e) => (e.action.endsWith('.list') ? { ...e, detail: null } : e)))
+          : res.text;
+        for (const secret of OUTSIDE) {
+          assert.ok(!seen.includes(`"${secret}"`), `${role} ${key} leaked "${secret}": ${seen}`);
+        }
+      }
+    }
+  });
+}
+
+test('out-of-scope 404 is indistinguishable from a missing record', async () => {
+  const missing = await api('GET', '/api/v1/users/no_such_user', tokens.admin);
+  const hidden = await api('GET', '/api/v1/users/out_target', tokens.admin);
+  assert.equal(missing.status, 404);
+  assert.equal(hidden.status, 404);
+  assert.equal(hidden.json.error, missing.json.error);
+  assert.equal(hidden.json.message, missing.json.message);
+});
+
+test('a refused action changes nothing', async () => {
+  const r = await api('GET', '/api/v1/users/out_target', adminToken);
+  assert.equal(r.status, 200);
+  assert.equal(r.json.status, 'active', 'the county-scoped admin must not have disabled an outside user');
+});
