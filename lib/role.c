@@ -6,19 +6,22 @@
 
 #define PHONE CG_PERM_UNMASK_PHONE
 #define TREE CG_PERM_AREAS_READ
+#define READ CG_PERM_PEOPLE_READ
+#define WRITE (CG_PERM_PEOPLE_READ | CG_PERM_PEOPLE_WRITE)
 
 const struct cg_role cg_roles[] = {
     {"admin", "系统管理员", "Administrator",
-     CG_PERM_USERS_READ | CG_PERM_USERS_WRITE | CG_PERM_AUDIT_READ | CG_PERM_AREAS_WRITE | TREE},
-    {"centre", "综治中心", "Command centre", CG_PERM_USERS_READ | CG_PERM_AUDIT_READ | TREE},
-    {"commander", "指挥长", "Commander", TREE | PHONE},
-    {"grid_head", "网格长", "Grid head", TREE | PHONE},
-    {"grid_worker", "网格员", "Grid worker", TREE | PHONE},
-    {"assistant", "网格辅助员", "Grid assistant", TREE | PHONE},
-    {"building_head", "楼栋长", "Building head", TREE | PHONE},
+     CG_PERM_USERS_READ | CG_PERM_USERS_WRITE | CG_PERM_AUDIT_READ | CG_PERM_AREAS_WRITE | TREE |
+         WRITE},
+    {"centre", "综治中心", "Command centre", CG_PERM_USERS_READ | CG_PERM_AUDIT_READ | TREE | WRITE},
+    {"commander", "指挥长", "Commander", TREE | PHONE | WRITE},
+    {"grid_head", "网格长", "Grid head", TREE | PHONE | WRITE},
+    {"grid_worker", "网格员", "Grid worker", TREE | PHONE | WRITE},
+    {"assistant", "网格辅助员", "Grid assistant", TREE | PHONE | WRITE},
+    {"building_head", "楼栋长", "Building head", TREE | PHONE | READ},
     {"department", "职能部门", "Department", TREE},
-    {"cdc", "疾控流调", "CDC tracer", TREE | PHONE | CG_PERM_UNMASK_ID},
-    {"sampler", "采样队", "Sampling team", TREE},
+    {"cdc", "疾控流调", "CDC tracer", TREE | PHONE | CG_PERM_UNMASK_ID | READ},
+    {"sampler", "采样队", "Sampling team", TREE | READ},
     {"checkpoint", "卡口", "Checkpoint officer", TREE},
     {"resident", "居民", "Resident", 0},
     {NULL, NULL, NULL, 0},

@@ -15,6 +15,8 @@ enum cg_perm {
     CG_PERM_AREAS_READ = 1u << 4,   /* see the tree in scope */
     CG_PERM_UNMASK_ID = 1u << 5,    /* see full resident ID numbers */
     CG_PERM_UNMASK_PHONE = 1u << 6, /* see full phone numbers */
+    CG_PERM_PEOPLE_READ = 1u << 7,  /* search and view residents in scope */
+    CG_PERM_PEOPLE_WRITE = 1u << 8, /* add, correct and import residents in scope */
 };
 
 struct cg_role {

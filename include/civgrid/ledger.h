@@ -1,0 +1,48 @@
+/* Ledgers (台账): tagged sets of residents with start and end dates and a
+ * note. The catalogue is seeded with the five databases of Xinrong district
+ * (party members, students, truck drivers, professionals, special-needs
+ * people) and special care, potential risk, emergency team and volunteers. */
+#ifndef CIVGRID_LEDGER_H
+#define CIVGRID_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "civgrid/actor.h"
+#include "civgrid/arena.h"
+#include "civgrid/json.h"
+#include "civgrid/store.h"
+
+struct cg_ledger {
+    int64_t id;
+    const char *name, *zh, *en, *note;
+    int64_t count; /* active entries in the caller's scope (or the area asked for) */
+};
+
+/* The catalogue with counts of current entries in area_code's subtree (NULL:
+ * the actor's scope). Needs CG_PERM_PEOPLE_READ. */
+int cg_ledger_list(cg_store *s, const struct cg_actor *actor, const char *area_code, cg_arena *a,
+                   struct cg_ledger **items, size_t *n);
+
+struct cg_ledger_count {
+    const char *area_code, *area_name, *area_level;
+    int64_t count;
+};
+
+/* Counts of ledger's current entries per child of area_code (NULL: the
+ * actor's own area): one row per child node, for "per ledger per grid". */
+int cg_ledger_counts(cg_store *s, const struct cg_actor *actor, const char *ledger,
+                     const char *area_code, cg_arena *a, struct cg_ledger_count **items, size_t *n);
+
+/* Puts a resident on a ledger (or updates dates and note). Dates are
+ * YYYY-MM-DD or NULL; end before start is refused. Needs
+ * CG_PERM_PEOPLE_WRITE and the resident in scope. Audited. */
+int cg_ledger_tag(cg_store *s, const struct cg_actor *actor, const char *ledger,
+                  int64_t resident_id, const char *start_date, const char *end_date,
+                  const char *note, struct cg_field_error *fe);
+
+/* Takes a resident off a ledger (deletes the entry; audited). */
+int cg_ledger_untag(cg_store *s, const struct cg_actor *actor, const char *ledger,
+                    int64_t resident_id);
+
+#endif

@@ -1,0 +1,105 @@
+/* Residents: one row per ID number, on a building or grid, with household,
+ * unit and room, permanent or floating, and moved-out and deceased kept as
+ * history. Every read takes the actor, is limited to its scope, masks ID
+ * numbers and phones unless the role needs them, and is audited. */
+#ifndef CIVGRID_RESIDENT_H
+#define CIVGRID_RESIDENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "civgrid/actor.h"
+#include "civgrid/area.h"
+#include "civgrid/arena.h"
+#include "civgrid/json.h"
+#include "civgrid/store.h"
+
+#define CG_RESIDENT_MAX_TAGS 16
+
+struct cg_resident_input {
+    const char *id_number, *name, *phone; /* phone may be NULL or "" */
+    const char *area_code;                /* a building or a grid */
+    const char *household, *unit, *room;  /* may be NULL */
+    const char *resident_type;            /* permanent (default) | floating */
+    const char *tags;                     /* ledger names separated by ';', may be NULL */
+};
+
+/* A checked input, ready to write (arena memory). */
+struct cg_resident_row {
+    char id_number[19];
+    char id_tail[5];
+    char birth_date[11];
+    char sex[2];
+    const char *name, *phone, *household, *unit, *room, *resident_type;
+    int64_t area_id;
+    const char *area_path;
+    int64_t tag_ids[CG_RESIDENT_MAX_TAGS];
+    int ntags;
+};
+
+struct cg_resident {
+    int64_t id;
+    const char *id_number; /* masked unless the role may see it */
+    const char *name, *sex, *birth_date, *phone, *household, *unit, *room, *resident_type, *status;
+    struct cg_area area;
+    const char *tags; /* ledger names separated by ';' */
+    int64_t updated_at;
+};
+
+struct cg_resident_query {
+    const char *q;         /* name, ID number (full or last 4-6), phone, or address */
+    const char *area_code; /* limit to this subtree (inside the actor's scope) */
+    const char *ledger;    /* limit to this ledger */
+    const char *status;    /* active (default), moved_out, deceased, all */
+    int limit, offset;     /* default 50, at most 100000 for exports */
+};
+
+/* Lookup caches for checking many rows at once (import). */
+typedef struct cg_resident_checker cg_resident_checker;
+
+/* A checker for rows written by actor: every area must be in its scope. */
+int cg_resident_checker_new(cg_store *s, const struct cg_actor *actor, cg_resident_checker **out);
+void cg_resident_checker_free(cg_resident_checker *c);
+
+/* Checks one input: ID number (GB 11643), name, phone, area (in scope,
+ * building or grid), type and tags. Fills *row with arena memory. Field
+ * errors name id_number, name, phone, area_code, resident_type or tags. */
+int cg_resident_check(cg_resident_checker *c, const struct cg_resident_input *in, cg_arena *a,
+                      struct cg_resident_row *row, struct cg_field_error *fe);
+
+/* Writes a checked row inside the caller's transaction: inserts it, or, when
+ * the ID number exists, updates what differs and records each change in the
+ * history. *changed tells whether anything was written (a re-import of the
+ * same data writes nothing). */
+int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg_resident_row *row,
+                      int *changed);
+
+/* Adds or corrects one resident (check + write + audit in one transaction). */
+int cg_resident_save(cg_store *s, const struct cg_actor *actor, const struct cg_resident_input *in,
+                     cg_arena *a, struct cg_resident *out, struct cg_field_error *fe);
+
+/* Searches residents in scope. Needs CG_PERM_PEOPLE_READ. Audited as
+ * resident.search (resident.search.unmasked when full numbers were shown). */
+int cg_resident_search(cg_store *s, const struct cg_actor *actor,
+                       const struct cg_resident_query *q, cg_arena *a, struct cg_resident **items,
+                       size_t *n);
+
+/* Reads one resident by id, in scope. Audited as resident.read. */
+int cg_resident_get(cg_store *s, const struct cg_actor *actor, int64_t id, cg_arena *a,
+                    struct cg_resident *out);
+
+/* Sets status active, moved_out or deceased, with a note, in the history. */
+int cg_resident_set_status(cg_store *s, const struct cg_actor *actor, int64_t id,
+                           const char *status, const char *note, cg_arena *a,
+                           struct cg_resident *out, struct cg_field_error *fe);
+
+struct cg_resident_change {
+    int64_t at;
+    const char *actor, *field, *old_value, *new_value;
+};
+
+/* The history of one resident, oldest first (same rules as cg_resident_get). */
+int cg_resident_history(cg_store *s, const struct cg_actor *actor, int64_t id, cg_arena *a,
+                        struct cg_resident_change **items, size_t *n);
+
+#endif

@@ -1,0 +1,64 @@
+/* Staff chains: the five levels of people responsible for a node
+ * (commander, grid head, grid worker, assistant, building or street head),
+ * departments with their domains, and a grid's responsibility card. */
+#ifndef CIVGRID_STAFF_H
+#define CIVGRID_STAFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "civgrid/actor.h"
+#include "civgrid/area.h"
+#include "civgrid/arena.h"
+#include "civgrid/json.h"
+#include "civgrid/store.h"
+
+/* commander, grid_head, grid_worker, assistant, building_head, street_head; NULL-ended. */
+extern const char *const cg_staff_positions[];
+
+struct cg_staff {
+    int64_t id;
+    const char *position, *name, *phone, *username, *start_date, *end_date;
+    struct cg_area area;
+};
+
+/* Assigns a person to a position on a node. username (may be NULL) links a
+ * civgrid account. Needs CG_PERM_AREAS_WRITE and the node in scope. The phone
+ * of a staff member is a work number and is shown unmasked. Audited. */
+int cg_staff_assign(cg_store *s, const struct cg_actor *actor, const char *area_code,
+                    const char *position, const char *name, const char *phone,
+                    const char *username, cg_arena *a, struct cg_staff *out,
+                    struct cg_field_error *fe);
+
+/* Ends an assignment (sets its end date to today). */
+int cg_staff_end(cg_store *s, const struct cg_actor *actor, int64_t id);
+
+/* A grid's responsibility card: who to call (the chain on the node and its
+ * ancestors), which buildings, how many households and residents. */
+struct cg_card {
+    struct cg_area area;
+    struct cg_staff *chain;
+    size_t nchain;
+    struct cg_area *buildings;
+    size_t nbuildings;
+    int64_t households, residents, floating;
+};
+
+int cg_staff_card(cg_store *s, const struct cg_actor *actor, const char *area_code, cg_arena *a,
+                  struct cg_card *out);
+
+struct cg_department {
+    int64_t id;
+    const char *code, *name, *domains;
+};
+
+/* Adds a department (county-wide; domains comma-separated, e.g.
+ * "power,transport"). Needs CG_PERM_AREAS_WRITE. */
+int cg_department_create(cg_store *s, const struct cg_actor *actor, const char *code,
+                         const char *name, const char *domains, cg_arena *a,
+                         struct cg_department *out, struct cg_field_error *fe);
+
+int cg_department_list(cg_store *s, const struct cg_actor *actor, cg_arena *a,
+                       struct cg_department **items, size_t *n);
+
+#endif

@@ -1,0 +1,707 @@
+#include "civgrid/resident.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "civgrid/audit.h"
+#include "civgrid/buf.h"
+#include "civgrid/clock.h"
+#include "civgrid/error.h"
+#include "civgrid/idcard.h"
+#include "civgrid/mask.h"
+#include "civgrid/strmap.h"
+
+/* ---- checking rows ---- */
+
+struct cached_area {
+    int64_t id;
+    char *path;
+    int placeable; /* a building or a grid */
+};
+
+struct cg_resident_checker {
+    cg_store *store;
+    const struct cg_actor *actor;
+    cg_strmap *areas;  /* code -> index in area_list, or -1 when absent/out of scope */
+    cg_strmap *ledgers; /* name -> id */
+    struct cached_area *area_list;
+    size_t nareas, cap;
+    int now_year;
+};
+
+int cg_resident_checker_new(cg_store *s, const struct cg_actor *actor, cg_resident_checker **out)
+{
+    cg_resident_checker *c = calloc(1, sizeof *c);
+    int rc = c ? 0 : CG_ENOMEM;
+    if (!rc && (!(c->areas = cg_strmap_new()) || !(c->ledgers = cg_strmap_new())))
+        rc = CG_ENOMEM;
+    cg_stmt *st = NULL;
+    if (!rc)
+        rc = cg_store_query(s, &st, "SELECT name, id FROM ledgers", "");
+    while (!rc && (rc = cg_stmt_step(st)) == CG_ROW)
+        rc = cg_strmap_put(c->ledgers, cg_stmt_text(st, 0), cg_stmt_int(st, 1));
+    if (rc == CG_DONE)
+        rc = 0;
+    cg_stmt_reset(st);
+    if (rc) {
+        cg_resident_checker_free(c);
+        return rc;
+    }
+    c->store = s;
+    c->actor = actor;
+    time_t now = (time_t)cg_now();
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    c->now_year = tm.tm_year + 1900;
+    *out = c;
+    return 0;
+}
+
+void cg_resident_checker_free(cg_resident_checker *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nareas; i++)
+        free(c->area_list[i].path);
+    free(c->area_list);
+    cg_strmap_free(c->areas);
+    cg_strmap_free(c->ledgers);
+    free(c);
+}
+
+/* Finds an area by code through the cache; NULL when absent or out of scope. */
+static const struct cached_area *lookup_area(cg_resident_checker *c, const char *code, int *err)
+{
+    int64_t idx = -1;
+    *err = 0;
+    if (cg_strmap_get(c->areas, code, &idx))
+        return idx >= 0 ? &c->area_list[idx] : NULL;
+    cg_arena *a = cg_arena_new();
+    struct cg_area area;
+    int rc = a ? cg_area_get_by_code(c->store, code, a, &area) : CG_ENOMEM;
+    if (rc == 0 && cg_actor_in_scope(c->actor, area.path) && !strcmp(area.status, "active")) {
+        if (c->nareas == c->cap) {
+            size_t cap = c->cap ? c->cap * 2 : 64;
+            struct cached_area *list = realloc(c->area_list, cap * sizeof *list);
+            if (!list) {
+                rc = CG_ENOMEM;
+                goto out;
+            }
+            c->area_list = list;
+            c->cap = cap;
+        }
+        struct cached_area *ca = &c->area_list[c->nareas];
+        ca->id = area.id;
+        ca->path = strdup(area.path);
+        ca->placeable = !strcmp(area.level, "building") || !strcmp(area.level, "grid") ||
+                        !strcmp(area.level, "micro_grid");
+        if (!ca->path) {
+            rc = CG_ENOMEM;
+            goto out;
+        }
+        idx = (int64_t)c->nareas++;
+    } else if (rc == 0 || rc == CG_ENOTFOUND) {
+        idx = -1;
+        rc = 0;
+    }
+    if (!rc)
+        rc = cg_strmap_put(c->areas, code, idx);
+out:
+    cg_arena_free(a);
+    *err = rc;
+    return !rc && idx >= 0 ? &c->area_list[idx] : NULL;
+}
+
+static int blank(const char *s)
+{
+    return !s || !*s;
+}
+
+static int has_control(const char *s)
+{
+    for (; s && *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
+static const char *optional(const char *s)
+{
+    return blank(s) ? NULL : s;
+}
+
+static int check_tags(cg_resident_checker *c, const char *tags, cg_arena *a,
+                      struct cg_resident_row *row, struct cg_field_error *fe)
+{
+    row->ntags = 0;
+    if (blank(tags))
+        return 0;
+    char *copy = cg_arena_strdup(a, tags), *save = NULL;
+    if (!copy)
+        return CG_ENOMEM;
+    for (char *t = strtok_r(copy, ";；", &save); t; t = strtok_r(NULL, ";；", &save)) {
+        while (*t == ' ')
+            t++;
+        char *e = t + strlen(t);
+        while (e > t && e[-1] == ' ')
+            *--e = '\0';
+        if (!*t)
+            continue;
+        int64_t id = 0;
+        if (!cg_strmap_get(c->ledgers, t, &id))
+            return cg_field_fail(fe, CG_EBADTYPE, "tags", "unknown ledger '%s'", t);
+        if (row->ntags == CG_RESIDENT_MAX_TAGS)
+            return cg_field_fail(fe, CG_EBADTYPE, "tags", "more than %d ledgers", CG_RESIDENT_MAX_TAGS);
+        row->tag_ids[row->ntags++] = id;
+    }
+    return 0;
+}
+
+int cg_resident_check(cg_resident_checker *c, const struct cg_resident_input *in, cg_arena *a,
+                      struct cg_resident_row *row, struct cg_field_error *fe)
+{
+    struct cg_idcard card;
+    const char *why = NULL;
+    memset(row, 0, sizeof *row);
+    if (blank(in->id_number))
+        return cg_field_fail(fe, CG_EMISSING, "id_number", "the ID number is missing");
+    if (cg_idcard_parse(in->id_number, c->now_year, &card, &why))
+        return cg_field_fail(fe, CG_EBADTYPE, "id_number", "%s", why);
+    memcpy(row->id_number, in->id_number, 18);
+    if (row->id_number[17] == 'x')
+        row->id_number[17] = 'X';
+    memcpy(row->id_tail, row->id_number + 14, 4);
+    memcpy(row->birth_date, card.birth_date, sizeof row->birth_date);
+    row->sex[0] = card.sex;
+    if (blank(in->name))
+        return cg_field_fail(fe, CG_EMISSING, "name", "the name is missing");
+    if (strlen(in->name) > 100 || has_control(in->name))
+        return cg_field_fail(fe, CG_EBADTYPE, "name", "a name is 1-100 bytes without control characters");
+    row->name = in->name;
+    row->phone = optional(in->phone);
+    if (row->phone && cg_phone_check(row->phone))
+        return cg_field_fail(fe, CG_EBADTYPE, "phone", "'%s' is not an 11-digit mobile number", row->phone);
+    if (blank(in->area_code))
+        return cg_field_fail(fe, CG_EMISSING, "area_code", "the area code is missing");
+    int err = 0;
+    const struct cached_area *area = lookup_area(c, in->area_code, &err);
+    if (err)
+        return err;
+    if (!area)
+        return cg_field_fail(fe, CG_EBADTYPE, "area_code", "no area with code '%s' in your scope", in->area_code);
+    if (!area->placeable)
+        return cg_field_fail(fe, CG_EBADTYPE, "area_code", "area '%s' is not a building or a grid", in->area_code);
+    row->area_id = area->id;
+    row->area_path = area->path;
+    row->resident_type = blank(in->resident_type) ? "permanent" : in->resident_type;
+    if (strcmp(row->resident_type, "permanent") && strcmp(row->resident_type, "floating")) {
+        /* Chinese spreadsheets say 常住 / 户籍 and 流动. */
+        if (!strcmp(row->resident_type, "常住") || !strcmp(row->resident_type, "户籍"))
+            row->resident_type = "permanent";
+        else if (!strcmp(row->resident_type, "流动"))
+            row->resident_type = "floating";
+        else
+            return cg_field_fail(fe, CG_EBADTYPE, "resident_type", "resident type is permanent or floating, not '%s'",
+                                 row->resident_type);
+    }
+    for (const char *const *f = (const char *const[]){in->household, in->unit, in->room, NULL}; *f; f++)
+        if (strlen(*f) > 64 || has_control(*f))
+            return cg_field_fail(fe, CG_EBADTYPE, *f == in->household ? "household" : *f == in->unit ? "unit" : "room",
+                                 "household, unit and room are at most 64 bytes");
+    row->household = optional(in->household);
+    row->unit = optional(in->unit);
+    row->room = optional(in->room);
+    return check_tags(c, in->tags, a, row, fe);
+}
+
+/* ---- writing ---- */
+
+static int add_history(cg_store *s, const struct cg_actor *actor, int64_t id, const char *field,
+                       const char *old_value, const char *new_value)
+{
+    return cg_store_run(s, NULL,
+                        "INSERT INTO resident_history (resident_id, at, actor, field, old_value, new_value)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        "iissss", id, cg_now(), actor->username, field, old_value, new_value);
+}
+
+static int same(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* Inserts the ledger entries a row names that the resident lacks. */
+static int write_tags(cg_store *s, int64_t id, const struct cg_resident_row *row, int *changed)
+{
+    for (int i = 0; i < row->ntags; i++) {
+        int64_t n = 0;
+        int rc = cg_store_run(s, &n,
+                              "INSERT INTO ledger_entries (ledger_id, resident_id, created_at)"
+                              " SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM ledger_entries"
+                              " WHERE ledger_id = ? AND resident_id = ?)",
+                              "iiiii", row->tag_ids[i], id, cg_now(), row->tag_ids[i], id);
+        if (rc)
+            return rc;
+        if (n)
+            *changed = 1;
+    }
+    return 0;
+}
+
+static int insert_row(cg_store *s, const struct cg_resident_row *row, int64_t *id)
+{
+    cg_stmt *st = NULL;
+    int64_t now = cg_now();
+    int rc = cg_store_query(s, &st,
+                            "INSERT INTO residents (id_number, id_tail, name, sex, birth_date, phone,"
+                            " area_id, area_path, household, unit, room, resident_type, created_at,"
+                            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                            "ssssssisssssii", row->id_number, row->id_tail, row->name, row->sex,
+                            row->birth_date, row->phone, row->area_id, row->area_path, row->household,
+                            row->unit, row->room, row->resident_type, now, now);
+    if (rc)
+        return rc;
+    rc = cg_stmt_step(st);
+    if (rc == CG_ROW)
+        *id = cg_stmt_int(st, 0);
+    cg_stmt_reset(st);
+    return rc == CG_ROW ? 0 : (rc ? rc : CG_EDB);
+}
+
+/* The columns a correction may change, in the order of update_row's SELECT. */
+static const char *const fields[] = {"name", "phone", "area_id", "household", "unit", "room", "resident_type"};
+
+int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg_resident_row *row,
+                      int *changed)
+{
+    cg_stmt *st = NULL;
+    *changed = 0;
+    int rc = cg_store_query(s, &st,
+                            "SELECT id, name, phone, area_id, household, unit, room, resident_type,"
+                            " area_path FROM residents WHERE id_number = ?",
+                            "s", row->id_number);
+    if (rc)
+        return rc;
+    rc = cg_stmt_step(st);
+    if (rc == CG_DONE) {
+        cg_stmt_reset(st);
+        int64_t id = 0;
+        *changed = 1;
+        rc = insert_row(s, row, &id);
+        return rc ? rc : write_tags(s, id, row, changed);
+    }
+    if (rc != CG_ROW) {
+        cg_stmt_reset(st);
+        return rc;
+    }
+    /* An existing resident: compare field by field, so that a re-import of the
+     * same data writes nothing and a correction leaves a trail. */
+    char area[24];
+    snprintf(area, sizeof area, "%lld", (long long)row->area_id);
+    const char *now_values[7] = {row->name, row->phone, area, row->household, row->unit, row->room, row->resident_type};
+    char *old_values[7];
+    int64_t id = cg_stmt_int(st, 0);
+    int in_scope = !strncmp(cg_stmt_text(st, 8), actor->area_path, strlen(actor->area_path));
+    for (int i = 0; i < 7; i++) {
+        const char *v = cg_stmt_text(st, i + 1);
+        old_values[i] = v ? strdup(v) : NULL;
+    }
+    cg_stmt_reset(st);
+    /* A resident registered outside the actor's scope cannot be taken over by
+     * importing the same ID number: it reads as a conflict, not as a leak. */
+    if (!in_scope)
+        rc = CG_EEXISTS;
+    for (int i = 0; i < 7 && !rc; i++) {
+        if (same(old_values[i], now_values[i]))
+            continue;
+        *changed = 1;
+        rc = add_history(s, actor, id, fields[i], old_values[i], now_values[i]);
+    }
+    if (!rc && *changed)
+        rc = cg_store_run(s, NULL,
+                          "UPDATE residents SET name = ?, phone = ?, area_id = ?, area_path = ?, household = ?,"
+                          " unit = ?, room = ?, resident_type = ?, updated_at = ? WHERE id = ?",
+                          "ssisssssii", row->name, row->phone, row->area_id, row->area_path, row->household,
+                          row->unit, row->room, row->resident_type, cg_now(), id);
+    for (int i = 0; i < 7; i++)
+        free(old_values[i]);
+    return rc ? rc : write_tags(s, id, row, changed);
+}
+
+/* ---- reading ---- */
+
+#define RESIDENT_COLUMNS                                                                           \
+    "r.id, r.id_number, r.name, r.sex, r.birth_date, r.phone, r.household, r.unit, r.room,"        \
+    " r.resident_type, r.status, r.updated_at, a.code, a.name, a.level, a.path"
+
+/* Today in Asia/Shanghai (UTC+8, no daylight saving), as YYYY-MM-DD. */
+static void today(char out[11])
+{
+    time_t t = (time_t)cg_now() + 8 * 3600;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* The names of the ledgers a resident is on today, ';'-separated. */
+static const char *tags_of(cg_store *s, int64_t id, cg_arena *a)
+{
+    cg_stmt *st = NULL;
+    cg_buf b;
+    char day[11];
+    today(day);
+    cg_buf_init(&b, 4096);
+    if (cg_store_query(s, &st,
+                       "SELECT l.name FROM ledger_entries e JOIN ledgers l ON l.id = e.ledger_id"
+                       " WHERE e.resident_id = ? AND (e.end_date IS NULL OR e.end_date >= ?) ORDER BY l.id",
+                       "is", id, day))
+        return "";
+    while (cg_stmt_step(st) == CG_ROW)
+        cg_buf_printf(&b, "%s%s", b.len ? ";" : "", cg_stmt_text(st, 0));
+    cg_stmt_reset(st);
+    const char *out = cg_arena_strdup(a, b.data ? b.data : "");
+    cg_buf_free(&b);
+    return out;
+}
+
+static void read_resident(cg_stmt *st, const struct cg_actor *actor, cg_arena *a, struct cg_resident *r)
+{
+    memset(r, 0, sizeof *r);
+    r->id = cg_stmt_int(st, 0);
+    const char *idn = cg_stmt_text(st, 1), *phone = cg_stmt_text(st, 5);
+    r->id_number = cg_actor_can(actor, CG_PERM_UNMASK_ID) ? cg_arena_strdup(a, idn) : cg_mask_id(a, idn);
+    r->phone = cg_actor_can(actor, CG_PERM_UNMASK_PHONE) ? cg_arena_strdup(a, phone) : cg_mask_phone(a, phone);
+    r->name = cg_arena_strdup(a, cg_stmt_text(st, 2));
+    r->sex = cg_arena_strdup(a, cg_stmt_text(st, 3));
+    r->birth_date = cg_arena_strdup(a, cg_stmt_text(st, 4));
+    r->household = cg_arena_strdup(a, cg_stmt_text(st, 6));
+    r->unit = cg_arena_strdup(a, cg_stmt_text(st, 7));
+    r->room = cg_arena_strdup(a, cg_stmt_text(st, 8));
+    r->resident_type = cg_arena_strdup(a, cg_stmt_text(st, 9));
+    r->status = cg_arena_strdup(a, cg_stmt_text(st, 10));
+    r->updated_at = cg_stmt_int(st, 11);
+    r->area.code = cg_arena_strdup(a, cg_stmt_text(st, 12));
+    r->area.name = cg_arena_strdup(a, cg_stmt_text(st, 13));
+    r->area.level = cg_arena_strdup(a, cg_stmt_text(st, 14));
+    r->area.path = cg_arena_strdup(a, cg_stmt_text(st, 15));
+}
+
+/* What a search text is, by its shape; each kind has its own indexed SQL. */
+enum query_kind { Q_ALL, Q_ID, Q_ID_TAIL, Q_PHONE, Q_NAME, Q_ADDRESS, Q_KINDS };
+
+#define SEARCH_FROM "SELECT " RESIDENT_COLUMNS " FROM residents r JOIN areas a ON a.id = r.area_id WHERE "
+#define SEARCH_FILTERS                                                                             \
+    " AND substr(r.area_path, 1, length(CAST(? AS TEXT))) = ?"                                     \
+    " AND substr(r.area_path, 1, length(CAST(? AS TEXT))) = ?"                                     \
+    " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM ledger_entries e JOIN ledgers l"       \
+    " ON l.id = e.ledger_id WHERE e.resident_id = r.id AND l.name = ?))"                           \
+    " AND (CAST(? AS TEXT) = 'all' OR r.status = ?)"                                               \
+    " ORDER BY r.id LIMIT ? OFFSET ?"
+
+static const char *const search_sql[Q_KINDS] = {
+    [Q_ALL] = SEARCH_FROM "1 = 1" SEARCH_FILTERS,
+    [Q_ID] = SEARCH_FROM "r.id_number = ?" SEARCH_FILTERS,
+    [Q_ID_TAIL] = SEARCH_FROM "r.id_tail = ? AND substr(r.id_number, 19 - length(CAST(? AS TEXT))) = ?" SEARCH_FILTERS,
+    [Q_PHONE] = SEARCH_FROM "r.phone = ?" SEARCH_FILTERS,
+    [Q_NAME] = SEARCH_FROM "r.name >= ? AND r.name < ?" SEARCH_FILTERS,
+    [Q_ADDRESS] = SEARCH_FROM "(r.area_id IN (SELECT id FROM areas WHERE name LIKE ?) OR r.household = ?)" SEARCH_FILTERS,
+};
+
+static int all_digits(const char *s, size_t n, int allow_x_last)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!(s[i] >= '0' && s[i] <= '9') && !(allow_x_last && i == n - 1 && (s[i] == 'X' || s[i] == 'x')))
+            return 0;
+    return n > 0;
+}
+
+static enum query_kind classify(const char *q)
+{
+    if (blank(q))
+        return Q_ALL;
+    size_t n = strlen(q);
+    if (n == 18 && all_digits(q, n, 1))
+        return Q_ID;
+    if (n == 11 && q[0] == '1' && all_digits(q, n, 0))
+        return Q_PHONE;
+    if (n >= 4 && n <= 6 && all_digits(q, n, 1))
+        return Q_ID_TAIL;
+    /* Addresses carry numbers or the words of addresses; names do not. */
+    static const char *const address_words[] = {"号", "楼", "单元", "室", "小区", "路", "街", "村", NULL};
+    for (size_t i = 0; i < n; i++)
+        if (q[i] >= '0' && q[i] <= '9')
+            return Q_ADDRESS;
+    for (const char *const *w = address_words; *w; w++)
+        if (strstr(q, *w))
+            return Q_ADDRESS;
+    return Q_NAME;
+}
+
+/* Binds the head predicate's values for kind; returns the next index. */
+static int bind_head(cg_stmt *st, enum query_kind kind, const char *q, cg_arena *a, int *rc)
+{
+    int i = 1;
+    char upper[19];
+    switch (kind) {
+    case Q_ALL:
+        break;
+    case Q_ID:
+        snprintf(upper, sizeof upper, "%s", q);
+        upper[17] = upper[17] == 'x' ? 'X' : upper[17];
+        *rc = cg_stmt_bind_text(st, i++, upper, 18);
+        break;
+    case Q_ID_TAIL: {
+        size_t n = strlen(q);
+        char *tail = cg_arena_strdup(a, q);
+        if (tail[n - 1] == 'x')
+            tail[n - 1] = 'X';
+        *rc = cg_stmt_bind_text(st, i++, tail + n - 4, 4);
+        if (!*rc)
+            *rc = cg_stmt_bind_text(st, i++, tail, n);
+        if (!*rc)
+            *rc = cg_stmt_bind_text(st, i++, tail, n);
+        break;
+    }
+    case Q_PHONE:
+        *rc = cg_stmt_bind_text(st, i++, q, (size_t)-1);
+        break;
+    case Q_NAME: /* a prefix as a range, which an index can serve */
+        *rc = cg_stmt_bind_text(st, i++, q, (size_t)-1);
+        if (!*rc)
+            *rc = cg_stmt_bind_text(st, i++, cg_arena_printf(a, "%s\xf4\x8f\xbf\xbf", q), (size_t)-1);
+        break;
+    case Q_ADDRESS:
+        *rc = cg_stmt_bind_text(st, i++, cg_arena_printf(a, "%%%s%%", q), (size_t)-1);
+        if (!*rc)
+            *rc = cg_stmt_bind_text(st, i++, q, (size_t)-1);
+        break;
+    default:
+        *rc = CG_EINVAL;
+    }
+    return i;
+}
+
+static int audit_read(cg_store *s, const struct cg_actor *actor, const char *action,
+                      const char *object, const char *path, int rc, const char *detail)
+{
+    int unmasked = cg_actor_can(actor, CG_PERM_UNMASK_ID) || cg_actor_can(actor, CG_PERM_UNMASK_PHONE);
+    char name[64];
+    snprintf(name, sizeof name, "%s%s", action, unmasked && !rc ? ".unmasked" : "");
+    struct cg_audit_record rec = {name, "resident", object, path, rc, detail};
+    int arc = cg_audit_commit(s, actor, NULL, &rec);
+    return rc ? rc : arc;
+}
+
+int cg_resident_search(cg_store *s, const struct cg_actor *actor,
+                       const struct cg_resident_query *q, cg_arena *a, struct cg_resident **items,
+                       size_t *n)
+{
+    *items = NULL;
+    *n = 0;
+    const char *detail = cg_arena_printf(a, "q=%s area=%s ledger=%s", q->q ? q->q : "",
+                                         q->area_code ? q->area_code : "", q->ledger ? q->ledger : "");
+    if (!cg_actor_can(actor, CG_PERM_PEOPLE_READ))
+        return audit_read(s, actor, "resident.search", NULL, actor ? actor->area_path : NULL, CG_EFORBIDDEN, detail);
+    const char *within = actor->area_path;
+    if (!blank(q->area_code)) {
+        struct cg_area area;
+        int rc = cg_area_get(s, actor, q->area_code, a, &area);
+        if (rc)
+            return audit_read(s, actor, "resident.search", NULL, actor->area_path, rc, detail);
+        within = area.path;
+    }
+    const char *status = blank(q->status) ? "active" : q->status;
+    int limit = q->limit > 0 ? q->limit : 50, offset = q->offset > 0 ? q->offset : 0;
+    if (limit > 100000)
+        return CG_ERANGE;
+    enum query_kind kind = classify(q->q);
+    cg_stmt *st = NULL;
+    int rc = cg_store_prepare(s, search_sql[kind], &st);
+    if (rc)
+        return rc;
+    int i = bind_head(st, kind, q->q, a, &rc);
+    const char *filters[] = {actor->area_path, actor->area_path, within, within, q->ledger, q->ledger, status, status};
+    for (size_t k = 0; !rc && k < sizeof filters / sizeof filters[0]; k++)
+        rc = cg_stmt_bind_text(st, i++, blank(filters[k]) ? NULL : filters[k], (size_t)-1);
+    if (!rc)
+        rc = cg_stmt_bind_int(st, i++, limit);
+    if (!rc)
+        rc = cg_stmt_bind_int(st, i++, offset);
+    size_t cap = 16, count = 0;
+    struct cg_resident *out = rc ? NULL : cg_arena_alloc(a, cap * sizeof *out);
+    while (out && (rc = cg_stmt_step(st)) == CG_ROW) {
+        if (count == cap) {
+            struct cg_resident *bigger = cg_arena_alloc(a, 2 * cap * sizeof *out);
+            if (!bigger) {
+                rc = CG_ENOMEM;
+                break;
+            }
+            memcpy(bigger, out, cap * sizeof *out);
+            out = bigger;
+            cap *= 2;
+        }
+        read_resident(st, actor, a, &out[count++]);
+    }
+    cg_stmt_reset(st);
+    if (rc == CG_DONE)
+        rc = out ? 0 : CG_ENOMEM;
+    for (size_t k = 0; !rc && k < count; k++)
+        out[k].tags = tags_of(s, out[k].id, a);
+    if (!rc) {
+        *items = out;
+        *n = count;
+    }
+    return audit_read(s, actor, "resident.search", NULL, within, rc,
+                      cg_arena_printf(a, "%s results=%zu", detail, count));
+}
+
+/* Reads one resident in the actor's scope, without auditing. */
+static int load(cg_store *s, const struct cg_actor *actor, int64_t id, cg_arena *a, struct cg_resident *out)
+{
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(s, &st, "SELECT " RESIDENT_COLUMNS " FROM residents r JOIN areas a ON a.id = r.area_id WHERE r.id = ?",
+                            "i", id);
+    if (rc)
+        return rc;
+    rc = cg_stmt_step(st);
+    if (rc == CG_ROW) {
+        read_resident(st, actor, a, out);
+        rc = cg_actor_in_scope(actor, out->area.path) ? 0 : CG_ENOTFOUND;
+    } else if (rc == CG_DONE) {
+        rc = CG_ENOTFOUND;
+    }
+    cg_stmt_reset(st);
+    if (!rc)
+        out->tags = tags_of(s, id, a);
+    return rc;
+}
+
+int cg_resident_get(cg_store *s, const struct cg_actor *actor, int64_t id, cg_arena *a,
+                    struct cg_resident *out)
+{
+    int rc = cg_actor_can(actor, CG_PERM_PEOPLE_READ) ? load(s, actor, id, a, out) : CG_EFORBIDDEN;
+    return audit_read(s, actor, "resident.read", cg_arena_printf(a, "%lld", (long long)id),
+                      rc ? NULL : out->area.path, rc, NULL);
+}
+
+int cg_resident_history(cg_store *s, const struct cg_actor *actor, int64_t id, cg_arena *a,
+                        struct cg_resident_change **items, size_t *n)
+{
+    struct cg_resident r;
+    *items = NULL;
+    *n = 0;
+    int rc = cg_actor_can(actor, CG_PERM_PEOPLE_READ) ? load(s, actor, id, a, &r) : CG_EFORBIDDEN;
+    cg_stmt *st = NULL;
+    if (!rc)
+        rc = cg_store_query(s, &st, "SELECT at, actor, field, old_value, new_value FROM resident_history"
+                                    " WHERE resident_id = ? ORDER BY id LIMIT 1000", "i", id);
+    struct cg_resident_change *out = rc ? NULL : cg_arena_alloc(a, 1000 * sizeof *out);
+    size_t count = 0;
+    while (out && (rc = cg_stmt_step(st)) == CG_ROW) {
+        struct cg_resident_change *c = &out[count++];
+        c->at = cg_stmt_int(st, 0);
+        c->actor = cg_arena_strdup(a, cg_stmt_text(st, 1));
+        c->field = cg_arena_strdup(a, cg_stmt_text(st, 2));
+        /* Old phones in the history are masked like current ones. */
+        int phone = !strcmp(c->field, "phone") && !cg_actor_can(actor, CG_PERM_UNMASK_PHONE);
+        c->old_value = phone ? cg_mask_phone(a, cg_stmt_text(st, 3)) : cg_arena_strdup(a, cg_stmt_text(st, 3));
+        c->new_value = phone ? cg_mask_phone(a, cg_stmt_text(st, 4)) : cg_arena_strdup(a, cg_stmt_text(st, 4));
+    }
+    if (st)
+        cg_stmt_reset(st);
+    if (rc == CG_DONE) {
+        rc = out ? 0 : CG_ENOMEM;
+        *items = out;
+        *n = count;
+    }
+    return audit_read(s, actor, "resident.history", cg_arena_printf(a, "%lld", (long long)id),
+                      rc ? NULL : r.area.path, rc, NULL);
+}
+
+static int finish(cg_store *s, const struct cg_actor *actor, struct cg_audit_record *rec, int rc)
+{
+    if (!rc)
+        rc = cg_audit_write(s, actor, NULL, rec);
+    if (rc) {
+        cg_store_rollback(s);
+        rec->outcome = rc;
+        cg_audit_commit(s, actor, NULL, rec);
+        return rc;
+    }
+    return cg_store_commit(s);
+}
+
+int cg_resident_save(cg_store *s, const struct cg_actor *actor, const struct cg_resident_input *in,
+                     cg_arena *a, struct cg_resident *out, struct cg_field_error *fe)
+{
+    struct cg_audit_record rec = {"resident.save", "resident", NULL, NULL, 0, NULL};
+    cg_resident_checker *c = NULL;
+    struct cg_resident_row row;
+    int changed = 0, rc;
+    if (!cg_actor_can(actor, CG_PERM_PEOPLE_WRITE)) {
+        rec.outcome = CG_EFORBIDDEN;
+        cg_audit_commit(s, actor, NULL, &rec);
+        return CG_EFORBIDDEN;
+    }
+    if ((rc = cg_resident_checker_new(s, actor, &c)))
+        return rc;
+    rc = cg_resident_check(c, in, a, &row, fe);
+    cg_resident_checker_free(c);
+    rec.object_id = rc ? NULL : cg_mask_id(a, row.id_number);
+    rec.area_path = rc ? NULL : row.area_path;
+    if (rc) {
+        rec.outcome = rc;
+        cg_audit_commit(s, actor, NULL, &rec);
+        return rc;
+    }
+    if ((rc = cg_store_begin(s)))
+        return rc;
+    rc = cg_resident_write(s, actor, &row, &changed);
+    if (rc == CG_EEXISTS)
+        cg_field_fail(fe, rc, "id_number", "a resident with this ID number is registered elsewhere");
+    if ((rc = finish(s, actor, &rec, rc)))
+        return rc;
+    cg_stmt *st = NULL;
+    int64_t id = 0;
+    rc = cg_store_query(s, &st, "SELECT id FROM residents WHERE id_number = ?", "s", row.id_number);
+    if (!rc && (rc = cg_stmt_step(st)) == CG_ROW) {
+        id = cg_stmt_int(st, 0);
+        rc = 0;
+    }
+    if (st)
+        cg_stmt_reset(st);
+    return rc ? rc : load(s, actor, id, a, out);
+}
+
+int cg_resident_set_status(cg_store *s, const struct cg_actor *actor, int64_t id,
+                           const char *status, const char *note, cg_arena *a,
+                           struct cg_resident *out, struct cg_field_error *fe)
+{
+    struct cg_audit_record rec = {"resident.status", "resident", cg_arena_printf(a, "%lld", (long long)id),
+                                  NULL, 0, status};
+    int rc = cg_actor_can(actor, CG_PERM_PEOPLE_WRITE) ? load(s, actor, id, a, out) : CG_EFORBIDDEN;
+    if (!rc && strcmp(status, "active") && strcmp(status, "moved_out") && strcmp(status, "deceased"))
+        rc = cg_field_fail(fe, CG_EBADTYPE, "status", "status is active, moved_out or deceased");
+    if (!rc && note && strlen(note) > 500)
+        rc = cg_field_fail(fe, CG_EBADTYPE, "note", "a note is at most 500 bytes");
+    if (rc) {
+        rec.outcome = rc;
+        cg_audit_commit(s, actor, NULL, &rec);
+        return rc;
+    }
+    rec.area_path = out->area.path;
+    if (!strcmp(out->status, status))
+        return 0;
+    if ((rc = cg_store_begin(s)))
+        return rc;
+    rc = cg_store_run(s, NULL, "UPDATE residents SET status = ?, updated_at = ? WHERE id = ?", "sii", status, cg_now(), id);
+    if (!rc)
+        rc = add_history(s, actor, id, "status", out->status, status);
+    if (!rc && note && *note)
+        rc = add_history(s, actor, id, "note", NULL, note);
+    if ((rc = finish(s, actor, &rec, rc)))
+        return rc;
+    return load(s, actor, id, a, out);
+}
