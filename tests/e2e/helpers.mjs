@@ -1,0 +1,178 @@
+// Shared helpers of the browser tests: build the UI, start the real civgrid
+// binary on a fresh database and a free port, launch Debian's Chromium.
+//
+// Environment:
+//   CIVGRID_BIN          the binary to run (default build/civgrid)
+//   CIVGRID_TEST_DB_URL  a postgresql:// URL to use instead of a temp SQLite file
+//   CIVGRID_CHROMIUM     the browser (default /usr/bin/chromium)
+//   CIVGRID_E2E_KEEP     keep the database in the temp dir even on success (it
+//                        is always kept when a test fails; screenshots always are)
+import { spawn, execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const binary = process.env.CIVGRID_BIN || join(repoRoot, 'build', 'civgrid');
+export const webRoot = join(repoRoot, 'web', 'dist');
+
+export const DESKTOP = { width: 1366, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+const run = promisify(execFile);
+
+/** Builds web/src into web/dist so the test never runs against a stale UI. */
+export async function buildWeb() {
+  const { build } = await import(join(repoRoot, 'web', 'build.mjs'));
+  await build({ quiet: true });
+}
+
+/** A port that was free a moment ago (the server binds it right after). */
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Initialises a database and starts `civgrid serve` on it.
+ * Returns { url, dir, db, adminPassword, logs(), stop() }.
+ */
+export async function startServer({ prefix = 'civgrid-e2e-' } = {}) {
+  if (!existsSync(binary)) {
+    throw new Error(`${binary} does not exist: build it first (cmake -S . -B build && cmake --build build)`);
+  }
+  if (!existsSync(join(webRoot, 'index.html'))) {
+    throw new Error(`${webRoot}/index.html does not exist: run npm run build:web`);
+  }
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const db = process.env.CIVGRID_TEST_DB_URL || join(dir, 't.db');
+
+  let init;
+  try {
+    init = await run(binary, ['init', '--db', db], { cwd: repoRoot, timeout: 60_000 });
+  } catch (e) {
+    throw new Error(`civgrid init failed (${e.code}):\n${e.stdout || ''}${e.stderr || ''}`);
+  }
+  const m = /admin password:\s*(\S+)/.exec(init.stdout);
+  if (!m) throw new Error(`civgrid init printed no "admin password:" line:\n${init.stdout}${init.stderr}`);
+  const adminPassword = m[1];
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let output = '';
+  const child = spawn(binary, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web-root', webRoot], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  let exited = null;
+  const exit = new Promise((r) => child.on('exit', (code, signal) => { exited = { code, signal }; r(); }));
+
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (exited) {
+      throw new Error(`civgrid serve exited (${JSON.stringify(exited)}) before answering:\n${output}`);
+    }
+    try {
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
+      if (res.status === 200) break;
+    } catch (_) {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`civgrid serve did not answer GET /healthz with 200 within 20 s:\n${output}`);
+    }
+    await sleep(100);
+  }
+
+  return {
+    url,
+    dir,
+    db,
+    adminPassword,
+    logs: () => output,
+    async stop() {
+      if (!exited) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exit;
+        clearTimeout(timer);
+      }
+      await writeFile(join(dir, 'server.log'), output);
+      return exited;
+    },
+  };
+}
+
+/**
+ * Tidies the temp dir: the screenshots and server.log stay (their paths were
+ * printed), the database goes. Everything stays when a test failed or
+ * CIVGRID_E2E_KEEP is set.
+ */
+export async function cleanup(dir, { failed = false } = {}) {
+  if (failed || process.env.CIVGRID_E2E_KEEP) {
+    console.log(`kept ${dir}`);
+    return;
+  }
+  for (const f of await readdir(dir)) {
+    if (/\.db(-wal|-shm|-journal)?$/.test(f)) await rm(join(dir, f), { force: true });
+  }
+}
+
+export async function launchBrowser() {
+  // Imported here so that tests which need no browser do not load it.
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: process.env.CIVGRID_CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * A new page of its own browser context (own cookies, own localStorage).
+ * Browser console errors and failed page loads are collected in page.problems.
+ */
+export async function newPage(browser, baseURL, viewport = DESKTOP) {
+  const context = await browser.newContext({
+    baseURL,
+    viewport,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    deviceScaleFactor: 1,
+    isMobile: viewport.width < 600,
+    hasTouch: viewport.width < 600,
+  });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') page.problems.push(`console: ${msg.text()}`);
+  });
+  return page;
+}
+
+/** Saves a full-page screenshot into dir and prints its path. */
+export async function screenshot(page, dir, name) {
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  console.log(`screenshot ${path}`);
+  return path;
+}

@@ -1,0 +1,40 @@
+// Maps an ApiError to localized text. Codes with their own message are
+// translated; anything else shows the server's message in the generic frame,
+// so an unexpected error still tells the user what happened.
+
+export const KNOWN_ERRORS = new Set([
+  'invalid_credentials', 'account_disabled', 'missing_field', 'invalid_field',
+  'malformed_json', 'already_exists', 'not_found', 'forbidden',
+  'unauthenticated', 'csrf_failed',
+]);
+
+export function errorText(i18n, err) {
+  const { t } = i18n;
+  if (!err) return '';
+  if (err.code === 'network_error') return t('error.network');
+  if (err.code === 'account_locked') {
+    if (err.retryAfter != null) {
+      const until = Math.floor(Date.now() / 1000) + err.retryAfter;
+      return t('error.account_locked_until', {
+        time: i18n.formatClock(until),
+        wait: i18n.formatWait(err.retryAfter),
+      });
+    }
+    return t('error.account_locked');
+  }
+  if (err.code === 'already_exists' && err.field === 'username') return t('error.username_exists');
+  if (KNOWN_ERRORS.has(err.code)) return t(`error.${err.code}`);
+  return t('error.generic', { message: err.message || err.code });
+}
+
+/**
+ * Text for a field error: the localized meaning, followed by the server's own
+ * message when it says more (e.g. which characters are allowed).
+ */
+export function fieldErrorText(i18n, err) {
+  const base = errorText(i18n, err);
+  if (err && (err.code === 'invalid_field' || err.code === 'missing_field') && err.message) {
+    return i18n.t('error.with_detail', { text: base, detail: err.message });
+  }
+  return base;
+}

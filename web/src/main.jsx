@@ -1,0 +1,11 @@
+import { render } from 'preact';
+import { App } from './app.jsx';
+import { I18nProvider } from './i18n.jsx';
+import './app.css';
+
+render(
+  <I18nProvider>
+    <App />
+  </I18nProvider>,
+  document.getElementById('app'),
+);

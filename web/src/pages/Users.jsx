@@ -1,0 +1,428 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { get, patch, post, query } from '../api.js';
+import { ConfirmDialog } from '../components/ConfirmDialog.jsx';
+import { Field } from '../components/Field.jsx';
+import { errorText, fieldErrorText } from '../errors.js';
+import { useI18n } from '../i18n.jsx';
+import { ROLES } from '../messages.js';
+
+const FORM_FIELDS = ['username', 'display_name', 'role', 'scope', 'password'];
+
+/** Calls fn(value) once value has stopped changing for `ms`. */
+function useDebounced(value, ms) {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const id = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(id);
+  }, [value, ms]);
+  return v;
+}
+
+export function UsersPage({ user: me }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const [q, setQ] = useState('');
+  const debouncedQ = useDebounced(q.trim(), 250);
+  const [data, setData] = useState({ items: [], total: 0 });
+  const [loading, setLoading] = useState(true);
+  const [loadError, setLoadError] = useState(null);
+  const [showForm, setShowForm] = useState(false);
+  const [confirm, setConfirm] = useState(null); // { user, status, busy, error }
+  const [flash, setFlash] = useState('');
+  const seq = useRef(0);
+
+  async function load(text) {
+    const mine = ++seq.current;
+    setLoading(true);
+    setLoadError(null);
+    try {
+      const res = await get(`/api/v1/users${query({ q: text })}`);
+      if (mine !== seq.current) return; // A newer filter is on its way.
+      setData({ items: res.items || [], total: res.total ?? (res.items || []).length });
+    } catch (err) {
+      if (mine === seq.current) setLoadError(err);
+    } finally {
+      if (mine === seq.current) setLoading(false);
+    }
+  }
+
+  useEffect(() => {
+    load(debouncedQ);
+  }, [debouncedQ]);
+
+  function replaceUser(u) {
+    setData((d) => ({ ...d, items: d.items.map((x) => (x.username === u.username ? u : x)) }));
+  }
+
+  async function applyStatus() {
+    const { user, status } = confirm;
+    setConfirm({ ...confirm, busy: true, error: null });
+    try {
+      const updated = await patch(`/api/v1/users/${encodeURIComponent(user.username)}`, { status });
+      replaceUser(updated && updated.username ? updated : { ...user, status });
+      setConfirm(null);
+      setFlash(t(status === 'disabled' ? 'users.disabled_done' : 'users.enabled_done', { username: user.username }));
+    } catch (err) {
+      setConfirm({ ...confirm, busy: false, error: errorText(i18n, err) });
+    }
+  }
+
+  function created(u) {
+    setShowForm(false);
+    setFlash(t('users.created_done', { username: u.username }));
+    load(debouncedQ);
+  }
+
+  const { items, total } = data;
+
+  return (
+    <section class="page" aria-labelledby="page-title">
+      <header class="page-header">
+        <h1 id="page-title">{t('users.title')}</h1>
+        {!showForm && (
+          <button type="button" class="btn btn-primary" onClick={() => { setFlash(''); setShowForm(true); }}>
+            + {t('users.add')}
+          </button>
+        )}
+      </header>
+
+      <div class="flash" role="status" aria-live="polite">
+        {flash && <p class="alert alert-success">{flash}</p>}
+      </div>
+
+      {showForm && <AddUserForm onCreated={created} onCancel={() => setShowForm(false)} />}
+
+      <div class="toolbar">
+        <label class="sr-only" for="users-filter">{t('users.filter')}</label>
+        <input
+          id="users-filter"
+          type="search"
+          class="filter-input"
+          placeholder={t('users.filter_placeholder')}
+          value={q}
+          onInput={(e) => setQ(e.currentTarget.value)}
+        />
+        {!loading && !loadError && (
+          <span class="muted" data-testid="users-total">{t('users.total', { n: total })}</span>
+        )}
+      </div>
+
+      {loadError && <p class="alert alert-error" role="alert">{errorText(i18n, loadError)}</p>}
+
+      {loading && items.length === 0 && !loadError && (
+        <p class="state state-loading" role="status">
+          <span class="spinner" aria-hidden="true" /> {t('users.loading')}
+        </p>
+      )}
+
+      {!loading && !loadError && items.length === 0 && (
+        <p class="state state-empty">
+          {debouncedQ ? t('users.empty_filter', { q: debouncedQ }) : t('users.empty')}
+        </p>
+      )}
+
+      {items.length > 0 && (
+        <div class={`table-wrap${loading ? ' is-stale' : ''}`} aria-busy={loading ? 'true' : 'false'}>
+          <table class="data-table users-table">
+            <caption class="sr-only">{t('users.title')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('users.col_username')}</th>
+                <th scope="col">{t('users.col_name')}</th>
+                <th scope="col">{t('users.col_role')}</th>
+                <th scope="col">{t('users.col_scope')}</th>
+                <th scope="col">{t('users.col_status')}</th>
+                <th scope="col">{t('users.col_created')}</th>
+                <th scope="col"><span class="sr-only">{t('users.col_actions')}</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((u) => {
+                const isMe = me && u.username === me.username;
+                const disabled = u.status === 'disabled';
+                return (
+                  <tr key={u.username} data-username={u.username} class={disabled ? 'row-disabled' : ''}>
+                    <th scope="row" data-label={t('users.col_username')} class="mono">
+                      <span>
+                        {u.username}
+                        {isMe && <span class="tag">{t('users.self')}</span>}
+                      </span>
+                    </th>
+                    <td data-label={t('users.col_name')}>{u.display_name}</td>
+                    <td data-label={t('users.col_role')}>{i18n.roleName(u.role)}</td>
+                    <td data-label={t('users.col_scope')}>
+                      <span>
+                        {u.scope ? (u.scope.name || u.scope.code) : '—'}
+                        {u.scope && u.scope.name && <span class="muted mono small"> {u.scope.code}</span>}
+                      </span>
+                    </td>
+                    <td data-label={t('users.col_status')}>
+                      <span class={`badge badge-${disabled ? 'off' : 'on'}`} data-testid="user-status">
+                        {i18n.statusName(u.status)}
+                      </span>
+                    </td>
+                    <td data-label={t('users.col_created')} class="nowrap">{i18n.formatTime(u.created_at)}</td>
+                    <td class="actions">
+                      {!isMe && (
+                        <button
+                          type="button"
+                          class={`btn btn-small ${disabled ? '' : 'btn-danger-outline'}`}
+                          aria-label={`${t(disabled ? 'users.enable' : 'users.disable')} ${u.username}`}
+                          onClick={() => setConfirm({ user: u, status: disabled ? 'active' : 'disabled' })}
+                        >
+                          {t(disabled ? 'users.enable' : 'users.disable')}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      {confirm && (
+        <ConfirmDialog
+          title={t(confirm.status === 'disabled' ? 'users.disable_title' : 'users.enable_title')}
+          text={t(confirm.status === 'disabled' ? 'users.disable_confirm' : 'users.enable_confirm', {
+            name: confirm.user.display_name,
+            username: confirm.user.username,
+          })}
+          confirmLabel={t(confirm.status === 'disabled' ? 'users.disable' : 'users.enable')}
+          danger={confirm.status === 'disabled'}
+          busy={confirm.busy}
+          error={confirm.error}
+          onConfirm={applyStatus}
+          onCancel={() => setConfirm(null)}
+        />
+      )}
+    </section>
+  );
+}
+
+function AddUserForm({ onCreated, onCancel }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const [values, setValues] = useState({ username: '', display_name: '', role: '', scope: '', password: '' });
+  const [errors, setErrors] = useState({});
+  const [formError, setFormError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const firstRef = useRef(null);
+
+  useEffect(() => {
+    if (firstRef.current) firstRef.current.focus();
+  }, []);
+
+  const set = (name) => (e) => {
+    const v = e.currentTarget.value;
+    setValues((x) => ({ ...x, [name]: v }));
+    if (errors[name]) setErrors((x) => ({ ...x, [name]: '' }));
+  };
+
+  async function submit(e) {
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setErrors({});
+    setFormError('');
+    try {
+      const body = {
+        username: values.username.trim(),
+        display_name: values.display_name.trim(),
+        role: values.role,
+        scope: values.scope.trim(),
+        password: values.password,
+      };
+      const u = await post('/api/v1/users', body);
+      onCreated(u && u.username ? u : body);
+    } catch (err) {
+      setBusy(false);
+      const text = fieldErrorText(i18n, err);
+      if (err.field && FORM_FIELDS.includes(err.field)) {
+        setErrors({ [err.field]: text });
+        const el = document.getElementById(`user-${err.field}`);
+        if (el) el.focus();
+      } else {
+        setFormError(text);
+      }
+    }
+  }
+
+  return (
+    <form class="panel form-panel" onSubmit={submit} aria-labelledby="add-user-title">
+      <h2 id="add-user-title" class="panel-title">{t('form.add_title')}</h2>
+      {formError && <p class="alert alert-error" role="alert">{formError}</p>}
+      <div class="form-grid">
+        <Field id="user-username" label={t('form.username')} hint={t('form.username_hint')} error={errors.username} required>
+          {(a) => (
+            <input {...a} ref={firstRef} name="username" autocomplete="off" autocapitalize="none"
+              spellcheck={false} required value={values.username} onInput={set('username')} />
+          )}
+        </Field>
+        <Field id="user-display_name" label={t('form.display_name')} error={errors.display_name} required>
+          {(a) => (
+            <input {...a} name="display_name" autocomplete="off" required
+              value={values.display_name} onInput={set('display_name')} />
+          )}
+        </Field>
+        <Field id="user-role" label={t('form.role')} error={errors.role} required>
+          {(a) => (
+            <select {...a} name="role" required value={values.role} onChange={set('role')}>
+              <option value="" disabled>{t('form.role_choose')}</option>
+              {ROLES.map((r) => <option key={r} value={r}>{i18n.roleName(r)}</option>)}
+            </select>
+          )}
+        </Field>
+        <AreaField
+          value={values.scope}
+          error={errors.scope}
+          onChange={(v) => {
+            setValues((x) => ({ ...x, scope: v }));
+            if (errors.scope) setErrors((x) => ({ ...x, scope: '' }));
+          }}
+        />
+        <Field id="user-password" label={t('form.password')} hint={t('form.password_hint')} error={errors.password} required>
+          {(a) => (
+            <input {...a} type="password" name="password" autocomplete="new-password" required
+              value={values.password} onInput={set('password')} />
+          )}
+        </Field>
+      </div>
+      <div class="form-actions">
+        <button type="submit" class="btn btn-primary" disabled={busy}>
+          {busy ? t('form.submitting') : t('form.submit')}
+        </button>
+        <button type="button" class="btn" onClick={onCancel} disabled={busy}>{t('form.cancel')}</button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * The scope field: the value is an area code, typed directly or picked from
+ * the areas that GET /api/v1/areas?q= finds for what was typed (a combobox
+ * in the ARIA sense: arrow keys move, Enter picks, Esc closes).
+ */
+function AreaField({ value, error, onChange }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const [open, setOpen] = useState(false);
+  const [typed, setTyped] = useState('');
+  const [results, setResults] = useState([]);
+  const [searching, setSearching] = useState(false);
+  const [active, setActive] = useState(-1);
+  const [selected, setSelected] = useState(null);
+  const debounced = useDebounced(typed.trim(), 250);
+  const seq = useRef(0);
+
+  useEffect(() => {
+    if (!debounced) {
+      setResults([]);
+      setSearching(false);
+      return;
+    }
+    const mine = ++seq.current;
+    setSearching(true);
+    get(`/api/v1/areas${query({ q: debounced })}`)
+      .then((res) => {
+        if (mine !== seq.current) return;
+        setResults((res.items || []).slice(0, 20));
+        setActive(-1);
+      })
+      .catch(() => {
+        if (mine === seq.current) setResults([]);
+      })
+      .finally(() => {
+        if (mine === seq.current) setSearching(false);
+      });
+  }, [debounced]);
+
+  function pick(area) {
+    onChange(area.code);
+    setSelected(area);
+    setTyped('');
+    setOpen(false);
+    setResults([]);
+  }
+
+  function onKeyDown(e) {
+    if (!open || results.length === 0) {
+      if (e.key === 'Escape') setOpen(false);
+      return;
+    }
+    if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      setActive((i) => (i + 1) % results.length);
+    } else if (e.key === 'ArrowUp') {
+      e.preventDefault();
+      setActive((i) => (i <= 0 ? results.length - 1 : i - 1));
+    } else if (e.key === 'Enter' && active >= 0) {
+      e.preventDefault();
+      pick(results[active]);
+    } else if (e.key === 'Escape') {
+      setOpen(false);
+    }
+  }
+
+  const showList = open && typed.trim() !== '';
+  return (
+    <Field id="user-scope" label={t('form.scope')} hint={t('form.scope_hint')} error={error} required>
+      {(a) => (
+        <div class="combo">
+          <input
+            {...a}
+            name="scope"
+            role="combobox"
+            autocomplete="off"
+            spellcheck={false}
+            required
+            aria-autocomplete="list"
+            aria-expanded={showList ? 'true' : 'false'}
+            aria-controls="user-scope-options"
+            aria-activedescendant={showList && active >= 0 ? `user-scope-opt-${active}` : undefined}
+            value={value}
+            onInput={(e) => {
+              const v = e.currentTarget.value;
+              onChange(v);
+              setTyped(v);
+              setSelected(null);
+              setOpen(true);
+            }}
+            onKeyDown={onKeyDown}
+            onBlur={() => setTimeout(() => setOpen(false), 150)}
+          />
+          {selected && (
+            <p class="field-hint combo-selected" data-testid="scope-selected">
+              {t('form.scope_selected', { name: `${selected.name} · ${i18n.levelName(selected.level)}` })}
+            </p>
+          )}
+          {showList && (
+            <div class="combo-popup">
+              {searching && results.length === 0 && <p class="combo-note" role="status">{t('form.scope_searching')}</p>}
+              {!searching && results.length === 0 && debounced && <p class="combo-note" role="status">{t('form.scope_none')}</p>}
+              <ul id="user-scope-options" role="listbox" aria-label={t('form.scope_results')} class="combo-list">
+                {results.map((area, i) => (
+                  <li
+                    key={area.code}
+                    id={`user-scope-opt-${i}`}
+                    role="option"
+                    aria-selected={i === active ? 'true' : 'false'}
+                    class={`combo-option${i === active ? ' active' : ''}`}
+                    onMouseDown={(e) => e.preventDefault()}
+                    onClick={() => pick(area)}
+                  >
+                    <span class="combo-name">{area.name}</span>
+                    <span class="combo-meta">
+                      <span class="mono">{area.code}</span> · {i18n.levelName(area.level)}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+        </div>
+      )}
+    </Field>
+  );
+}
