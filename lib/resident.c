@@ -194,7 +194,9 @@ int cg_resident_check(cg_resident_checker *c, const struct cg_resident_input *in
     if (!area->placeable)
         return cg_field_fail(fe, CG_EBADTYPE, "area_code", "area '%s' is not a building or a grid", in->area_code);
     row->area_id = area->id;
-    row->area_path = area->path;
+    row->area_path = cg_arena_strdup(a, area->path); /* the row may outlive the checker */
+    if (!row->area_path)
+        return CG_ENOMEM;
     row->resident_type = blank(in->resident_type) ? "permanent" : in->resident_type;
     if (strcmp(row->resident_type, "permanent") && strcmp(row->resident_type, "floating")) {
         /* Chinese spreadsheets say 常住 / 户籍 and 流动. */
@@ -311,8 +313,7 @@ int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg
     cg_stmt_reset(st);
     /* A resident registered outside the actor's scope cannot be taken over by
      * importing the same ID number: it reads as a conflict, not as a leak. */
-    if (!in_scope)
-        rc = CG_EEXISTS;
+    rc = in_scope ? 0 : CG_EEXISTS;
     for (int i = 0; i < 7 && !rc; i++) {
         if (same(old_values[i], now_values[i]))
             continue;

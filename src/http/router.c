@@ -22,6 +22,11 @@ const struct route routes[] = {
     {"POST", "/api/v1/areas", route_areas_create, 0},
     {"GET", "/api/v1/areas/{code}", route_areas_get, 0},
     {"GET", "/api/v1/audit", route_audit_list, 0},
+    {"GET", "/api/v1/residents", route_residents_list, 0},
+    {"POST", "/api/v1/residents", route_residents_save, 0},
+    {"GET", "/api/v1/residents/{id}", route_residents_get, 0},
+    {"PATCH", "/api/v1/residents/{id}", route_residents_update, 0},
+    {"GET", "/api/v1/residents/{id}/history", route_residents_history, 0},
 
 };
 

@@ -11,6 +11,8 @@ import { startServer, request } from './harness.mjs';
 const ROLES = ['admin', 'centre', 'commander', 'grid_head', 'grid_worker', 'assistant',
   'building_head', 'department', 'cdc', 'sampler', 'checkpoint', 'resident'];
 const CAN = {
+  peopleRead: new Set(['admin', 'centre', 'commander', 'grid_head', 'grid_worker', 'assistant', 'building_head', 'cdc', 'sampler']),
+  peopleWrite: new Set(['admin', 'centre', 'commander', 'grid_head', 'grid_worker', 'assistant']),
   usersRead: new Set(['admin', 'centre']),
   usersWrite: new Set(['admin']),
   auditRead: new Set(['admin', 'centre']),
@@ -20,7 +22,17 @@ const CAN = {
 const PASSWORD = 'scope-test-pw';
 // Names that exist only outside the callers' scope: none may appear in any
 // answer given to a caller scoped to county C1.
-const OUTSIDE = ['c2', 'g2', 'out_target', '外县', '外网格'];
+const OUTSIDE = ['c2', 'g2', 'out_target', '外县', '外网格', '外人甲', '130503198001010017'];
+
+/** A valid 18-digit resident ID number from its first 17 digits (GB 11643). */
+export function idNumber(first17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((acc, d, i) => acc + Number(d) * w[i], 0);
+  return first17 + '10X98765432'[sum % 11];
+}
+const IN_RESIDENT = { id_number: idNumber('14022119850101003'), name: '本人乙', phone: '13800000001', area_code: 'g1' };
+const OUT_RESIDENT = { id_number: idNumber('13050319800101001'), name: '外人甲', phone: '13900000002', area_code: 'g2' };
+const residentIds = {};
 
 let srv, adminToken;
 const tokens = {};
@@ -60,6 +72,11 @@ before(async () => {
     assert.equal(res.status, 201, res.text);
   }
   for (const role of ROLES) tokens[role] = await login(`as_${role}`);
+  for (const [key, body] of [['in', IN_RESIDENT], ['out', OUT_RESIDENT]]) {
+    const res = await api('POST', '/api/v1/residents', adminToken, body);
+    assert.equal(res.status, 200, res.text);
+    residentIds[key] = res.json.id;
+  }
   // Give the audit trail entries about the outside world.
   await api('GET', '/api/v1/users/out_target', adminToken);
 });
@@ -112,6 +129,31 @@ const ROUTES = {
     in: () => ['/api/v1/areas/g1'],
     out: () => ['/api/v1/areas/g2'],
     expect: (role) => (CAN.areasRead.has(role) ? [200, 404] : [403, 403]),
+  },
+  'GET /api/v1/residents': {
+    in: () => ['/api/v1/residents?q=本人'],
+    out: () => [`/api/v1/residents?q=${OUT_RESIDENT.id_number}`],
+    expect: (role) => (CAN.peopleRead.has(role) ? [200, 200] : [403, 403]),
+  },
+  'POST /api/v1/residents': {
+    in: () => ['/api/v1/residents', IN_RESIDENT],
+    out: () => ['/api/v1/residents', { ...OUT_RESIDENT, name: '外人丙' }],
+    expect: (role) => (CAN.peopleWrite.has(role) ? [200, 400] : [403, 403]),
+  },
+  'GET /api/v1/residents/{id}': {
+    in: () => [`/api/v1/residents/${residentIds.in}`],
+    out: () => [`/api/v1/residents/${residentIds.out}`],
+    expect: (role) => (CAN.peopleRead.has(role) ? [200, 404] : [403, 403]),
+  },
+  'PATCH /api/v1/residents/{id}': {
+    in: () => [`/api/v1/residents/${residentIds.in}`, { status: 'active' }],
+    out: () => [`/api/v1/residents/${residentIds.out}`, { status: 'deceased' }],
+    expect: (role) => (CAN.peopleWrite.has(role) ? [200, 404] : [403, 403]),
+  },
+  'GET /api/v1/residents/{id}/history': {
+    in: () => [`/api/v1/residents/${residentIds.in}/history`],
+    out: () => [`/api/v1/residents/${residentIds.out}/history`],
+    expect: (role) => (CAN.peopleRead.has(role) ? [200, 404] : [403, 403]),
   },
   'GET /api/v1/audit': {
     in: () => ['/api/v1/audit?limit=1000'],

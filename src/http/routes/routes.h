@@ -28,6 +28,13 @@ int route_areas_list(struct http_req *r);
 int route_areas_get(struct http_req *r);
 int route_areas_create(struct http_req *r);
 
+/* residents.c */
+int route_residents_list(struct http_req *r);
+int route_residents_get(struct http_req *r);
+int route_residents_save(struct http_req *r);
+int route_residents_update(struct http_req *r);
+int route_residents_history(struct http_req *r);
+
 /* audit.c */
 int route_audit_list(struct http_req *r);
 

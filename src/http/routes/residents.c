@@ -1,0 +1,134 @@
+/* Residents: search (JSON, CSV or xlsx), add or correct, read, status,
+ * history. Scope, masking and audit happen in lib/resident.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "civgrid/error.h"
+#include "civgrid/resident.h"
+#include "render.h"
+#include "routes.h"
+
+static json_t *render_resident(const struct cg_resident *r)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:I}",
+                     "id", (json_int_t)r->id, "id_number", r->id_number, "name", r->name, "sex", r->sex,
+                     "birth_date", r->birth_date, "phone", r->phone, "household", r->household, "unit",
+                     r->unit, "room", r->room, "resident_type", r->resident_type, "status", r->status,
+                     "area", "code", r->area.code, "name", r->area.name, "level", r->area.level, "tags",
+                     r->tags ? r->tags : "", "updated_at", (json_int_t)r->updated_at);
+}
+
+static int parse_id(struct http_req *r, int64_t *id)
+{
+    const char *s = http_param(r, "id");
+    char *end = NULL;
+    long long v = s ? strtoll(s, &end, 10) : 0;
+    if (!s || *end || v <= 0)
+        return http_fail(r, CG_ENOTFOUND, NULL, "no resident %s", s ? s : "");
+    *id = v;
+    return 0;
+}
+
+int route_residents_list(struct http_req *r)
+{
+    const char *format = http_query(r, "format");
+    int64_t limit = 50, offset = 0;
+    int rc = http_query_int(r, "limit", 1, 1000, &limit);
+    if (!rc)
+        rc = http_query_int(r, "offset", 0, 100000000, &offset);
+    if (!rc && format && strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "xlsx"))
+        rc = http_fail(r, CG_EBADTYPE, "format", "format must be json, csv or xlsx");
+    if (rc)
+        return rc;
+    int file = format && strcmp(format, "json");
+    struct cg_resident_query q = {
+        .q = http_query(r, "q"),
+        .area_code = http_query(r, "area"),
+        .ledger = http_query(r, "ledger"),
+        .status = http_query(r, "status"),
+        /* A file is the whole list the user may see, not one page of it. */
+        .limit = file ? 100000 : (int)limit,
+        .offset = file ? 0 : (int)offset,
+    };
+    struct cg_resident *items = NULL;
+    size_t n = 0;
+    if ((rc = cg_resident_search(r->db, r->actor, &q, r->arena, &items, &n)))
+        return rc;
+    if (file) /* TEMPORARY until lib/export.c lands in this change */
+        return http_fail(r, CG_EUNSUPPORTED, "format", "exports are being added");
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, render_resident(&items[i]));
+    return http_reply_json(r, 200, json_pack("{s:o, s:I, s:I}", "items", arr, "limit", (json_int_t)limit,
+                                             "offset", (json_int_t)offset));
+}
+
+int route_residents_get(struct http_req *r)
+{
+    int64_t id = 0;
+    struct cg_resident res;
+    int rc = parse_id(r, &id);
+    if (!rc)
+        rc = cg_resident_get(r->db, r->actor, id, r->arena, &res);
+    return rc ? rc : http_reply_json(r, 200, render_resident(&res));
+}
+
+int route_residents_save(struct http_req *r)
+{
+    json_t *body = NULL;
+    struct cg_resident_input in = {0};
+    struct cg_resident res;
+    int rc = http_json_body(r, &body);
+    struct {
+        const char *key;
+        const char **dst;
+        int required;
+    } fields[] = {
+        {"id_number", &in.id_number, 1}, {"name", &in.name, 1},   {"phone", &in.phone, 0},
+        {"area_code", &in.area_code, 1}, {"household", &in.household, 0}, {"unit", &in.unit, 0},
+        {"room", &in.room, 0},           {"resident_type", &in.resident_type, 0}, {"tags", &in.tags, 0},
+    };
+    for (size_t i = 0; !rc && i < sizeof fields / sizeof fields[0]; i++)
+        rc = cg_json_get_string(body, fields[i].key, fields[i].required, 400, fields[i].dst, &r->ferr);
+    if (!rc)
+        rc = cg_resident_save(r->db, r->actor, &in, r->arena, &res, &r->ferr);
+    json_decref(body);
+    return rc ? rc : http_reply_json(r, 200, render_resident(&res));
+}
+
+int route_residents_update(struct http_req *r)
+{
+    json_t *body = NULL;
+    const char *status = NULL, *note = NULL;
+    int64_t id = 0;
+    struct cg_resident res;
+    int rc = parse_id(r, &id);
+    if (!rc)
+        rc = http_json_body(r, &body);
+    if (!rc)
+        rc = cg_json_get_string(body, "status", 1, 32, &status, &r->ferr);
+    if (!rc)
+        rc = cg_json_get_string(body, "note", 0, 2000, &note, &r->ferr);
+    if (!rc)
+        rc = cg_resident_set_status(r->db, r->actor, id, status, note, r->arena, &res, &r->ferr);
+    json_decref(body);
+    return rc ? rc : http_reply_json(r, 200, render_resident(&res));
+}
+
+int route_residents_history(struct http_req *r)
+{
+    int64_t id = 0;
+    struct cg_resident_change *c = NULL;
+    size_t n = 0;
+    int rc = parse_id(r, &id);
+    if (!rc)
+        rc = cg_resident_history(r->db, r->actor, id, r->arena, &c, &n);
+    if (rc)
+        return rc;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s?, s:s?}", "at", (json_int_t)c[i].at, "actor",
+                                             c[i].actor, "field", c[i].field, "old", c[i].old_value, "new",
+                                             c[i].new_value));
+    return http_reply_json(r, 200, json_pack("{s:o}", "items", arr));
+}
