@@ -24,6 +24,7 @@ int cg_area_level_valid(const char *level)
 
 static void read_area(cg_stmt *st, cg_arena *a, struct cg_area *out)
 {
+    memset(out, 0, sizeof *out);
     out->id = cg_stmt_int(st, 0);
     out->parent_id = cg_stmt_int(st, 1);
     out->level = cg_arena_strdup(a, cg_stmt_text(st, 2));
@@ -81,8 +82,7 @@ static int insert_area(cg_store *s, int64_t parent_id, const char *parent_path, 
     static const char sql[] = "INSERT INTO areas (parent_id, level, code, name, path, created_at)"
                               " VALUES (?, ?, ?, ?, '', ?) RETURNING id";
     cg_stmt *st = NULL;
-    int rc = parent_id ? cg_store_query(s, &st, sql, "isssi", parent_id, level, code, name, cg_now())
-                       : cg_store_query(s, &st, sql, "nsssi", level, code, name, cg_now());
+    int rc = cg_store_query(s, &st, sql, "zsssi", parent_id, level, code, name, cg_now());
     if (rc)
         return rc;
     rc = cg_stmt_step(st);
@@ -191,6 +191,124 @@ int cg_area_search(cg_store *s, const struct cg_actor *actor, const char *q, int
     cg_stmt_reset(st);
     if (!out)
         return CG_ENOMEM;
+    if (rc < 0)
+        return rc;
+    *items = out;
+    *n = count;
+    return 0;
+}
+
+/* Counts active residents and accounts on the subtree at path. */
+static int occupants(cg_store *s, const char *path, cg_arena *a, int64_t *n)
+{
+    cg_stmt *st = NULL;
+    const char *end = cg_arena_printf(a, "%s~", path);
+    int rc = cg_store_query(s, &st,
+                            "SELECT (SELECT COUNT(*) FROM residents WHERE area_path >= ? AND area_path < ?"
+                            " AND status = 'active') + (SELECT COUNT(*) FROM users u JOIN areas a"
+                            " ON a.id = u.area_id WHERE a.path >= ? AND a.path < ? AND u.status = 'active')",
+                            "ssss", path, end, path, end);
+    if (rc)
+        return rc;
+    rc = cg_stmt_step(st);
+    if (rc == CG_ROW)
+        *n = cg_stmt_int(st, 0);
+    cg_stmt_reset(st);
+    return rc == CG_ROW ? 0 : (rc ? rc : CG_EDB);
+}
+
+/* Rewrites the path prefix old into new on the subtree and on everything
+ * that carries a copy of its path. */
+static int move_subtree(cg_store *s, const char *old_path, const char *new_path, cg_arena *a)
+{
+    static const char *const sql[] = {
+        "UPDATE areas SET path = ? || substr(path, ?) WHERE path >= ? AND path < ?",
+        "UPDATE residents SET area_path = ? || substr(area_path, ?) WHERE area_path >= ? AND area_path < ?",
+        "UPDATE places SET area_path = ? || substr(area_path, ?) WHERE area_path >= ? AND area_path < ?",
+    };
+    const char *end = cg_arena_printf(a, "%s~", old_path);
+    int rc = 0;
+    for (size_t i = 0; !rc && i < sizeof sql / sizeof sql[0]; i++)
+        rc = cg_store_run(s, NULL, sql[i], "siss", new_path, (int64_t)strlen(old_path) + 1, old_path, end);
+    return rc;
+}
+
+int cg_area_update(cg_store *s, const struct cg_actor *actor, const char *code, const char *name,
+                   const char *parent_code, const char *status, cg_arena *a, struct cg_area *out,
+                   struct cg_field_error *fe)
+{
+    struct cg_area node, parent;
+    struct cg_audit_record rec = {"area.update", "area", code, NULL, 0, NULL};
+    int64_t busy = 0;
+    int rc = cg_actor_can(actor, CG_PERM_AREAS_WRITE) ? 0 : CG_EFORBIDDEN;
+    if (!rc)
+        rc = cg_area_get(s, actor, code, a, &node);
+    if (!rc && node.id == actor->area_id)
+        rc = cg_field_fail(fe, CG_EFORBIDDEN, "code", "you cannot change the area you are scoped to");
+    if (!rc && name && (!*name || strlen(name) > 200))
+        rc = cg_field_fail(fe, CG_EBADTYPE, "name", "area name must be 1-200 bytes");
+    if (!rc && status && strcmp(status, "active") && strcmp(status, "retired"))
+        rc = cg_field_fail(fe, CG_EBADTYPE, "status", "status is 'active' or 'retired'");
+    if (!rc && parent_code && (rc = cg_area_get(s, actor, parent_code, a, &parent)) == CG_ENOTFOUND)
+        cg_field_fail(fe, rc, "parent_code", "no area with code '%s' in your scope", parent_code);
+    if (!rc && parent_code && !strncmp(parent.path, node.path, strlen(node.path)))
+        rc = cg_field_fail(fe, CG_ECONFLICT, "parent_code", "an area cannot move under itself");
+    if (!rc && status && !strcmp(status, "retired") && !(rc = occupants(s, node.path, a, &busy)) && busy)
+        rc = cg_field_fail(fe, CG_ECONFLICT, "status",
+                           "%lld active residents or accounts are on this area; move them first", (long long)busy);
+    rec.area_path = rc ? NULL : node.path;
+    rec.detail = cg_arena_printf(a, "%s%s%s%s%s%s", name ? "name=" : "", name ? name : "",
+                                 parent_code ? " parent=" : "", parent_code ? parent_code : "",
+                                 status ? " status=" : "", status ? status : "");
+    if (!rc && !(rc = cg_store_begin(s))) {
+        if (name)
+            rc = cg_store_run(s, NULL, "UPDATE areas SET name = ? WHERE id = ?", "si", name, node.id);
+        if (!rc && status)
+            rc = cg_store_run(s, NULL, "UPDATE areas SET status = ? WHERE id = ?", "si", status, node.id);
+        if (!rc && parent_code && parent.id != node.parent_id) {
+            rc = cg_store_run(s, NULL, "UPDATE areas SET parent_id = ? WHERE id = ?", "ii", parent.id, node.id);
+            if (!rc)
+                rc = move_subtree(s, node.path, cg_arena_printf(a, "%s%lld/", parent.path, (long long)node.id), a);
+        }
+        rc = cg_audit_end(s, actor, &rec, rc);
+    } else if (rc) {
+        rec.outcome = rc;
+        cg_audit_commit(s, actor, NULL, &rec);
+        return rc;
+    }
+    return cg_area_get_by_code(s, code, a, out);
+}
+
+int cg_area_children(cg_store *s, const struct cg_actor *actor, const char *code, cg_arena *a,
+                     struct cg_area *node, struct cg_area **items, size_t *n)
+{
+    *items = NULL;
+    *n = 0;
+    int rc = cg_area_get(s, actor, code && *code ? code : actor->area_code, a, node);
+    if (rc)
+        return rc;
+    cg_stmt *st = NULL;
+    rc = cg_store_query(s, &st,
+                        "SELECT " AREA_COLUMNS ", (SELECT COUNT(*) FROM areas k WHERE k.parent_id = a.id),"
+                        " (SELECT COUNT(*) FROM residents r WHERE r.area_path >= a.path"
+                        " AND r.area_path < a.path || '~' AND r.status = 'active')" AREA_FROM
+                        " WHERE a.parent_id = ? ORDER BY a.code LIMIT 2000",
+                        "i", node->id);
+    if (rc)
+        return rc;
+    size_t cap = 0, count = 0;
+    struct cg_area *out = NULL;
+    while ((rc = cg_stmt_step(st)) == CG_ROW) {
+        if (!(out = cg_arena_grow(a, out, sizeof *out, count, &cap))) {
+            rc = CG_ENOMEM;
+            break;
+        }
+        read_area(st, a, &out[count]);
+        out[count].children = cg_stmt_int(st, 8);
+        out[count].residents = cg_stmt_int(st, 9);
+        count++;
+    }
+    cg_stmt_reset(st);
     if (rc < 0)
         return rc;
     *items = out;

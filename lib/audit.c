@@ -32,6 +32,20 @@ int cg_audit_commit(cg_store *s, const struct cg_actor *actor, const char *usern
     return cg_store_commit(s);
 }
 
+int cg_audit_end(cg_store *s, const struct cg_actor *actor, struct cg_audit_record *rec, int rc)
+{
+    if (!rc)
+        rc = cg_audit_write(s, actor, NULL, rec);
+    if (!rc)
+        rc = cg_store_commit(s);
+    if (rc) {
+        cg_store_rollback(s);
+        rec->outcome = rc;
+        cg_audit_commit(s, actor, NULL, rec);
+    }
+    return rc;
+}
+
 /* A root-scoped actor's path is "/ID/": it also sees records that belong to
  * no area (failed logins of unknown users, deployment events). */
 static int is_root_scope(const char *path)

@@ -194,6 +194,7 @@ int cg_resident_check(cg_resident_checker *c, const struct cg_resident_input *in
     if (!area->placeable)
         return cg_field_fail(fe, CG_EBADTYPE, "area_code", "area '%s' is not a building or a grid", in->area_code);
     row->area_id = area->id;
+    row->area_code = in->area_code;
     row->area_path = cg_arena_strdup(a, area->path); /* the row may outlive the checker */
     if (!row->area_path)
         return CG_ENOMEM;
@@ -273,7 +274,7 @@ static int insert_row(cg_store *s, const struct cg_resident_row *row, int64_t *i
 }
 
 /* The columns a correction may change, in the order of update_row's SELECT. */
-static const char *const fields[] = {"name", "phone", "area_id", "household", "unit", "room", "resident_type"};
+static const char *const fields[] = {"name", "phone", "area", "household", "unit", "room", "resident_type"};
 
 int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg_resident_row *row,
                       int *changed)
@@ -281,8 +282,9 @@ int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg
     cg_stmt *st = NULL;
     *changed = 0;
     int rc = cg_store_query(s, &st,
-                            "SELECT id, name, phone, area_id, household, unit, room, resident_type,"
-                            " area_path FROM residents WHERE id_number = ?",
+                            "SELECT r.id, r.name, r.phone, a.code, r.household, r.unit, r.room,"
+                            " r.resident_type, r.area_path FROM residents r JOIN areas a ON a.id = r.area_id"
+                            " WHERE r.id_number = ?",
                             "s", row->id_number);
     if (rc)
         return rc;
@@ -300,9 +302,8 @@ int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg
     }
     /* An existing resident: compare field by field, so that a re-import of the
      * same data writes nothing and a correction leaves a trail. */
-    char area[24];
-    snprintf(area, sizeof area, "%lld", (long long)row->area_id);
-    const char *now_values[7] = {row->name, row->phone, area, row->household, row->unit, row->room, row->resident_type};
+    const char *now_values[7] = {row->name, row->phone, row->area_code, row->household, row->unit, row->room,
+                                 row->resident_type};
     char *old_values[7];
     int64_t id = cg_stmt_int(st, 0);
     int in_scope = !strncmp(cg_stmt_text(st, 8), actor->area_path, strlen(actor->area_path));
@@ -337,22 +338,13 @@ int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg
     "r.id, r.id_number, r.name, r.sex, r.birth_date, r.phone, r.household, r.unit, r.room,"        \
     " r.resident_type, r.status, r.updated_at, a.code, a.name, a.level, a.path"
 
-/* Today in Asia/Shanghai (UTC+8, no daylight saving), as YYYY-MM-DD. */
-static void today(char out[11])
-{
-    time_t t = (time_t)cg_now() + 8 * 3600;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 /* The names of the ledgers a resident is on today, ';'-separated. */
 static const char *tags_of(cg_store *s, int64_t id, cg_arena *a)
 {
     cg_stmt *st = NULL;
     cg_buf b;
     char day[11];
-    today(day);
+    cg_today(day);
     cg_buf_init(&b, 4096);
     if (cg_store_query(s, &st,
                        "SELECT l.name FROM ledger_entries e JOIN ledgers l ON l.id = e.ledger_id"
@@ -530,24 +522,20 @@ int cg_resident_search(cg_store *s, const struct cg_actor *actor,
         rc = cg_stmt_bind_int(st, i++, limit);
     if (!rc)
         rc = cg_stmt_bind_int(st, i++, offset);
-    size_t cap = 16, count = 0;
-    struct cg_resident *out = rc ? NULL : cg_arena_alloc(a, cap * sizeof *out);
-    while (out && (rc = cg_stmt_step(st)) == CG_ROW) {
-        if (count == cap) {
-            struct cg_resident *bigger = cg_arena_alloc(a, 2 * cap * sizeof *out);
-            if (!bigger) {
-                rc = CG_ENOMEM;
-                break;
-            }
-            memcpy(bigger, out, cap * sizeof *out);
-            out = bigger;
-            cap *= 2;
+    if (rc) {
+        cg_stmt_reset(st);
+        return rc;
+    }
+    size_t cap = 0, count = 0;
+    struct cg_resident *out = NULL;
+    while ((rc = cg_stmt_step(st)) == CG_ROW) {
+        if (!(out = cg_arena_grow(a, out, sizeof *out, count, &cap))) {
+            rc = CG_ENOMEM;
+            break;
         }
         read_resident(st, actor, a, &out[count++]);
     }
     cg_stmt_reset(st);
-    if (rc == CG_DONE)
-        rc = out ? 0 : CG_ENOMEM;
     for (size_t k = 0; !rc && k < count; k++)
         out[k].tags = tags_of(s, out[k].id, a);
     if (!rc) {
@@ -621,19 +609,6 @@ int cg_resident_history(cg_store *s, const struct cg_actor *actor, int64_t id, c
                       rc ? NULL : r.area.path, rc, NULL);
 }
 
-static int finish(cg_store *s, const struct cg_actor *actor, struct cg_audit_record *rec, int rc)
-{
-    if (!rc)
-        rc = cg_audit_write(s, actor, NULL, rec);
-    if (rc) {
-        cg_store_rollback(s);
-        rec->outcome = rc;
-        cg_audit_commit(s, actor, NULL, rec);
-        return rc;
-    }
-    return cg_store_commit(s);
-}
-
 int cg_resident_save(cg_store *s, const struct cg_actor *actor, const struct cg_resident_input *in,
                      cg_arena *a, struct cg_resident *out, struct cg_field_error *fe)
 {
@@ -662,7 +637,7 @@ int cg_resident_save(cg_store *s, const struct cg_actor *actor, const struct cg_
     rc = cg_resident_write(s, actor, &row, &changed);
     if (rc == CG_EEXISTS)
         cg_field_fail(fe, rc, "id_number", "a resident with this ID number is registered elsewhere");
-    if ((rc = finish(s, actor, &rec, rc)))
+    if ((rc = cg_audit_end(s, actor, &rec, rc)))
         return rc;
     cg_stmt *st = NULL;
     int64_t id = 0;
@@ -702,7 +677,7 @@ int cg_resident_set_status(cg_store *s, const struct cg_actor *actor, int64_t id
         rc = add_history(s, actor, id, "status", out->status, status);
     if (!rc && note && *note)
         rc = add_history(s, actor, id, "note", NULL, note);
-    if ((rc = finish(s, actor, &rec, rc)))
+    if ((rc = cg_audit_end(s, actor, &rec, rc)))
         return rc;
     return load(s, actor, id, a, out);
 }

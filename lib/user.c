@@ -204,23 +204,16 @@ int cg_user_list(cg_store *s, const struct cg_actor *actor, const char *q, cg_ar
                             "sssss", actor->area_path, actor->area_path, pattern, pattern, pattern);
     if (rc)
         return rc;
-    size_t cap = 64, count = 0;
-    struct cg_user *out = cg_arena_alloc(a, sizeof *out * cap);
-    while (out && (rc = cg_stmt_step(st)) == CG_ROW) {
-        if (count == cap) {
-            struct cg_user *bigger = cg_arena_alloc(a, sizeof *out * cap * 2);
-            if (bigger)
-                memcpy(bigger, out, sizeof *out * cap);
-            out = bigger;
-            cap *= 2;
-            if (!out)
-                break;
+    size_t cap = 0, count = 0;
+    struct cg_user *out = NULL;
+    while ((rc = cg_stmt_step(st)) == CG_ROW) {
+        if (!(out = cg_arena_grow(a, out, sizeof *out, count, &cap))) {
+            rc = CG_ENOMEM;
+            break;
         }
         read_user(st, a, &out[count++]);
     }
     cg_stmt_reset(st);
-    if (!out)
-        return CG_ENOMEM;
     if (rc < 0)
         return rc;
     /* Accounts are personal data: the read itself is on the record. */

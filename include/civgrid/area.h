@@ -15,6 +15,7 @@
 struct cg_area {
     int64_t id, parent_id; /* parent_id 0 for the root */
     const char *level, *code, *name, *path, *status, *parent_code;
+    int64_t residents, children; /* filled by cg_area_children only */
 };
 
 /* The levels, from the top; NULL-terminated. */
@@ -41,6 +42,21 @@ int cg_area_create(cg_store *s, const struct cg_actor *actor, const char *code,
  * at most limit, ordered by path. */
 int cg_area_search(cg_store *s, const struct cg_actor *actor, const char *q, int limit,
                    cg_arena *a, struct cg_area **items, size_t *n);
+
+/* Changes a node: a new name (rename), a new parent (move: the node's
+ * subtree and everything on it move along; never under itself), or status
+ * "retired" / "active". Nothing is ever deleted; a node is retired only when
+ * no active resident or account remains on it or below it (CG_ECONFLICT).
+ * NULL leaves a field as it is. Needs CG_PERM_AREAS_WRITE, the node and the
+ * new parent in scope, and never the actor's own node. Audited. */
+int cg_area_update(cg_store *s, const struct cg_actor *actor, const char *code, const char *name,
+                   const char *parent_code, const char *status, cg_arena *a, struct cg_area *out,
+                   struct cg_field_error *fe);
+
+/* The children of a node in scope (NULL: the actor's own node), each with
+ * its number of children and of active residents below it. */
+int cg_area_children(cg_store *s, const struct cg_actor *actor, const char *code, cg_arena *a,
+                     struct cg_area *node, struct cg_area **items, size_t *n);
 
 /* Creates the root node (init only). */
 int cg_area_create_root(cg_store *s, const char *code, const char *name, const char *level,

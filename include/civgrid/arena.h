@@ -35,6 +35,12 @@ char *cg_arena_strdup(cg_arena *a, const char *s);
 char *cg_arena_printf(cg_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *cg_arena_vprintf(cg_arena *a, const char *fmt, va_list ap);
 
+/* Makes room for element number count in an arena array of elements of size
+ * bytes whose capacity is *cap, doubling it when full (the old copy stays in
+ * the arena until it is freed). Returns the array, moved or not, or NULL when
+ * out of memory. Start with items NULL and *cap 0. */
+void *cg_arena_grow(cg_arena *a, void *items, size_t size, size_t count, size_t *cap);
+
 /* Bytes handed out so far (for tests and metrics). */
 size_t cg_arena_used(const cg_arena *a);
 

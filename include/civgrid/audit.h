@@ -31,6 +31,12 @@ int cg_audit_write(cg_store *s, const struct cg_actor *actor, const char *userna
 int cg_audit_commit(cg_store *s, const struct cg_actor *actor, const char *username_hint,
                      const struct cg_audit_record *rec);
 
+/* Ends the transaction of an action that rc says succeeded (0) or failed:
+ * on success writes rec and commits; on failure rolls back and records the
+ * failure in a transaction of its own. Returns rc, or the error that stopped
+ * the commit. */
+int cg_audit_end(cg_store *s, const struct cg_actor *actor, struct cg_audit_record *rec, int rc);
+
 struct cg_audit_filter {
     const char *actor;  /* username, or NULL */
     const char *action; /* exact action or prefix ending in '.', e.g. "user." */

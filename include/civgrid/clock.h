@@ -9,6 +9,10 @@
  * tests of expiry and deadlines need not sleep. */
 int64_t cg_now(void);
 
+/* Today's date in the deployment's time zone (Asia/Shanghai, UTC+8, no
+ * daylight saving) as "YYYY-MM-DD". */
+void cg_today(char out[11]);
+
 /* Monotonic seconds, for measuring durations. */
 double cg_monotonic(void);
 

@@ -32,7 +32,7 @@ struct cg_resident_row {
     char sex[2];
     const char *name, *phone, *household, *unit, *room, *resident_type;
     int64_t area_id;
-    const char *area_path;
+    const char *area_code, *area_path;
     int64_t tag_ids[CG_RESIDENT_MAX_TAGS];
     int ntags;
 };

@@ -84,6 +84,11 @@ int cg_stmt_isnull(cg_stmt *st, int col);
 int64_t cg_stmt_int(cg_stmt *st, int col);
 const char *cg_stmt_text(cg_stmt *st, int col);
 
+/* Steps to the first row: 0 with the row readable, CG_ENOTFOUND when there is
+ * none, or an error. Either way the caller resets the statement. (CG_DONE is
+ * 0, like success, which makes a bare "one row" check easy to get wrong.) */
+int cg_stmt_one(cg_stmt *st);
+
 /* Rows changed by the last completed INSERT/UPDATE/DELETE. */
 int64_t cg_stmt_changes(cg_stmt *st);
 
@@ -91,7 +96,8 @@ int64_t cg_stmt_changes(cg_stmt *st);
 void cg_stmt_reset(cg_stmt *st);
 
 /* Prepare and bind in one call. fmt has one letter per parameter:
- * 'i' int64_t, 's' const char * (NULL binds NULL), 'n' no argument, binds NULL.
+ * 'i' int64_t, 's' const char * (NULL binds NULL), 'z' int64_t that binds NULL
+ * when 0 (optional references), 'n' no argument, binds NULL.
  * On success *out is ready to step; on failure nothing needs resetting. */
 int cg_store_query(cg_store *s, cg_stmt **out, const char *sql, const char *fmt, ...);
 

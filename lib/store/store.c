@@ -171,6 +171,12 @@ int cg_stmt_step(cg_stmt *st)
     return rc;
 }
 
+int cg_stmt_one(cg_stmt *st)
+{
+    int rc = cg_stmt_step(st);
+    return rc == CG_ROW ? 0 : (rc == CG_DONE ? CG_ENOTFOUND : rc);
+}
+
 int cg_stmt_column_count(cg_stmt *st)
 {
     return st->store->ops->column_count(st);
@@ -218,6 +224,11 @@ static int bind_va(cg_stmt *st, const char *fmt, va_list ap)
         case 's':
             rc = cg_stmt_bind_text(st, i + 1, va_arg(ap, const char *), (size_t)-1);
             break;
+        case 'z': {
+            int64_t v = va_arg(ap, int64_t);
+            rc = v ? cg_stmt_bind_int(st, i + 1, v) : cg_stmt_bind_null(st, i + 1);
+            break;
+        }
         case 'n':
             rc = cg_stmt_bind_null(st, i + 1);
             break;

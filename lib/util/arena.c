@@ -120,6 +120,22 @@ char *cg_arena_printf(cg_arena *a, const char *fmt, ...)
     return p;
 }
 
+void *cg_arena_grow(cg_arena *a, void *items, size_t size, size_t count, size_t *cap)
+{
+    if (items && count < *cap)
+        return items;
+    size_t n = *cap ? *cap * 2 : 16;
+    if (n > SIZE_MAX / size)
+        return NULL;
+    void *bigger = cg_arena_alloc(a, n * size);
+    if (!bigger)
+        return NULL;
+    if (items)
+        memcpy(bigger, items, count * size);
+    *cap = n;
+    return bigger;
+}
+
 size_t cg_arena_used(const cg_arena *a)
 {
     return a->total;

@@ -106,8 +106,11 @@ static void render_error(struct http_req *r, int err)
 {
     json_t *body = json_object();
     const char *msg = r->ferr.message[0] ? r->ferr.message : cg_strerror(err);
+    /* A client reading only the message should still know which field. */
+    if (r->ferr.field[0] && !strstr(msg, r->ferr.field))
+        msg = cg_arena_printf(r->arena, "%s: %s", r->ferr.field, msg);
     json_object_set_new(body, "error", json_string(cg_err_name(err)));
-    json_object_set_new(body, "message", json_string(msg));
+    json_object_set_new(body, "message", json_string(msg ? msg : cg_strerror(err)));
     if (r->ferr.field[0])
         json_object_set_new(body, "field", json_string(r->ferr.field));
     if (err == CG_EBUSY)
@@ -146,6 +149,9 @@ static void dispatch(struct http_req *r)
         goto out;
     rc = r->route->handler(r);
 out:
+    if (rc && cg_err_http_status(rc) >= 500 && rc != CG_EBUSY)
+        cg_log(CG_LOG_ERROR, "%s %s: %s: %s", r->method, r->path, cg_strerror(rc),
+               r->db ? cg_store_errmsg(r->db) : "no database connection");
     if (rc)
         render_error(r, rc);
     if (rc == CG_EMETHOD && allow)

@@ -277,3 +277,10 @@ export async function assertError(res, status, code, { field } = {}) {
     assert.ok(res.json.message.includes(field), `message should name the field "${field}": ${where}`);
   }
 }
+
+/** A valid 18-digit resident ID number from its first 17 digits (GB 11643). */
+export function idNumber(first17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((acc, d, i) => acc + Number(d) * w[i], 0);
+  return first17 + '10X98765432'[sum % 11];
+}

@@ -6,7 +6,7 @@
 // row in this table fails the test, so a new route cannot skip the check.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, request } from './harness.mjs';
+import { startServer, request, idNumber } from './harness.mjs';
 
 const ROLES = ['admin', 'centre', 'commander', 'grid_head', 'grid_worker', 'assistant',
   'building_head', 'department', 'cdc', 'sampler', 'checkpoint', 'resident'];
@@ -24,15 +24,10 @@ const PASSWORD = 'scope-test-pw';
 // answer given to a caller scoped to county C1.
 const OUTSIDE = ['c2', 'g2', 'out_target', '外县', '外网格', '外人甲', '130503198001010017'];
 
-/** A valid 18-digit resident ID number from its first 17 digits (GB 11643). */
-export function idNumber(first17) {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...first17].reduce((acc, d, i) => acc + Number(d) * w[i], 0);
-  return first17 + '10X98765432'[sum % 11];
-}
 const IN_RESIDENT = { id_number: idNumber('14022119850101003'), name: '本人乙', phone: '13800000001', area_code: 'g1' };
 const OUT_RESIDENT = { id_number: idNumber('13050319800101001'), name: '外人甲', phone: '13900000002', area_code: 'g2' };
 const residentIds = {};
+const staffIds = {};
 
 let srv, adminToken;
 const tokens = {};
@@ -76,6 +71,11 @@ before(async () => {
     const res = await api('POST', '/api/v1/residents', adminToken, body);
     assert.equal(res.status, 200, res.text);
     residentIds[key] = res.json.id;
+  }
+  for (const [key, area] of [['in', 'g1'], ['out', 'g2']]) {
+    const res = await api('POST', '/api/v1/staff', adminToken, { area_code: area, position: 'grid_worker', name: `网格员${key}` });
+    assert.equal(res.status, 201, res.text);
+    staffIds[key] = res.json.id;
   }
   // Give the audit trail entries about the outside world.
   await api('GET', '/api/v1/users/out_target', adminToken);
@@ -129,6 +129,59 @@ const ROUTES = {
     in: () => ['/api/v1/areas/g1'],
     out: () => ['/api/v1/areas/g2'],
     expect: (role) => (CAN.areasRead.has(role) ? [200, 404] : [403, 403]),
+  },
+  'PATCH /api/v1/areas/{code}': {
+    in: () => ['/api/v1/areas/g1', { name: '本网格' }],
+    out: () => ['/api/v1/areas/g2', { name: '改名' }],
+    expect: (role) => (CAN.areasWrite.has(role) ? [200, 404] : [403, 403]),
+  },
+  'GET /api/v1/areas/{code}/children': {
+    in: () => ['/api/v1/areas/c1/children'],
+    out: () => ['/api/v1/areas/c2/children'],
+    expect: (role) => (CAN.areasRead.has(role) ? [200, 404] : [403, 403]),
+  },
+  'GET /api/v1/areas/{code}/card': {
+    in: () => ['/api/v1/areas/g1/card'],
+    out: () => ['/api/v1/areas/g2/card'],
+    expect: (role) => (CAN.areasRead.has(role) ? [200, 404] : [403, 403]),
+  },
+  'GET /api/v1/ledgers': {
+    in: () => ['/api/v1/ledgers?area=c1'],
+    out: () => ['/api/v1/ledgers?area=c2'],
+    expect: (role) => (CAN.peopleRead.has(role) ? [200, 404] : [403, 403]),
+  },
+  'GET /api/v1/ledgers/{name}/counts': {
+    in: () => ['/api/v1/ledgers/party_member/counts?area=c1'],
+    out: () => ['/api/v1/ledgers/party_member/counts?area=c2'],
+    expect: (role) => (CAN.peopleRead.has(role) ? [200, 404] : [403, 403]),
+  },
+  'PUT /api/v1/residents/{id}/ledgers/{name}': {
+    in: () => [`/api/v1/residents/${residentIds.in}/ledgers/volunteer`, { note: '周末' }],
+    out: () => [`/api/v1/residents/${residentIds.out}/ledgers/volunteer`, {}],
+    expect: (role) => (CAN.peopleWrite.has(role) ? [204, 404] : [403, 403]),
+  },
+  'DELETE /api/v1/residents/{id}/ledgers/{name}': {
+    in: () => [`/api/v1/residents/${residentIds.in}/ledgers/volunteer`],
+    out: () => [`/api/v1/residents/${residentIds.out}/ledgers/volunteer`],
+    expect: (role) => (CAN.peopleWrite.has(role) ? [204, 404] : [403, 403]),
+  },
+  'POST /api/v1/staff': {
+    in: () => ['/api/v1/staff', { area_code: 'g1', position: 'assistant', name: '辅助员' }],
+    out: () => ['/api/v1/staff', { area_code: 'g2', position: 'assistant', name: '辅助员' }],
+    expect: (role) => (CAN.areasWrite.has(role) ? [201, 404] : [403, 403]),
+  },
+  'DELETE /api/v1/staff/{id}': {
+    in: () => [`/api/v1/staff/${staffIds.in}`],
+    out: () => [`/api/v1/staff/${staffIds.out}`],
+    expect: (role) => (CAN.areasWrite.has(role) ? [204, 404] : [403, 403]),
+  },
+  'GET /api/v1/departments': {
+    in: () => ['/api/v1/departments'],
+    expect: (role) => (CAN.areasRead.has(role) ? [200] : [403]),
+  },
+  'POST /api/v1/departments': {
+    in: () => ['/api/v1/departments', { code: `d${++serial}`, name: '供电公司', domains: 'power' }],
+    expect: (role) => (CAN.areasWrite.has(role) ? [201] : [403]),
   },
   'GET /api/v1/residents': {
     in: () => ['/api/v1/residents?q=本人'],

@@ -1,6 +1,7 @@
 /* The jurisdiction tree, within the caller's scope. */
 #include "civgrid/area.h"
 #include "civgrid/error.h"
+#include "civgrid/staff.h"
 #include "render.h"
 #include "routes.h"
 
@@ -45,4 +46,59 @@ int route_areas_create(struct http_req *r)
         rc = cg_area_create(r->db, r->actor, code, parent, level, name, r->arena, &a, &r->ferr);
     json_decref(body);
     return rc ? rc : http_reply_json(r, 201, render_area(&a));
+}
+
+int route_areas_update(struct http_req *r)
+{
+    json_t *body = NULL;
+    const char *name = NULL, *parent = NULL, *status = NULL;
+    struct cg_area a;
+    int rc = http_json_body(r, &body);
+    if (!rc)
+        rc = cg_json_get_string(body, "name", 0, 400, &name, &r->ferr);
+    if (!rc)
+        rc = cg_json_get_string(body, "parent_code", 0, 64, &parent, &r->ferr);
+    if (!rc)
+        rc = cg_json_get_string(body, "status", 0, 32, &status, &r->ferr);
+    if (!rc && !name && !parent && !status)
+        rc = http_fail(r, CG_EMISSING, "name", "nothing to change: give name, parent_code or status");
+    if (!rc)
+        rc = cg_area_update(r->db, r->actor, http_param(r, "code"), name, parent, status, r->arena, &a, &r->ferr);
+    json_decref(body);
+    return rc ? rc : http_reply_json(r, 200, render_area(&a));
+}
+
+int route_areas_children(struct http_req *r)
+{
+    struct cg_area node, *items = NULL;
+    size_t n = 0;
+    int rc = cg_area_children(r->db, r->actor, http_param(r, "code"), r->arena, &node, &items, &n);
+    if (rc)
+        return rc;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = render_area(&items[i]);
+        json_object_set_new(o, "children", json_integer(items[i].children));
+        json_object_set_new(o, "residents", json_integer(items[i].residents));
+        json_array_append_new(arr, o);
+    }
+    return http_reply_json(r, 200, json_pack("{s:o, s:o}", "area", render_area(&node), "items", arr));
+}
+
+int route_areas_card(struct http_req *r)
+{
+    struct cg_card card;
+    int rc = cg_staff_card(r->db, r->actor, http_param(r, "code"), r->arena, &card);
+    if (rc)
+        return rc;
+    json_t *chain = json_array(), *buildings = json_array();
+    for (size_t i = 0; i < card.nchain; i++)
+        json_array_append_new(chain, render_staff(&card.chain[i]));
+    for (size_t i = 0; i < card.nbuildings; i++)
+        json_array_append_new(buildings, json_pack("{s:s, s:s}", "code", card.buildings[i].code, "name",
+                                                   card.buildings[i].name));
+    return http_reply_json(r, 200, json_pack("{s:o, s:o, s:o, s:I, s:I, s:I}", "area", render_area(&card.area),
+                                             "chain", chain, "buildings", buildings, "households",
+                                             (json_int_t)card.households, "residents", (json_int_t)card.residents,
+                                             "floating", (json_int_t)card.floating));
 }

@@ -6,10 +6,12 @@
 
 #include "civgrid/actor.h"
 #include "civgrid/area.h"
+#include "civgrid/staff.h"
 #include "civgrid/user.h"
 
 json_t *render_area(const struct cg_area *a);
 json_t *render_user(const struct cg_user *u);
 json_t *render_actor(const struct cg_actor *a);
+json_t *render_staff(const struct cg_staff *s);
 
 #endif

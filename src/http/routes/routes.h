@@ -27,6 +27,21 @@ int route_users_update(struct http_req *r);
 int route_areas_list(struct http_req *r);
 int route_areas_get(struct http_req *r);
 int route_areas_create(struct http_req *r);
+int route_areas_update(struct http_req *r);
+int route_areas_children(struct http_req *r);
+int route_areas_card(struct http_req *r);
+
+/* ledgers.c */
+int route_ledgers_list(struct http_req *r);
+int route_ledgers_counts(struct http_req *r);
+int route_residents_tag(struct http_req *r);
+int route_residents_untag(struct http_req *r);
+
+/* staff.c */
+int route_staff_assign(struct http_req *r);
+int route_staff_end(struct http_req *r);
+int route_departments_list(struct http_req *r);
+int route_departments_create(struct http_req *r);
 
 /* residents.c */
 int route_residents_list(struct http_req *r);
@@ -37,5 +52,6 @@ int route_residents_history(struct http_req *r);
 
 /* audit.c */
 int route_audit_list(struct http_req *r);
+
 
 #endif

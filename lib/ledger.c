@@ -1,0 +1,208 @@
+#include "civgrid/ledger.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "civgrid/area.h"
+#include "civgrid/audit.h"
+#include "civgrid/clock.h"
+#include "civgrid/error.h"
+
+/* Paths hold only digits and '/', so every path under P sorts in
+ * [P, P + "~"): a range an index serves, unlike a substring test. */
+#define UNDER(col) col " >= ? AND " col " < ?"
+
+/* The subtree to count in: area_code's (in scope), or the actor's own. */
+static int subtree(cg_store *s, const struct cg_actor *actor, const char *area_code, cg_arena *a,
+                   struct cg_area *out)
+{
+    if (!cg_actor_can(actor, CG_PERM_PEOPLE_READ))
+        return CG_EFORBIDDEN;
+    return cg_area_get(s, actor, area_code && *area_code ? area_code : actor->area_code, a, out);
+}
+
+int cg_ledger_list(cg_store *s, const struct cg_actor *actor, const char *area_code, cg_arena *a,
+                   struct cg_ledger **items, size_t *n)
+{
+    struct cg_area area;
+    char day[11];
+    *items = NULL;
+    *n = 0;
+    int rc = subtree(s, actor, area_code, a, &area);
+    if (rc)
+        return rc;
+    cg_today(day);
+    cg_stmt *st = NULL;
+    rc = cg_store_query(s, &st,
+                        "SELECT l.id, l.name, l.zh, l.en, l.note, (SELECT COUNT(*) FROM ledger_entries e"
+                        " JOIN residents r ON r.id = e.resident_id WHERE e.ledger_id = l.id"
+                        " AND r.status = 'active' AND (e.end_date IS NULL OR e.end_date >= ?)"
+                        " AND " UNDER("r.area_path") ") FROM ledgers l ORDER BY l.id",
+                        "sss", day, area.path, cg_arena_printf(a, "%s~", area.path));
+    if (rc)
+        return rc;
+    struct cg_ledger *out = cg_arena_calloc(a, 64 * sizeof *out);
+    size_t count = 0;
+    while (out && count < 64 && (rc = cg_stmt_step(st)) == CG_ROW) {
+        struct cg_ledger *l = &out[count++];
+        l->id = cg_stmt_int(st, 0);
+        l->name = cg_arena_strdup(a, cg_stmt_text(st, 1));
+        l->zh = cg_arena_strdup(a, cg_stmt_text(st, 2));
+        l->en = cg_arena_strdup(a, cg_stmt_text(st, 3));
+        l->note = cg_arena_strdup(a, cg_stmt_text(st, 4));
+        l->count = cg_stmt_int(st, 5);
+    }
+    cg_stmt_reset(st);
+    if (!out)
+        return CG_ENOMEM;
+    if (rc < 0)
+        return rc;
+    *items = out;
+    *n = count;
+    return 0;
+}
+
+static int ledger_id(cg_store *s, const char *name, int64_t *id)
+{
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(s, &st, "SELECT id FROM ledgers WHERE name = ?", "s", name);
+    if (rc)
+        return rc;
+    rc = cg_stmt_step(st);
+    if (rc == CG_ROW)
+        *id = cg_stmt_int(st, 0);
+    cg_stmt_reset(st);
+    return rc == CG_ROW ? 0 : (rc ? rc : CG_ENOTFOUND);
+}
+
+int cg_ledger_counts(cg_store *s, const struct cg_actor *actor, const char *ledger,
+                     const char *area_code, cg_arena *a, struct cg_ledger_count **items, size_t *n)
+{
+    struct cg_area area;
+    int64_t lid = 0;
+    char day[11];
+    *items = NULL;
+    *n = 0;
+    int rc = subtree(s, actor, area_code, a, &area);
+    if (!rc && (rc = ledger_id(s, ledger, &lid)) == CG_ENOTFOUND)
+        return CG_ENOTFOUND;
+    if (rc)
+        return rc;
+    cg_today(day);
+    cg_stmt *st = NULL;
+    rc = cg_store_query(s, &st,
+                        "SELECT c.code, c.name, c.level, (SELECT COUNT(*) FROM residents r"
+                        " JOIN ledger_entries e ON e.resident_id = r.id WHERE e.ledger_id = ?"
+                        " AND r.status = 'active' AND (e.end_date IS NULL OR e.end_date >= ?)"
+                        " AND r.area_path >= c.path AND r.area_path < c.path || '~')"
+                        " FROM areas c WHERE c.parent_id = ? ORDER BY c.code",
+                        "isi", lid, day, area.id);
+    if (rc)
+        return rc;
+    size_t cap = 0, count = 0;
+    struct cg_ledger_count *out = NULL;
+    while ((rc = cg_stmt_step(st)) == CG_ROW) {
+        if (!(out = cg_arena_grow(a, out, sizeof *out, count, &cap))) {
+            rc = CG_ENOMEM;
+            break;
+        }
+        struct cg_ledger_count *c = &out[count++];
+        c->area_code = cg_arena_strdup(a, cg_stmt_text(st, 0));
+        c->area_name = cg_arena_strdup(a, cg_stmt_text(st, 1));
+        c->area_level = cg_arena_strdup(a, cg_stmt_text(st, 2));
+        c->count = cg_stmt_int(st, 3);
+    }
+    cg_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    *items = out;
+    *n = count;
+    return 0;
+}
+
+static int valid_date(const char *d)
+{
+    if (!d)
+        return 1;
+    if (strlen(d) != 10 || d[4] != '-' || d[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (d[i] < '0' || d[i] > '9'))
+            return 0;
+    int month = (d[5] - '0') * 10 + (d[6] - '0'), day = (d[8] - '0') * 10 + (d[9] - '0');
+    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+/* The resident's area path, if it is in the actor's scope. */
+static int resident_path(cg_store *s, const struct cg_actor *actor, int64_t id, cg_arena *a,
+                         const char **path)
+{
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(s, &st, "SELECT area_path FROM residents WHERE id = ?", "i", id);
+    if (rc)
+        return rc;
+    rc = cg_stmt_step(st);
+    if (rc == CG_ROW)
+        *path = cg_arena_strdup(a, cg_stmt_text(st, 0));
+    cg_stmt_reset(st);
+    if (rc == CG_ROW)
+        return cg_actor_in_scope(actor, *path) ? 0 : CG_ENOTFOUND;
+    return rc ? rc : CG_ENOTFOUND;
+}
+
+static int change(cg_store *s, const struct cg_actor *actor, const char *ledger, int64_t resident_id,
+                  const char *start, const char *end, const char *note, int remove,
+                  struct cg_field_error *fe)
+{
+    cg_arena *a = cg_arena_new();
+    const char *path = NULL;
+    int64_t lid = 0, n = 0;
+    struct cg_audit_record rec = {remove ? "ledger.untag" : "ledger.tag", "resident", NULL, NULL, 0, ledger};
+    int rc = a ? 0 : CG_ENOMEM;
+    if (!rc && !cg_actor_can(actor, CG_PERM_PEOPLE_WRITE))
+        rc = CG_EFORBIDDEN;
+    if (!rc)
+        rc = resident_path(s, actor, resident_id, a, &path);
+    if (!rc && (rc = ledger_id(s, ledger, &lid)) == CG_ENOTFOUND)
+        rc = cg_field_fail(fe, CG_EBADTYPE, "ledger", "no ledger named '%s'", ledger);
+    if (!rc && (!valid_date(start) || !valid_date(end)))
+        rc = cg_field_fail(fe, CG_EBADTYPE, valid_date(start) ? "end_date" : "start_date", "dates are YYYY-MM-DD");
+    if (!rc && start && end && strcmp(end, start) < 0)
+        rc = cg_field_fail(fe, CG_EBADTYPE, "end_date", "the end date is before the start date");
+    if (!rc && note && strlen(note) > 500)
+        rc = cg_field_fail(fe, CG_EBADTYPE, "note", "a note is at most 500 bytes");
+    rec.object_id = a ? cg_arena_printf(a, "%lld", (long long)resident_id) : NULL;
+    rec.area_path = path;
+    if (!rc && !(rc = cg_store_begin(s))) {
+        if (remove)
+            rc = cg_store_run(s, &n, "DELETE FROM ledger_entries WHERE ledger_id = ? AND resident_id = ?", "ii", lid, resident_id);
+        else
+            rc = cg_store_run(s, &n, "UPDATE ledger_entries SET start_date = ?, end_date = ?, note = ?"
+                                     " WHERE ledger_id = ? AND resident_id = ?", "sssii", start, end, note, lid, resident_id);
+        if (!rc && !remove && n == 0)
+            rc = cg_store_run(s, NULL, "INSERT INTO ledger_entries (ledger_id, resident_id, start_date, end_date, note,"
+                                       " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                              "iisssi", lid, resident_id, start, end, note, cg_now());
+        if (!rc && remove && n == 0)
+            rc = CG_ENOTFOUND;
+        rc = cg_audit_end(s, actor, &rec, rc);
+    } else if (rc) {
+        rec.outcome = rc;
+        cg_audit_commit(s, actor, NULL, &rec);
+    }
+    cg_arena_free(a);
+    return rc;
+}
+
+int cg_ledger_tag(cg_store *s, const struct cg_actor *actor, const char *ledger,
+                  int64_t resident_id, const char *start_date, const char *end_date,
+                  const char *note, struct cg_field_error *fe)
+{
+    return change(s, actor, ledger, resident_id, start_date, end_date, note, 0, fe);
+}
+
+int cg_ledger_untag(cg_store *s, const struct cg_actor *actor, const char *ledger,
+                    int64_t resident_id)
+{
+    return change(s, actor, ledger, resident_id, NULL, NULL, NULL, 1, NULL);
+}

@@ -1,0 +1,280 @@
+#include "civgrid/staff.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "civgrid/audit.h"
+#include "civgrid/clock.h"
+#include "civgrid/error.h"
+#include "civgrid/idcard.h"
+
+const char *const cg_staff_positions[] = {"commander", "grid_head", "grid_worker", "assistant",
+                                          "building_head", "street_head", NULL};
+
+static int valid_position(const char *p)
+{
+    for (int i = 0; p && cg_staff_positions[i]; i++)
+        if (!strcmp(p, cg_staff_positions[i]))
+            return 1;
+    return 0;
+}
+
+static int user_id_of(cg_store *s, const char *username, int64_t *id)
+{
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(s, &st, "SELECT id FROM users WHERE username = ?", "s", username);
+    if (rc)
+        return rc;
+    rc = cg_stmt_step(st);
+    if (rc == CG_ROW)
+        *id = cg_stmt_int(st, 0);
+    cg_stmt_reset(st);
+    return rc == CG_ROW ? 0 : (rc ? rc : CG_ENOTFOUND);
+}
+
+#define STAFF_SELECT                                                                                 \
+    "SELECT s.id, s.position, s.name, s.phone, u.username, s.start_date, s.end_date, a.code, a.name," \
+    " a.level, a.path FROM staff_assignments s JOIN areas a ON a.id = s.area_id"                      \
+    " LEFT JOIN users u ON u.id = s.user_id "
+
+static void read_staff(cg_stmt *st, cg_arena *a, struct cg_staff *o)
+{
+    o->id = cg_stmt_int(st, 0);
+    o->position = cg_arena_strdup(a, cg_stmt_text(st, 1));
+    o->name = cg_arena_strdup(a, cg_stmt_text(st, 2));
+    o->phone = cg_arena_strdup(a, cg_stmt_text(st, 3));
+    o->username = cg_arena_strdup(a, cg_stmt_text(st, 4));
+    o->start_date = cg_arena_strdup(a, cg_stmt_text(st, 5));
+    o->end_date = cg_arena_strdup(a, cg_stmt_text(st, 6));
+    o->area.code = cg_arena_strdup(a, cg_stmt_text(st, 7));
+    o->area.name = cg_arena_strdup(a, cg_stmt_text(st, 8));
+    o->area.level = cg_arena_strdup(a, cg_stmt_text(st, 9));
+    o->area.path = cg_arena_strdup(a, cg_stmt_text(st, 10));
+}
+
+int cg_staff_assign(cg_store *s, const struct cg_actor *actor, const char *area_code,
+                    const char *position, const char *name, const char *phone,
+                    const char *username, cg_arena *a, struct cg_staff *out,
+                    struct cg_field_error *fe)
+{
+    struct cg_audit_record rec = {"staff.assign", "area", area_code, NULL, 0, NULL};
+    struct cg_area area;
+    int64_t user_id = 0, id = 0;
+    char day[11];
+    int rc = cg_actor_can(actor, CG_PERM_AREAS_WRITE) ? 0 : CG_EFORBIDDEN;
+    if (!rc && (rc = cg_area_get(s, actor, area_code, a, &area)) == CG_ENOTFOUND)
+        cg_field_fail(fe, rc, "area_code", "no area with code '%s' in your scope", area_code);
+    if (!rc && !valid_position(position))
+        rc = cg_field_fail(fe, CG_EBADTYPE, "position",
+                           "position is commander, grid_head, grid_worker, assistant, building_head or street_head");
+    if (!rc && (!name || !*name || strlen(name) > 100))
+        rc = cg_field_fail(fe, CG_EBADTYPE, "name", "a name is 1-100 bytes");
+    if (!rc && phone && *phone && cg_phone_check(phone))
+        rc = cg_field_fail(fe, CG_EBADTYPE, "phone", "'%s' is not an 11-digit mobile number", phone);
+    if (!rc && username && *username && (rc = user_id_of(s, username, &user_id)) == CG_ENOTFOUND)
+        rc = cg_field_fail(fe, CG_EBADTYPE, "username", "no account '%s'", username);
+    if (!rc) {
+        rec.area_path = area.path;
+        rec.detail = cg_arena_printf(a, "%s %s", position, name);
+        cg_today(day);
+        rc = cg_store_begin(s);
+    }
+    if (rc)
+        goto fail;
+    cg_stmt *st = NULL;
+    rc = cg_store_query(s, &st,
+                        "INSERT INTO staff_assignments (area_id, position, name, phone, user_id, start_date,"
+                        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        "isssz" "si", area.id, position, name, phone && *phone ? phone : NULL, user_id,
+                        day, cg_now());
+    if (!rc) {
+        rc = cg_stmt_step(st);
+        if (rc == CG_ROW)
+            id = cg_stmt_int(st, 0);
+        rc = rc == CG_ROW ? 0 : (rc ? rc : CG_EDB);
+        cg_stmt_reset(st);
+    }
+    if (!rc)
+        rc = cg_audit_write(s, actor, NULL, &rec);
+    if (rc) {
+        cg_store_rollback(s);
+        goto fail;
+    }
+    if ((rc = cg_store_commit(s)))
+        goto fail;
+    if ((rc = cg_store_query(s, &st, STAFF_SELECT "WHERE s.id = ?", "i", id)))
+        return rc;
+    if (!(rc = cg_stmt_one(st)))
+        read_staff(st, a, out);
+    cg_stmt_reset(st);
+    return rc;
+fail:
+    rec.outcome = rc;
+    cg_audit_commit(s, actor, NULL, &rec);
+    return rc;
+}
+
+int cg_staff_end(cg_store *s, const struct cg_actor *actor, int64_t id)
+{
+    cg_arena *a = cg_arena_new();
+    struct cg_audit_record rec = {"staff.end", "staff", NULL, NULL, 0, NULL};
+    cg_stmt *st = NULL;
+    char day[11];
+    int rc = a ? (cg_actor_can(actor, CG_PERM_AREAS_WRITE) ? 0 : CG_EFORBIDDEN) : CG_ENOMEM;
+    if (!rc && !(rc = cg_store_query(s, &st, STAFF_SELECT "WHERE s.id = ?", "i", id))) {
+        struct cg_staff cur;
+        if (!(rc = cg_stmt_one(st))) {
+            read_staff(st, a, &cur);
+            rec.area_path = cur.area.path;
+            rc = cg_actor_in_scope(actor, cur.area.path) ? 0 : CG_ENOTFOUND;
+        }
+        cg_stmt_reset(st);
+    }
+    rec.object_id = a ? cg_arena_printf(a, "%lld", (long long)id) : NULL;
+    cg_today(day);
+    if (!rc && !(rc = cg_store_begin(s))) {
+        rc = cg_store_run(s, NULL, "UPDATE staff_assignments SET end_date = ? WHERE id = ?", "si", day, id);
+        rc = cg_audit_end(s, actor, &rec, rc);
+    } else if (rc) {
+        rec.outcome = rc;
+        cg_audit_commit(s, actor, NULL, &rec);
+    }
+    cg_arena_free(a);
+    return rc;
+}
+
+/* The active chain on the node and every node above it, top first, and the
+ * building and street heads below it: everyone a resident of it may call. */
+static int card_chain(cg_store *s, const struct cg_area *area, cg_arena *a, struct cg_card *out)
+{
+    char day[11];
+    cg_today(day);
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(s, &st,
+                            STAFF_SELECT "WHERE (substr(CAST(? AS TEXT), 1, length(a.path)) = a.path"
+                                         " OR (a.path > ? AND a.path < ? AND s.position IN ('building_head', 'street_head')))"
+                                         " AND (s.end_date IS NULL OR s.end_date > ?)"
+                                         " ORDER BY length(a.path), s.position, s.id LIMIT 200",
+                            "ssss", area->path, area->path, cg_arena_printf(a, "%s~", area->path), day);
+    if (rc)
+        return rc;
+    out->chain = cg_arena_calloc(a, 200 * sizeof *out->chain);
+    while (out->chain && (rc = cg_stmt_step(st)) == CG_ROW)
+        read_staff(st, a, &out->chain[out->nchain++]);
+    cg_stmt_reset(st);
+    return !out->chain ? CG_ENOMEM : (rc < 0 ? rc : 0);
+}
+
+static int card_buildings(cg_store *s, const struct cg_area *area, cg_arena *a, struct cg_card *out)
+{
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(s, &st,
+                            "SELECT code, name, level, path FROM areas WHERE path >= ? AND path < ?"
+                            " AND level = 'building' AND status = 'active' ORDER BY code LIMIT 1000",
+                            "ss", area->path, cg_arena_printf(a, "%s~", area->path));
+    if (rc)
+        return rc;
+    out->buildings = cg_arena_calloc(a, 1000 * sizeof *out->buildings);
+    while (out->buildings && (rc = cg_stmt_step(st)) == CG_ROW) {
+        struct cg_area *b = &out->buildings[out->nbuildings++];
+        b->code = cg_arena_strdup(a, cg_stmt_text(st, 0));
+        b->name = cg_arena_strdup(a, cg_stmt_text(st, 1));
+        b->level = cg_arena_strdup(a, cg_stmt_text(st, 2));
+        b->path = cg_arena_strdup(a, cg_stmt_text(st, 3));
+    }
+    cg_stmt_reset(st);
+    return !out->buildings ? CG_ENOMEM : (rc < 0 ? rc : 0);
+}
+
+static int card_counts(cg_store *s, const struct cg_area *area, cg_arena *a, struct cg_card *out)
+{
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(s, &st,
+                            "SELECT COUNT(*), COUNT(DISTINCT CAST(area_id AS TEXT) || '/' || household),"
+                            " COALESCE(SUM(CASE WHEN resident_type = 'floating' THEN 1 ELSE 0 END), 0)"
+                            " FROM residents WHERE area_path >= ? AND area_path < ? AND status = 'active'",
+                            "ss", area->path, cg_arena_printf(a, "%s~", area->path));
+    if (rc)
+        return rc;
+    rc = cg_stmt_step(st);
+    if (rc == CG_ROW) {
+        out->residents = cg_stmt_int(st, 0);
+        out->households = cg_stmt_int(st, 1);
+        out->floating = cg_stmt_int(st, 2);
+    }
+    cg_stmt_reset(st);
+    return rc == CG_ROW ? 0 : (rc ? rc : CG_EDB);
+}
+
+int cg_staff_card(cg_store *s, const struct cg_actor *actor, const char *area_code, cg_arena *a,
+                  struct cg_card *out)
+{
+    memset(out, 0, sizeof *out);
+    int rc = cg_area_get(s, actor, area_code, a, &out->area);
+    if (!rc)
+        rc = card_chain(s, &out->area, a, out);
+    if (!rc)
+        rc = card_buildings(s, &out->area, a, out);
+    if (!rc)
+        rc = card_counts(s, &out->area, a, out);
+    return rc;
+}
+
+int cg_department_create(cg_store *s, const struct cg_actor *actor, const char *code,
+                         const char *name, const char *domains, cg_arena *a,
+                         struct cg_department *out, struct cg_field_error *fe)
+{
+    struct cg_audit_record rec = {"department.create", "department", code, actor ? actor->area_path : NULL, 0, name};
+    int rc = cg_actor_can(actor, CG_PERM_AREAS_WRITE) ? 0 : CG_EFORBIDDEN;
+    if (!rc && (!code || !*code || strlen(code) > 32))
+        rc = cg_field_fail(fe, CG_EBADTYPE, "code", "a department code is 1-32 characters");
+    if (!rc && (!name || !*name || strlen(name) > 100))
+        rc = cg_field_fail(fe, CG_EBADTYPE, "name", "a department name is 1-100 bytes");
+    if (!rc && (!domains || !*domains || strlen(domains) > 500))
+        rc = cg_field_fail(fe, CG_EBADTYPE, "domains", "domains are a comma-separated list, e.g. power,water");
+    if (!rc && !(rc = cg_store_begin(s))) {
+        rc = cg_store_run(s, NULL, "INSERT INTO departments (code, name, domains, area_id) VALUES (?, ?, ?, ?)",
+                          "sssi", code, name, domains, actor->area_id);
+        if (rc == CG_EEXISTS)
+            cg_field_fail(fe, rc, "code", "department code '%s' exists", code);
+        rc = cg_audit_end(s, actor, &rec, rc);
+    } else if (rc) {
+        rec.outcome = rc;
+        cg_audit_commit(s, actor, NULL, &rec);
+        return rc;
+    }
+    out->code = cg_arena_strdup(a, code);
+    out->name = cg_arena_strdup(a, name);
+    out->domains = cg_arena_strdup(a, domains);
+    return 0;
+}
+
+int cg_department_list(cg_store *s, const struct cg_actor *actor, cg_arena *a,
+                       struct cg_department **items, size_t *n)
+{
+    *items = NULL;
+    *n = 0;
+    if (!cg_actor_can(actor, CG_PERM_AREAS_READ))
+        return CG_EFORBIDDEN;
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(s, &st, "SELECT id, code, name, domains FROM departments ORDER BY code LIMIT 500", "");
+    if (rc)
+        return rc;
+    struct cg_department *out = cg_arena_calloc(a, 500 * sizeof *out);
+    size_t count = 0;
+    while (out && (rc = cg_stmt_step(st)) == CG_ROW) {
+        out[count].id = cg_stmt_int(st, 0);
+        out[count].code = cg_arena_strdup(a, cg_stmt_text(st, 1));
+        out[count].name = cg_arena_strdup(a, cg_stmt_text(st, 2));
+        out[count].domains = cg_arena_strdup(a, cg_stmt_text(st, 3));
+        count++;
+    }
+    cg_stmt_reset(st);
+    if (!out)
+        return CG_ENOMEM;
+    if (rc < 0)
+        return rc;
+    *items = out;
+    *n = count;
+    return 0;
+}
