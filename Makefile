@@ -13,10 +13,10 @@ DB         ?= data/civgrid.db
 LISTEN     ?= 127.0.0.1:8080
 CIVGRID    := $(BUILD_DIR)/civgrid
 
-# How `make run` creates the database the first time (and only then).
-# Change this one line to seed a demo city instead of an empty database,
-# e.g. INIT_CMD = $(CIVGRID) demo --db $(DB)
-INIT_CMD   ?= $(CIVGRID) init --db $(DB)
+# How `make run` creates the database the first time (and only then): the
+# demo city (大同市, 20000 residents; it prints the demo logins once). For an
+# empty database instead: make run INIT_CMD='$(CIVGRID) init --db $(DB)'
+INIT_CMD   ?= $(CIVGRID) demo --db $(DB)
 
 .PHONY: all deps build web run test bench clean
 

@@ -16,6 +16,7 @@ static const struct command commands[] = {
     {"user", cmd_user, "add, list, change and disable accounts", usage_user},
     {"area", cmd_area, "add and list areas of the jurisdiction tree", usage_area},
     {"audit", cmd_audit, "read the audit trail", usage_audit},
+    {"demo", cmd_demo, "build the demo city (大同市) into a new database", usage_demo},
     {"version", cmd_version, "print the version", usage_version},
     {"help", cmd_help, "show help for a command", usage_help},
 };

@@ -22,7 +22,7 @@ const CAN = {
 const PASSWORD = 'scope-test-pw';
 // Names that exist only outside the callers' scope: none may appear in any
 // answer given to a caller scoped to county C1.
-const OUTSIDE = ['c2', 'g2', 'out_target', '外县', '外网格', '外人甲', '130503198001010017'];
+const OUTSIDE = ['c2', 'g2', 'out_target', '外县', '外网格', '外人甲', '130503198001010017', 'p_out'];
 
 const IN_RESIDENT = { id_number: idNumber('14022119850101003'), name: '本人乙', phone: '13800000001', area_code: 'g1' };
 const OUT_RESIDENT = { id_number: idNumber('13050319800101001'), name: '外人甲', phone: '13900000002', area_code: 'g2' };
@@ -64,6 +64,14 @@ before(async () => {
   ];
   for (const u of users) {
     const res = await api('POST', '/api/v1/users', adminToken, { ...u, password: PASSWORD });
+    assert.equal(res.status, 201, res.text);
+  }
+  // A place on each grid (places.test.mjs covers places in depth).
+  for (const p of [
+    { code: 'p_in', name: '本网格超市', kind: 'venue', type: 'supermarket', area_code: 'g1' },
+    { code: 'p_out', name: '外网格', kind: 'venue', type: 'supermarket', area_code: 'g2' },
+  ]) {
+    const res = await api('POST', '/api/v1/places', adminToken, p);
     assert.equal(res.status, 201, res.text);
   }
   for (const role of ROLES) tokens[role] = await login(`as_${role}`);
@@ -207,6 +215,26 @@ const ROUTES = {
     in: () => [`/api/v1/residents/${residentIds.in}/history`],
     out: () => [`/api/v1/residents/${residentIds.out}/history`],
     expect: (role) => (CAN.peopleRead.has(role) ? [200, 404] : [403, 403]),
+  },
+  'GET /api/v1/places': {
+    in: () => ['/api/v1/places'],
+    out: () => ['/api/v1/places?area_code=g2'],
+    expect: (role) => (CAN.areasRead.has(role) ? [200, 404] : [403, 403]),
+  },
+  'POST /api/v1/places': {
+    in: () => ['/api/v1/places', { code: `p${++serial}`, name: '店', kind: 'venue', type: 'shop', area_code: 'g1' }],
+    out: () => ['/api/v1/places', { code: `p${++serial}`, name: '店', kind: 'venue', type: 'shop', area_code: 'g2' }],
+    expect: (role) => (CAN.areasWrite.has(role) ? [201, 404] : [403, 403]),
+  },
+  'GET /api/v1/places/{code}': {
+    in: () => ['/api/v1/places/p_in'],
+    out: () => ['/api/v1/places/p_out'],
+    expect: (role) => (CAN.areasRead.has(role) ? [200, 404] : [403, 403]),
+  },
+  'PATCH /api/v1/places/{code}': {
+    in: () => ['/api/v1/places/p_in', { status: 'active' }],
+    out: () => ['/api/v1/places/p_out', { status: 'retired' }],
+    expect: (role) => (CAN.areasWrite.has(role) ? [200, 404] : [403, 403]),
   },
   'GET /api/v1/audit': {
     in: () => ['/api/v1/audit?limit=1000'],

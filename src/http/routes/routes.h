@@ -53,5 +53,10 @@ int route_residents_history(struct http_req *r);
 /* audit.c */
 int route_audit_list(struct http_req *r);
 
+/* places.c */
+int route_places_list(struct http_req *r);
+int route_places_create(struct http_req *r);
+int route_places_get(struct http_req *r);
+int route_places_update(struct http_req *r);
 
 #endif

@@ -1,0 +1,375 @@
+#include "civgrid/place.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "civgrid/audit.h"
+#include "civgrid/clock.h"
+#include "civgrid/error.h"
+#include "civgrid/secret.h"
+
+const struct cg_place_type cg_place_types[] = {
+    {"venue", "shop", "商店", "Shop"},
+    {"venue", "market", "市场", "Market"},
+    {"venue", "supermarket", "超市", "Supermarket"},
+    {"venue", "pharmacy", "药店", "Pharmacy"},
+    {"venue", "restaurant", "餐馆", "Restaurant"},
+    {"venue", "sampling_point", "核酸采样点", "Sampling point"},
+    {"venue", "quarantine_hotel", "隔离酒店", "Quarantine hotel"},
+    {"venue", "school", "学校", "School"},
+    {"venue", "hospital", "医院", "Hospital"},
+    {"venue", "station", "车站/卡口", "Station or checkpoint"},
+    {"venue", "stall", "摊点", "Stall"},
+    {"venue", "other", "其他场所", "Other venue"},
+    {"risk_point", "forest", "林区", "Forest"},
+    {"risk_point", "field", "农田", "Field"},
+    {"risk_point", "road", "道路", "Road"},
+    {"risk_point", "mine", "矿山", "Mine"},
+    {"risk_point", "river", "河流", "River"},
+    {"risk_point", "gully", "沟壑", "Gully"},
+    {NULL, NULL, NULL, NULL},
+};
+
+const struct cg_place_type *cg_place_type_find(const char *kind, const char *type)
+{
+    for (const struct cg_place_type *t = cg_place_types; kind && type && t->kind; t++)
+        if (!strcmp(t->kind, kind) && !strcmp(t->type, type))
+            return t;
+    return NULL;
+}
+
+static int kind_valid(const char *kind)
+{
+    return kind && (!strcmp(kind, "venue") || !strcmp(kind, "risk_point"));
+}
+
+/* The types of one kind, "a, b, c", for error messages. */
+static const char *types_of(cg_arena *a, const char *kind)
+{
+    char buf[512];
+    size_t len = 0;
+    buf[0] = '\0';
+    for (const struct cg_place_type *t = cg_place_types; t->kind; t++)
+        if (!kind || !strcmp(t->kind, kind))
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", len ? ", " : "", t->type);
+    return cg_arena_strdup(a, buf);
+}
+
+/* Codes are printable ASCII without spaces, like area codes: they go into
+ * URLs, CSV files and QR codes. */
+static int valid_code(const char *code)
+{
+    size_t n = strlen(code);
+    if (n == 0 || n > 32)
+        return 0;
+    for (const char *p = code; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+              *p == '-' || *p == '_' || *p == '.'))
+            return 0;
+    return 1;
+}
+
+static int has_control(const char *s)
+{
+    for (; s && *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
+/* "P" and 9 characters that cannot be misread on a poster (no 0/O, 1/I). */
+static void random_code(char out[11])
+{
+    static const char alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    char raw[24];
+    cg_secret_random(raw, sizeof raw, 9);
+    out[0] = 'P';
+    for (int i = 0; i < 9; i++)
+        out[i + 1] = alphabet[(unsigned char)raw[i] % 32];
+    out[10] = '\0';
+}
+
+int cg_place_add(cg_store *s, const struct cg_actor *actor, const struct cg_place_input *in,
+                 cg_arena *a, int64_t *id, struct cg_field_error *fe)
+{
+    if (!cg_actor_can(actor, CG_PERM_AREAS_WRITE))
+        return CG_EFORBIDDEN;
+    if (!in->kind || !*in->kind)
+        return cg_field_fail(fe, CG_EMISSING, "kind", "the kind is missing (venue or risk_point)");
+    if (!kind_valid(in->kind))
+        return cg_field_fail(fe, CG_EBADTYPE, "kind", "kind is venue or risk_point, not '%s'", in->kind);
+    if (!in->type || !*in->type)
+        return cg_field_fail(fe, CG_EMISSING, "type", "the type is missing (%s)", types_of(a, in->kind));
+    if (!cg_place_type_find(in->kind, in->type))
+        return cg_field_fail(fe, CG_EBADTYPE, "type", "unknown %s type '%s' (%s)", in->kind, in->type,
+                             types_of(a, in->kind));
+    if (!in->name || !*in->name)
+        return cg_field_fail(fe, CG_EMISSING, "name", "the name is missing");
+    if (strlen(in->name) > 200 || has_control(in->name))
+        return cg_field_fail(fe, CG_EBADTYPE, "name", "a place name is 1-200 bytes without control characters");
+    if (in->address && (strlen(in->address) > 400 || has_control(in->address)))
+        return cg_field_fail(fe, CG_EBADTYPE, "address", "an address is at most 400 bytes without control characters");
+    if (!in->area_code || !*in->area_code)
+        return cg_field_fail(fe, CG_EMISSING, "area_code", "the area_code is missing");
+    if (in->code && !valid_code(in->code))
+        return cg_field_fail(fe, CG_EBADTYPE, "code", "a place code is 1-32 letters, digits, '-', '_' or '.'");
+    struct cg_area area;
+    int rc = cg_area_get(s, actor, in->area_code, a, &area);
+    if (rc == CG_ENOTFOUND)
+        return cg_field_fail(fe, rc, "area_code", "area_code '%s' names no area you can see", in->area_code);
+    if (rc)
+        return rc;
+    char generated[11];
+    const char *code = in->code;
+    if (!code) {
+        random_code(generated);
+        code = generated;
+    }
+    cg_stmt *st = NULL;
+    rc = cg_store_query(s, &st,
+                        "INSERT INTO places (code, name, kind, type, area_id, area_path, address, status,"
+                        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?) RETURNING id",
+                        "ssssissi", code, in->name, in->kind, in->type, area.id, area.path,
+                        in->address && *in->address ? in->address : NULL, cg_now());
+    if (rc)
+        return rc;
+    rc = cg_stmt_step(st);
+    int64_t new_id = rc == CG_ROW ? cg_stmt_int(st, 0) : 0;
+    cg_stmt_reset(st);
+    if (rc == CG_EEXISTS)
+        return cg_field_fail(fe, rc, "code", "place code '%s' already exists", code);
+    if (rc != CG_ROW)
+        return rc ? rc : CG_EDB;
+    if (id)
+        *id = new_id;
+    struct cg_audit_record rec = {"place.create", "place", code, area.path, 0,
+                                  cg_arena_printf(a, "%s %s %s", in->kind, in->type, in->name)};
+    return cg_audit_write(s, actor, NULL, &rec);
+}
+
+#define PLACE_COLUMNS                                                                              \
+    "p.id, p.code, p.name, p.kind, p.type, p.address, p.status, p.created_at,"                     \
+    " a.id, a.code, a.name, a.level, a.path"
+#define PLACE_FROM " FROM places p JOIN areas a ON a.id = p.area_id"
+
+static void read_place(cg_stmt *st, cg_arena *a, struct cg_place *p)
+{
+    memset(p, 0, sizeof *p);
+    p->id = cg_stmt_int(st, 0);
+    p->code = cg_arena_strdup(a, cg_stmt_text(st, 1));
+    p->name = cg_arena_strdup(a, cg_stmt_text(st, 2));
+    p->kind = cg_arena_strdup(a, cg_stmt_text(st, 3));
+    p->type = cg_arena_strdup(a, cg_stmt_text(st, 4));
+    p->address = cg_arena_strdup(a, cg_stmt_text(st, 5));
+    p->status = cg_arena_strdup(a, cg_stmt_text(st, 6));
+    p->created_at = cg_stmt_int(st, 7);
+    p->area.id = cg_stmt_int(st, 8);
+    p->area.code = cg_arena_strdup(a, cg_stmt_text(st, 9));
+    p->area.name = cg_arena_strdup(a, cg_stmt_text(st, 10));
+    p->area.level = cg_arena_strdup(a, cg_stmt_text(st, 11));
+    p->area.path = cg_arena_strdup(a, cg_stmt_text(st, 12));
+    const struct cg_place_type *t = cg_place_type_find(p->kind, p->type);
+    p->type_zh = t ? t->zh : p->type;
+}
+
+/* Reads a place by code without checking scope. */
+static int load(cg_store *s, const char *code, cg_arena *a, struct cg_place *out)
+{
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(s, &st, "SELECT " PLACE_COLUMNS PLACE_FROM " WHERE p.code = ?", "s", code);
+    if (rc)
+        return rc;
+    rc = cg_stmt_step(st);
+    if (rc == CG_ROW) {
+        read_place(st, a, out);
+        rc = 0;
+    } else if (rc == CG_DONE) {
+        rc = CG_ENOTFOUND;
+    }
+    cg_stmt_reset(st);
+    return rc;
+}
+
+int cg_place_get(cg_store *s, const struct cg_actor *actor, const char *code, cg_arena *a,
+                 struct cg_place *out)
+{
+    if (!cg_actor_can(actor, CG_PERM_AREAS_READ))
+        return CG_EFORBIDDEN;
+    if (!code || !*code)
+        return CG_ENOTFOUND;
+    int rc = load(s, code, a, out);
+    if (!rc && !cg_actor_in_scope(actor, out->area.path))
+        return CG_ENOTFOUND; /* out of scope looks exactly like absent */
+    return rc;
+}
+
+int cg_place_create(cg_store *s, const struct cg_actor *actor, const struct cg_place_input *in,
+                    cg_arena *a, struct cg_place *out, struct cg_field_error *fe)
+{
+    struct cg_audit_record rec = {"place.create", "place", in->code, NULL, 0, NULL};
+    int rc = cg_store_begin(s);
+    if (rc)
+        return rc;
+    int64_t id = 0;
+    rc = cg_place_add(s, actor, in, a, &id, fe);
+    if (rc) {
+        cg_store_rollback(s);
+        rec.outcome = rc;
+        cg_audit_commit(s, actor, NULL, &rec);
+        return rc;
+    }
+    if ((rc = cg_store_commit(s)))
+        return rc;
+    cg_stmt *st = NULL;
+    rc = cg_store_query(s, &st, "SELECT " PLACE_COLUMNS PLACE_FROM " WHERE p.id = ?", "i", id);
+    if (rc)
+        return rc;
+    rc = cg_stmt_step(st);
+    if (rc == CG_ROW)
+        read_place(st, a, out);
+    cg_stmt_reset(st);
+    return rc == CG_ROW ? 0 : (rc ? rc : CG_ENOTFOUND);
+}
+
+/* "%text%" for LIKE, with the wildcards of text escaped by '\'. */
+static const char *like_pattern(cg_arena *a, const char *q)
+{
+    size_t n = strlen(q);
+    char *out = cg_arena_alloc(a, 2 * n + 3);
+    if (!out)
+        return NULL;
+    char *o = out;
+    *o++ = '%';
+    for (const char *p = q; *p; p++) {
+        if (*p == '%' || *p == '_' || *p == '\\')
+            *o++ = '\\';
+        *o++ = *p;
+    }
+    *o++ = '%';
+    *o = '\0';
+    return out;
+}
+
+/* Scope is a prefix test on the path rather than a range (path >= p AND
+ * path < p || '~'): under a PostgreSQL locale collation '/' and '~' do not
+ * sort as bytes, and the range would miss rows. */
+#define LIST_FILTERS                                                                               \
+    " WHERE substr(p.area_path, 1, length(CAST(? AS TEXT))) = ?"                                   \
+    " AND substr(p.area_path, 1, length(CAST(? AS TEXT))) = ?"                                     \
+    " AND (CAST(? AS TEXT) IS NULL OR p.kind = ?)"                                                 \
+    " AND (CAST(? AS TEXT) IS NULL OR p.type = ?)"                                                 \
+    " AND (CAST(? AS TEXT) = 'all' OR p.status = ?)"                                               \
+    " AND (CAST(? AS TEXT) IS NULL OR p.code LIKE ? ESCAPE '\\' OR p.name LIKE ? ESCAPE '\\'"      \
+    " OR p.address LIKE ? ESCAPE '\\')"
+#define LIST_ARGS "ssssssssssssss"
+
+int cg_place_list(cg_store *s, const struct cg_actor *actor, const struct cg_place_query *q,
+                  cg_arena *a, struct cg_place **items, size_t *n, int64_t *total,
+                  struct cg_field_error *fe)
+{
+    *items = NULL;
+    *n = 0;
+    if (total)
+        *total = 0;
+    if (!cg_actor_can(actor, CG_PERM_AREAS_READ))
+        return CG_EFORBIDDEN;
+    const char *kind = q->kind && *q->kind ? q->kind : NULL;
+    const char *type = q->type && *q->type ? q->type : NULL;
+    const char *status = q->status && *q->status ? q->status : "active";
+    if (kind && !kind_valid(kind))
+        return cg_field_fail(fe, CG_EBADTYPE, "kind", "kind is venue or risk_point, not '%s'", kind);
+    if (type) {
+        int known = 0;
+        for (const struct cg_place_type *t = cg_place_types; t->kind && !known; t++)
+            known = !strcmp(t->type, type) && (!kind || !strcmp(t->kind, kind));
+        if (!known)
+            return cg_field_fail(fe, CG_EBADTYPE, "type", "unknown place type '%s' (%s)", type,
+                                 types_of(a, kind));
+    }
+    if (strcmp(status, "active") && strcmp(status, "retired") && strcmp(status, "all"))
+        return cg_field_fail(fe, CG_EBADTYPE, "status", "status is active, retired or all");
+    int limit = q->limit > 0 ? q->limit : 100, offset = q->offset > 0 ? q->offset : 0;
+    if (limit > 1000)
+        return cg_field_fail(fe, CG_ERANGE, "limit", "limit is at most 1000");
+    const char *within = actor->area_path;
+    if (q->area_code && *q->area_code) {
+        struct cg_area area;
+        int rc = cg_area_get(s, actor, q->area_code, a, &area);
+        if (rc)
+            return rc;
+        within = area.path;
+    }
+    const char *pattern = q->q && *q->q ? like_pattern(a, q->q) : NULL;
+    if (q->q && *q->q && !pattern)
+        return CG_ENOMEM;
+    cg_stmt *st = NULL;
+    int rc;
+    if (total) {
+        rc = cg_store_query(s, &st, "SELECT COUNT(*) FROM places p" LIST_FILTERS, LIST_ARGS,
+                            actor->area_path, actor->area_path, within, within, kind, kind, type, type,
+                            status, status, pattern, pattern, pattern, pattern);
+        if (rc)
+            return rc;
+        rc = cg_stmt_step(st);
+        if (rc == CG_ROW)
+            *total = cg_stmt_int(st, 0);
+        cg_stmt_reset(st);
+        if (rc != CG_ROW)
+            return rc ? rc : CG_EDB;
+    }
+    rc = cg_store_query(s, &st,
+                        "SELECT " PLACE_COLUMNS PLACE_FROM LIST_FILTERS
+                        " ORDER BY a.path, p.code LIMIT ? OFFSET ?",
+                        LIST_ARGS "ii", actor->area_path, actor->area_path, within, within, kind, kind,
+                        type, type, status, status, pattern, pattern, pattern, pattern, (int64_t)limit,
+                        (int64_t)offset);
+    if (rc)
+        return rc;
+    struct cg_place *out = cg_arena_calloc(a, sizeof *out * (size_t)limit);
+    size_t count = 0;
+    while (out && (rc = cg_stmt_step(st)) == CG_ROW)
+        read_place(st, a, &out[count++]);
+    cg_stmt_reset(st);
+    if (!out)
+        return CG_ENOMEM;
+    if (rc < 0)
+        return rc;
+    *items = out;
+    *n = count;
+    return 0;
+}
+
+int cg_place_set_status(cg_store *s, const struct cg_actor *actor, const char *code,
+                        const char *status, cg_arena *a, struct cg_place *out,
+                        struct cg_field_error *fe)
+{
+    int valid = status && (!strcmp(status, "retired") || !strcmp(status, "active"));
+    struct cg_audit_record rec = {valid && !strcmp(status, "retired") ? "place.retire"
+                                  : valid                            ? "place.activate"
+                                                                     : "place.status",
+                                  "place", code, NULL, 0, NULL};
+    int rc = cg_actor_can(actor, CG_PERM_AREAS_WRITE) ? 0 : CG_EFORBIDDEN;
+    if (!rc)
+        rc = cg_place_get(s, actor, code, a, out);
+    if (!rc && !valid)
+        rc = cg_field_fail(fe, CG_EBADTYPE, "status", "status is retired or active");
+    if (!rc)
+        rec.area_path = out->area.path;
+    if (!rc && !strcmp(out->status, status))
+        return 0; /* nothing to change, nothing to record */
+    if (!rc && !(rc = cg_store_begin(s))) {
+        rc = cg_store_run(s, NULL, "UPDATE places SET status = ? WHERE id = ?", "si", status, out->id);
+        if (!rc)
+            rc = cg_audit_write(s, actor, NULL, &rec);
+        if (!rc)
+            rc = cg_store_commit(s);
+        if (!rc) {
+            out->status = cg_arena_strdup(a, status);
+            return 0;
+        }
+        cg_store_rollback(s);
+    }
+    rec.outcome = rc;
+    cg_audit_commit(s, actor, NULL, &rec);
+    return rc;
+}
