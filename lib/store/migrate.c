@@ -1,7 +1,8 @@
 /* Versioned migrations. Each lib/store/migrations/NNNN_name.sql is one
  * version, applied in order, each in its own transaction together with its
  * row in schema_migrations, so that a crash leaves the database at a whole
- * version. {{id}} stands for the backend's auto-increment primary key. */
+ * version. {{id}} stands for the backend's auto-increment primary key and
+ * {{bytes}} for a byte-order collation (see store_int.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,15 +50,13 @@ int cg_store_schema_version(cg_store *s, int *version)
     return rc;
 }
 
-/* Replaces every {{id}} with the backend's primary-key column type. */
-static char *expand(const cg_store *s, const char *sql)
+/* Replaces one placeholder token everywhere in sql; returns a new string. */
+static char *replace_all(const char *sql, const char *token, const char *repl)
 {
-    static const char token[] = "{{id}}";
-    const char *repl = s->ops->id_column;
-    size_t n = 0;
-    for (const char *p = strstr(sql, token); p; p = strstr(p + 1, token))
+    size_t n = 0, tl = strlen(token), rl = strlen(repl);
+    for (const char *p = strstr(sql, token); p; p = strstr(p + tl, token))
         n++;
-    char *out = malloc(strlen(sql) + n * strlen(repl) + 1);
+    char *out = malloc(strlen(sql) + n * rl + 1);
     if (!out)
         return NULL;
     char *o = out;
@@ -65,11 +64,20 @@ static char *expand(const cg_store *s, const char *sql)
     while ((hit = strstr(p, token))) {
         memcpy(o, p, (size_t)(hit - p));
         o += hit - p;
-        strcpy(o, repl);
-        o += strlen(repl);
-        p = hit + sizeof token - 1;
+        memcpy(o, repl, rl);
+        o += rl;
+        p = hit + tl;
     }
     strcpy(o, p);
+    return out;
+}
+
+/* Expands the placeholders of a migration for this backend. */
+static char *expand(const cg_store *s, const char *sql)
+{
+    char *step = replace_all(sql, "{{id}}", s->ops->id_column);
+    char *out = step ? replace_all(step, "{{bytes}}", s->ops->bytes_collation) : NULL;
+    free(step);
     return out;
 }
 

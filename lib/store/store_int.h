@@ -29,8 +29,10 @@ struct cg_store_ops {
     const char *(*col_text)(cg_stmt *st, int col);
     int64_t (*changes)(cg_stmt *st);
     void (*reset)(cg_stmt *st);
-    /* Replaces the migration placeholders ({{id}}, ...) for this backend. */
-    const char *id_column; /* an auto-increment integer primary key */
+    /* What the migration placeholders stand for on this backend. */
+    const char *id_column;       /* {{id}}: an auto-increment integer primary key */
+    const char *bytes_collation; /* {{bytes}}: compare text byte by byte, so that
+                                    prefix ranges (paths, name starts) hold */
 };
 
 struct cg_stmt {

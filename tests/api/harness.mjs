@@ -116,7 +116,9 @@ export async function makeDb({ backend = BACKEND, init = true } = {}) {
   let db, pgName = null;
   if (backend === 'postgresql') {
     pgName = `civgrid_t_${process.pid}_${randomBytes(4).toString('hex')}`;
-    await psql(PG_URL, `CREATE DATABASE ${pgName}`);
+    // A Chinese locale, as a deployment in China would have: it sorts text
+    // unlike bytes, which is what catches code that assumes byte order.
+    await psql(PG_URL, `CREATE DATABASE ${pgName} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'zh-CN' LOCALE 'C'`);
     db = pgUrlFor(pgName);
   } else {
     db = path.join(dir, 't.db');

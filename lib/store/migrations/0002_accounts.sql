@@ -9,7 +9,7 @@ CREATE TABLE areas (
     level TEXT NOT NULL,
     code TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
-    path TEXT NOT NULL,
+    path TEXT {{bytes}} NOT NULL,
     status TEXT NOT NULL DEFAULT 'active',
     created_at BIGINT NOT NULL
 );
@@ -53,7 +53,7 @@ CREATE TABLE audit (
     object_type TEXT,
     object_id TEXT,
     outcome TEXT NOT NULL,
-    area_path TEXT,
+    area_path TEXT {{bytes}},
     detail TEXT
 );
 CREATE INDEX audit_at ON audit(at);

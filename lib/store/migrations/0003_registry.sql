@@ -6,12 +6,12 @@ CREATE TABLE residents (
     id {{id}},
     id_number TEXT NOT NULL UNIQUE,
     id_tail TEXT NOT NULL,          -- last 4 characters, for "last digits" search
-    name TEXT NOT NULL,
+    name TEXT {{bytes}} NOT NULL,
     sex TEXT NOT NULL,              -- M or F, from the ID number
     birth_date TEXT NOT NULL,       -- YYYY-MM-DD, from the ID number
     phone TEXT,
     area_id BIGINT NOT NULL REFERENCES areas(id),
-    area_path TEXT NOT NULL,
+    area_path TEXT {{bytes}} NOT NULL,
     household TEXT,
     unit TEXT,
     room TEXT,
@@ -90,7 +90,7 @@ CREATE TABLE places (
     kind TEXT NOT NULL,             -- venue | risk_point
     type TEXT NOT NULL,
     area_id BIGINT NOT NULL REFERENCES areas(id),
-    area_path TEXT NOT NULL,
+    area_path TEXT {{bytes}} NOT NULL,
     address TEXT,
     status TEXT NOT NULL DEFAULT 'active',
     created_at BIGINT NOT NULL
