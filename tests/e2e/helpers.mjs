@@ -176,3 +176,71 @@ export async function screenshot(page, dir, name) {
   console.log(`screenshot ${path}`);
   return path;
 }
+
+// ---- registry helpers (tests/e2e/registry.test.mjs) -------------------------
+
+/**
+ * Runs `civgrid ARGS` (the CLI) and resolves with its standard output;
+ * `input` goes to its standard input (for --password-stdin).
+ */
+export function cli(args, { input } = {}) {
+  return new Promise((ok, fail) => {
+    const child = spawn(binary, args, { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('error', fail);
+    child.on('exit', (code) => (code === 0 ? ok(out)
+      : fail(new Error(`civgrid ${args.join(' ')} exited ${code}:\n${out}${err}`))));
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Completes 17 digits into an 18-character resident ID (GB 11643 check digit). */
+export function idNumber(first17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += w[i] * Number(first17[i]);
+  return first17 + '10X98765432'[sum % 11];
+}
+
+/**
+ * Signs in over the API with a bearer token and returns
+ * call(method, path, body) -> { status, body } (body parsed when JSON).
+ */
+export async function apiSession(url, username, password) {
+  const res = await fetch(`${url}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  const login = await res.json();
+  if (res.status !== 200 || !login.token) throw new Error(`login of ${username}: ${res.status} ${JSON.stringify(login)}`);
+  return async function call(method, path, body) {
+    const r = await fetch(`${url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${login.token}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    let parsed = text;
+    try { parsed = text ? JSON.parse(text) : null; } catch (_) { /* not JSON */ }
+    return { status: r.status, body: parsed };
+  };
+}
+
+/** Signs a page in through the login form and waits for the home page. */
+export async function loginUI(page, username, password) {
+  await page.goto('/');
+  await page.waitForURL(/#\/login$/);
+  await page.getByLabel('用户名', { exact: true }).fill(username);
+  await page.getByLabel('密码', { exact: true }).fill(password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL((u) => !/#\/login$/.test(u.href));
+}
+
+/** How many pixels the page is wider than its viewport (0 when it fits). */
+export function overflowX(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}

@@ -6,11 +6,24 @@
 //   roles      roles that may open the page; leave out for every signed-in user
 //   nav        false to keep the page out of the navigation (detail pages)
 //   component  the page; it gets { user, params }
+import { AREA_READ, IMPORT_ROLES, PEOPLE_READ } from './components/access.js';
+import { AreasPage } from './pages/Areas.jsx';
 import { HomePage } from './pages/Home.jsx';
+import { ImportPage } from './pages/Import.jsx';
+import { LedgerPage, LedgersPage } from './pages/Ledgers.jsx';
+import { ResidentPage } from './pages/Resident.jsx';
+import { ResidentsPage } from './pages/Residents.jsx';
 import { UsersPage } from './pages/Users.jsx';
 
 export const routes = [
   { path: '/', title: 'nav.home', icon: '⌂', component: HomePage },
+  { path: '/areas', title: 'nav.areas', icon: '▦', roles: AREA_READ, component: AreasPage },
+  { path: '/areas/:code', title: 'nav.areas', roles: AREA_READ, nav: false, component: AreasPage },
+  { path: '/residents', title: 'nav.residents', icon: '☷', roles: PEOPLE_READ, component: ResidentsPage },
+  { path: '/residents/:id', title: 'resident.title', roles: PEOPLE_READ, nav: false, component: ResidentPage },
+  { path: '/ledgers', title: 'nav.ledgers', icon: '▤', roles: PEOPLE_READ, component: LedgersPage },
+  { path: '/ledgers/:name', title: 'nav.ledgers', roles: PEOPLE_READ, nav: false, component: LedgerPage },
+  { path: '/import', title: 'nav.import', icon: '⇪', roles: IMPORT_ROLES, component: ImportPage },
   { path: '/users', title: 'nav.users', icon: '◉', roles: ['admin'], component: UsersPage },
 ];
 

@@ -69,7 +69,8 @@ export function Layout({ user, path, onLogout, children }) {
         <nav id="sidenav" class={`sidenav${menuOpen ? ' open' : ''}`} aria-label={t('nav.label')}>
           <ul>
             {items.map((r) => {
-              const current = r.path === path;
+              // A detail page (#/residents/12) belongs to its list's entry.
+              const current = r.path === path || (r.path !== '/' && path.startsWith(r.path + '/'));
               return (
                 <li key={r.path}>
                   <a

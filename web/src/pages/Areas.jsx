@@ -1,0 +1,683 @@
+// 区域: the jurisdiction tree from the user's scope down, and the page of one
+// area (#/areas/:code) with its responsibility card (who to call), counts,
+// ledgers and children. Admins add, rename, move and retire areas and assign
+// the staff of the chain here.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { del, get, patch, post, query } from '../api.js';
+import {
+  AREA_LEVELS, POSITIONS, canEditAreas, canReadPeople, childLevel,
+} from '../components/access.js';
+import { AreaPicker } from '../components/AreaPicker.jsx';
+import { ConfirmDialog } from '../components/ConfirmDialog.jsx';
+import { Field } from '../components/Field.jsx';
+import { useDebounced, useLoad, withQuery } from '../components/hooks.js';
+import { Empty, ErrorAlert, Flash, Loading } from '../components/States.jsx';
+import { errorText, fieldErrorText } from '../errors.js';
+import { useI18n } from '../i18n.jsx';
+
+const enc = encodeURIComponent;
+
+/** The areas from the scope root down to `code`, root first. */
+async function ancestors(code, scopeCode) {
+  const chain = [];
+  let next = code;
+  for (let i = 0; next && i < 16; i++) {
+    let a;
+    try {
+      a = await get(`/api/v1/areas/${enc(next)}`);
+    } catch (e) {
+      if (i === 0) throw e;
+      break; // Above the scope: the server answers 404, as for any area outside it.
+    }
+    chain.unshift(a);
+    if (a.code === scopeCode || !a.parent_code) break;
+    next = a.parent_code;
+  }
+  return chain;
+}
+
+/** The chain ordered top first: by area (as the server gives it), then by position. */
+function orderChain(chain) {
+  const rank = (p) => {
+    const i = POSITIONS.indexOf(p);
+    return i < 0 ? POSITIONS.length : i;
+  };
+  const depth = new Map();
+  chain.forEach((s) => {
+    const c = s.area && s.area.code;
+    if (!depth.has(c)) depth.set(c, depth.size);
+  });
+  return [...chain].sort((a, b) => (depth.get(a.area && a.area.code) - depth.get(b.area && b.area.code))
+    || (rank(a.position) - rank(b.position)) || (a.id - b.id));
+}
+
+export function AreasPage({ user, params }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const scopeCode = user.scope && user.scope.code;
+  const code = params.code || scopeCode;
+  const admin = canEditAreas(user);
+  const people = canReadPeople(user);
+  const [version, setVersion] = useState(0);
+  const [flash, setFlash] = useState('');
+  const [form, setForm] = useState(null); // 'child' | 'edit' | 'staff'
+  const [confirm, setConfirm] = useState(null);
+  const bump = () => setVersion((v) => v + 1);
+
+  const crumbs = useLoad(() => ancestors(code, scopeCode), [code, version]);
+  const tree = useLoad(() => get(`/api/v1/areas/${enc(code)}/children`), [code, version]);
+  const card = useLoad(() => get(`/api/v1/areas/${enc(code)}/card`), [code, version]);
+  const ledgers = useLoad(
+    () => (people ? get(`/api/v1/ledgers${query({ area: code })}`) : Promise.resolve(null)),
+    [code, version, people],
+  );
+
+  // A new area closes the forms and the message of the last one.
+  const lastCode = useRef(code);
+  useEffect(() => {
+    if (lastCode.current !== code) {
+      lastCode.current = code;
+      setForm(null);
+      setFlash('');
+    }
+  }, [code]);
+
+  const area = (tree.data && tree.data.area) || (card.data && card.data.area) || null;
+  const isRoot = area && area.code === scopeCode;
+  const retired = area && area.status === 'retired';
+
+  if (!area && (tree.loading || card.loading)) {
+    return (
+      <section class="page" aria-labelledby="page-title">
+        <h1 id="page-title">{t('areas.title')}</h1>
+        <Loading text={t('areas.loading')} />
+      </section>
+    );
+  }
+  if (!area) {
+    return (
+      <section class="page" aria-labelledby="page-title">
+        <h1 id="page-title">{t('areas.title')}</h1>
+        <ErrorAlert error={tree.error || card.error} onRetry={bump} />
+        <p><a class="btn" href="#/areas">{t('areas.back_to_scope')}</a></p>
+      </section>
+    );
+  }
+
+  async function setStatus() {
+    const status = confirm.status;
+    setConfirm({ ...confirm, busy: true, error: null });
+    try {
+      await patch(`/api/v1/areas/${enc(area.code)}`, { status });
+      setConfirm(null);
+      setFlash(t(status === 'retired' ? 'areas.retired_done' : 'areas.activated_done', { name: area.name }));
+      bump();
+    } catch (err) {
+      const text = err.code === 'conflict'
+        ? t('areas.retire_conflict', { detail: err.message })
+        : errorText(i18n, err);
+      setConfirm({ ...confirm, busy: false, error: text });
+    }
+  }
+
+  async function endStaff() {
+    const s = confirm.staff;
+    setConfirm({ ...confirm, busy: true, error: null });
+    try {
+      await del(`/api/v1/staff/${enc(s.id)}`);
+      setConfirm(null);
+      setFlash(t('card.ended_done', { name: s.name, position: t(`position.${s.position}`) }));
+      bump();
+    } catch (err) {
+      setConfirm({ ...confirm, busy: false, error: errorText(i18n, err) });
+    }
+  }
+
+  const open = (f) => {
+    setFlash('');
+    setForm(form === f ? null : f);
+  };
+
+  return (
+    <section class="page area-page" aria-labelledby="page-title" data-area={area.code}>
+      <Breadcrumbs crumbs={crumbs.data} current={area} />
+
+      <header class="page-header">
+        <div class="title-block">
+          <h1 id="page-title">
+            {area.name}
+            <span class="tag">{i18n.levelName(area.level)}</span>
+            {retired && <span class="badge badge-off">{t('astatus.retired')}</span>}
+          </h1>
+          <p class="muted small mono">{t('areas.code', { code: area.code })}</p>
+        </div>
+        {admin && (
+          <div class="header-actions">
+            {!retired && (
+              <button type="button" class="btn btn-primary" aria-expanded={form === 'child' ? 'true' : 'false'}
+                onClick={() => open('child')}>
+                + {t('areas.add_child')}
+              </button>
+            )}
+            {!isRoot && (
+              <button type="button" class="btn" aria-expanded={form === 'edit' ? 'true' : 'false'}
+                onClick={() => open('edit')}>
+                {t('areas.edit')}
+              </button>
+            )}
+            {!isRoot && !retired && (
+              <button type="button" class="btn btn-danger-outline"
+                onClick={() => { setFlash(''); setConfirm({ kind: 'status', status: 'retired' }); }}>
+                {t('areas.retire')}
+              </button>
+            )}
+            {!isRoot && retired && (
+              <button type="button" class="btn"
+                onClick={() => { setFlash(''); setConfirm({ kind: 'status', status: 'active' }); }}>
+                {t('areas.activate')}
+              </button>
+            )}
+          </div>
+        )}
+      </header>
+
+      <Flash text={flash} />
+
+      {form === 'child' && (
+        <AddChildForm
+          parent={area}
+          onDone={(a) => {
+            setForm(null);
+            setFlash(t('areas.added_done', { name: a.name, code: a.code }));
+            bump();
+          }}
+          onCancel={() => setForm(null)}
+        />
+      )}
+      {form === 'edit' && (
+        <EditAreaForm
+          area={area}
+          onDone={(a, moved) => {
+            setForm(null);
+            setFlash(t(moved ? 'areas.moved_done' : 'areas.renamed_done', { name: a.name }));
+            bump();
+          }}
+          onCancel={() => setForm(null)}
+        />
+      )}
+
+      <AreaSearch />
+
+      <div class="area-grid">
+        <div class="area-main">
+          <CardSection
+            card={card}
+            area={area}
+            admin={admin}
+            people={people}
+            showForm={form === 'staff'}
+            onToggleForm={() => open('staff')}
+            onAssigned={(s) => {
+              setForm(null);
+              setFlash(t('card.assigned_done', { name: s.name, position: t(`position.${s.position}`) }));
+              bump();
+            }}
+            onEnd={(s) => { setFlash(''); setConfirm({ kind: 'staff', staff: s }); }}
+            onRetry={bump}
+          />
+          <ChildrenSection tree={tree} onRetry={bump} />
+        </div>
+        <aside class="area-side">
+          {people && <LedgerSection ledgers={ledgers} area={area} onRetry={bump} />}
+          <BuildingsSection card={card} />
+        </aside>
+      </div>
+
+      {confirm && confirm.kind === 'status' && (
+        <ConfirmDialog
+          title={t(confirm.status === 'retired' ? 'areas.retire_title' : 'areas.activate_title')}
+          text={t(confirm.status === 'retired' ? 'areas.retire_confirm' : 'areas.activate_confirm', { name: area.name })}
+          confirmLabel={t(confirm.status === 'retired' ? 'areas.retire' : 'areas.activate')}
+          danger={confirm.status === 'retired'}
+          busy={confirm.busy}
+          error={confirm.error}
+          onConfirm={setStatus}
+          onCancel={() => setConfirm(null)}
+        />
+      )}
+      {confirm && confirm.kind === 'staff' && (
+        <ConfirmDialog
+          title={t('card.end_title')}
+          text={t('card.end_confirm', {
+            name: confirm.staff.name, position: t(`position.${confirm.staff.position}`), area: area.name,
+          })}
+          confirmLabel={t('card.end')}
+          danger
+          busy={confirm.busy}
+          error={confirm.error}
+          onConfirm={endStaff}
+          onCancel={() => setConfirm(null)}
+        />
+      )}
+    </section>
+  );
+}
+
+function Breadcrumbs({ crumbs, current }) {
+  const { t } = useI18n();
+  // While the path of a new area loads, the old one serves when the new
+  // area sits right under its end (the usual step down the tree).
+  let list = [current];
+  if (crumbs && crumbs.length) {
+    const last = crumbs[crumbs.length - 1];
+    if (last.code === current.code) list = crumbs;
+    else if (last.code === current.parent_code) list = [...crumbs, current];
+  }
+  return (
+    <nav class="breadcrumbs" aria-label={t('areas.breadcrumbs')}>
+      <ol>
+        {list.map((a, i) => (
+          <li key={a.code}>
+            {i === list.length - 1
+              ? <span aria-current="page">{a.name}</span>
+              : <a href={`#/areas/${enc(a.code)}`}>{a.name}</a>}
+          </li>
+        ))}
+      </ol>
+    </nav>
+  );
+}
+
+function AreaSearch() {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const [q, setQ] = useState('');
+  const debounced = useDebounced(q.trim(), 250);
+  const found = useLoad(
+    () => (debounced ? get(`/api/v1/areas${query({ q: debounced, limit: 50 })}`) : Promise.resolve(null)),
+    [debounced],
+  );
+  const items = (found.data && found.data.items) || [];
+  return (
+    <div class="area-search">
+      <div class="toolbar">
+        <label class="sr-only" for="area-search">{t('areas.search')}</label>
+        <input id="area-search" type="search" class="filter-input" placeholder={t('areas.search_placeholder')}
+          value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+      </div>
+      {debounced && (
+        <div class="search-results" aria-live="polite">
+          {found.loading && !found.data && <Loading text={t('areas.searching')} />}
+          <ErrorAlert error={found.error} />
+          {!found.loading && !found.error && items.length === 0 && (
+            <Empty>{t('areas.search_none', { q: debounced })}</Empty>
+          )}
+          {items.length > 0 && (
+            <ul class="link-list" aria-label={t('areas.search_results')}>
+              {items.map((a) => (
+                <li key={a.code}>
+                  <a href={`#/areas/${enc(a.code)}`}>
+                    <span class="link-name">{a.name}</span>
+                    <span class="link-meta">
+                      {i18n.levelName(a.level)} · <span class="mono">{a.code}</span>
+                      {a.status === 'retired' && <> · {t('astatus.retired')}</>}
+                    </span>
+                  </a>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function ChildrenSection({ tree, onRetry }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const items = (tree.data && tree.data.items) || [];
+  return (
+    <section class="block" aria-labelledby="children-title">
+      <h2 id="children-title">
+        {t('areas.children')}
+        {tree.data && <span class="count-pill">{items.length}</span>}
+      </h2>
+      {tree.loading && !tree.data && <Loading />}
+      <ErrorAlert error={tree.error} onRetry={onRetry} />
+      {tree.data && items.length === 0 && <Empty>{t('areas.children_empty')}</Empty>}
+      {items.length > 0 && (
+        <ul class={`area-list${tree.loading ? ' is-stale' : ''}`}>
+          {items.map((a) => (
+            <li key={a.code} class={a.status === 'retired' ? 'retired' : ''}>
+              <a class="area-item" href={`#/areas/${enc(a.code)}`} data-code={a.code}>
+                <span class="area-item-name">
+                  {a.name}
+                  {a.status === 'retired' && <span class="badge badge-off">{t('astatus.retired')}</span>}
+                </span>
+                <span class="area-item-meta">
+                  {i18n.levelName(a.level)} · <span class="mono">{a.code}</span>
+                </span>
+                <span class="area-item-counts">
+                  <span>{t('areas.n_children', { n: a.children ?? 0 })}</span>
+                  <span>{t('areas.n_residents', { n: a.residents ?? 0 })}</span>
+                </span>
+                <span class="area-item-go" aria-hidden="true">›</span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function CardSection({ card, area, admin, people, showForm, onToggleForm, onAssigned, onEnd, onRetry }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const data = card.data;
+  const chain = data ? orderChain(data.chain || []) : [];
+  return (
+    <section class="block card-block" aria-labelledby="card-title" data-testid="area-card">
+      <div class="block-header">
+        <h2 id="card-title">{t('card.title')}</h2>
+        {admin && area.status !== 'retired' && (
+          <button type="button" class="btn btn-small" aria-expanded={showForm ? 'true' : 'false'} onClick={onToggleForm}>
+            + {t('card.assign')}
+          </button>
+        )}
+      </div>
+      {card.loading && !data && <Loading />}
+      <ErrorAlert error={card.error} onRetry={onRetry} />
+      {data && (
+        <>
+          <dl class="stat-row">
+            <div class="stat"><dt>{t('card.households')}</dt><dd data-testid="card-households">{data.households}</dd></div>
+            <div class="stat"><dt>{t('card.residents')}</dt><dd data-testid="card-residents">{data.residents}</dd></div>
+            <div class="stat"><dt>{t('card.floating')}</dt><dd data-testid="card-floating">{data.floating}</dd></div>
+            <div class="stat"><dt>{t('card.buildings')}</dt><dd>{(data.buildings || []).length}</dd></div>
+          </dl>
+          {people && (
+            <p class="block-links">
+              <a class="btn btn-small" href={`#${withQuery('/residents', { area: area.code })}`} data-testid="area-residents-link">
+                {t('card.residents_link')} ›
+              </a>
+            </p>
+          )}
+          {showForm && <AssignForm area={area} onDone={onAssigned} onCancel={onToggleForm} />}
+          <h3 class="sub-title">{t('card.who_to_call')}</h3>
+          {chain.length === 0 ? (
+            <Empty>{t('card.chain_empty')}</Empty>
+          ) : (
+            <ul class="chain" aria-label={t('card.who_to_call')}>
+              {chain.map((s) => {
+                const here = s.area && s.area.code === area.code;
+                return (
+                  <li key={s.id} class="person" data-position={s.position} data-staff-id={s.id}>
+                    <span class="person-position">{t(`position.${s.position}`)}</span>
+                    <span class="person-name">{s.name}</span>
+                    {!here && s.area && (
+                      <a class="person-area small" href={`#/areas/${enc(s.area.code)}`}>{s.area.name}</a>
+                    )}
+                    <span class="person-actions">
+                      {s.phone ? (
+                        <a class="btn btn-small tel" href={`tel:${s.phone}`} aria-label={t('card.call', { name: s.name, phone: s.phone })}>
+                          ☎ <span class="mono">{s.phone}</span>
+                        </a>
+                      ) : (
+                        <span class="muted small">{t('card.no_phone')}</span>
+                      )}
+                      {admin && here && (
+                        <button type="button" class="btn btn-small btn-danger-outline"
+                          aria-label={t('card.end_label', { name: s.name })} onClick={() => onEnd(s)}>
+                          {t('card.end')}
+                        </button>
+                      )}
+                    </span>
+                  </li>
+                );
+              })}
+            </ul>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function BuildingsSection({ card }) {
+  const { t } = useI18n();
+  const list = (card.data && card.data.buildings) || [];
+  if (!card.data || list.length === 0) return null;
+  return (
+    <section class="block" aria-labelledby="buildings-title">
+      <h2 id="buildings-title">{t('card.buildings')}<span class="count-pill">{list.length}</span></h2>
+      <ul class="chip-list">
+        {list.slice(0, 200).map((b) => (
+          <li key={b.code}><a class="chip" href={`#/areas/${enc(b.code)}`}>{b.name}</a></li>
+        ))}
+      </ul>
+      {list.length > 200 && <p class="muted small">{t('card.buildings_more', { n: list.length - 200 })}</p>}
+    </section>
+  );
+}
+
+function LedgerSection({ ledgers, area, onRetry }) {
+  const { t, lang } = useI18n();
+  const items = (ledgers.data && ledgers.data.items) || [];
+  const nonzero = items.filter((l) => l.count > 0);
+  return (
+    <section class="block" aria-labelledby="area-ledgers-title" data-testid="area-ledgers">
+      <h2 id="area-ledgers-title">{t('ledgers.title')}</h2>
+      {ledgers.loading && !ledgers.data && <Loading />}
+      <ErrorAlert error={ledgers.error} onRetry={onRetry} />
+      {ledgers.data && nonzero.length === 0 && <Empty>{t('ledgers.none_here')}</Empty>}
+      {nonzero.length > 0 && (
+        <ul class="count-list">
+          {nonzero.map((l) => (
+            <li key={l.name} data-ledger={l.name}>
+              <a href={`#${withQuery('/residents', { ledger: l.name, area: area.code })}`}>
+                <span>{lang === 'en' ? l.en : l.zh}</span>
+                <span class="count">{l.count}</span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+      {ledgers.data && (
+        <p class="block-links">
+          <a href={`#${withQuery('/ledgers', { area: area.code })}`}>{t('ledgers.all_link')} ›</a>
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** Sets errors from an ApiError: under its field when the form has it, else above the form. */
+function applyError(i18n, err, fields, prefix, setErrors, setFormError) {
+  const text = fieldErrorText(i18n, err);
+  if (err.field && fields.includes(err.field)) {
+    setErrors({ [err.field]: text });
+    const el = document.getElementById(`${prefix}-${err.field}`);
+    if (el) el.focus();
+  } else {
+    setFormError(text);
+  }
+}
+
+function AddChildForm({ parent, onDone, onCancel }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const [v, setV] = useState({ code: '', name: '', level: childLevel(parent.level) });
+  const [errors, setErrors] = useState({});
+  const [formError, setFormError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const first = useRef(null);
+  useEffect(() => { if (first.current) first.current.focus(); }, []);
+  const set = (k) => (e) => {
+    const val = e.currentTarget.value;
+    setV((x) => ({ ...x, [k]: val }));
+    if (errors[k]) setErrors((x) => ({ ...x, [k]: '' }));
+  };
+
+  async function submit(e) {
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setErrors({});
+    setFormError('');
+    try {
+      const a = await post('/api/v1/areas', {
+        code: v.code.trim(), name: v.name.trim(), level: v.level, parent_code: parent.code,
+      });
+      onDone(a);
+    } catch (err) {
+      setBusy(false);
+      applyError(i18n, err, ['code', 'name', 'level'], 'child', setErrors, setFormError);
+    }
+  }
+
+  return (
+    <form class="panel form-panel" onSubmit={submit} aria-labelledby="child-form-title">
+      <h2 id="child-form-title" class="panel-title">{t('areas.add_child_title', { name: parent.name })}</h2>
+      {formError && <p class="alert alert-error" role="alert">{formError}</p>}
+      <div class="form-grid">
+        <Field id="child-code" label={t('areas.f_code')} hint={t('areas.f_code_hint')} error={errors.code} required>
+          {(a) => <input {...a} ref={first} required autocomplete="off" spellcheck={false} value={v.code} onInput={set('code')} />}
+        </Field>
+        <Field id="child-name" label={t('areas.f_name')} error={errors.name} required>
+          {(a) => <input {...a} required autocomplete="off" value={v.name} onInput={set('name')} />}
+        </Field>
+        <Field id="child-level" label={t('areas.f_level')} error={errors.level} required>
+          {(a) => (
+            <select {...a} required value={v.level} onChange={set('level')}>
+              {AREA_LEVELS.filter((l) => l !== 'city').map((l) => (
+                <option key={l} value={l}>{i18n.levelName(l)}</option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <div class="form-actions">
+        <button type="submit" class="btn btn-primary" disabled={busy}>{busy ? t('common.saving') : t('areas.add_child')}</button>
+        <button type="button" class="btn" onClick={onCancel} disabled={busy}>{t('form.cancel')}</button>
+      </div>
+    </form>
+  );
+}
+
+function EditAreaForm({ area, onDone, onCancel }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const [name, setName] = useState(area.name);
+  const [parent, setParent] = useState(area.parent_code || '');
+  const [errors, setErrors] = useState({});
+  const [formError, setFormError] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e) {
+    e.preventDefault();
+    if (busy) return;
+    const body = {};
+    if (name.trim() !== area.name) body.name = name.trim();
+    if (parent && parent !== area.parent_code) body.parent_code = parent;
+    setErrors({});
+    setFormError('');
+    if (!parent) {
+      setErrors({ parent_code: t('error.missing_field') });
+      return;
+    }
+    if (Object.keys(body).length === 0) {
+      setFormError(t('common.no_changes'));
+      return;
+    }
+    setBusy(true);
+    try {
+      const a = await patch(`/api/v1/areas/${enc(area.code)}`, body);
+      onDone(a, !!body.parent_code);
+    } catch (err) {
+      setBusy(false);
+      applyError(i18n, err, ['name', 'parent_code'], 'edit', setErrors, setFormError);
+    }
+  }
+
+  return (
+    <form class="panel form-panel" onSubmit={submit} aria-labelledby="edit-form-title">
+      <h2 id="edit-form-title" class="panel-title">{t('areas.edit_title', { name: area.name })}</h2>
+      {formError && <p class="alert alert-error" role="alert">{formError}</p>}
+      <div class="form-grid">
+        <Field id="edit-name" label={t('areas.f_name')} error={errors.name} required>
+          {(a) => <input {...a} required autocomplete="off" value={name} onInput={(e) => setName(e.currentTarget.value)} />}
+        </Field>
+        <AreaPicker id="edit-parent_code" label={t('areas.f_parent')} hint={t('areas.f_parent_hint')}
+          error={errors.parent_code} required value={parent} onChange={(c) => setParent(c)} />
+      </div>
+      <div class="form-actions">
+        <button type="submit" class="btn btn-primary" disabled={busy}>{busy ? t('common.saving') : t('common.save')}</button>
+        <button type="button" class="btn" onClick={onCancel} disabled={busy}>{t('form.cancel')}</button>
+      </div>
+    </form>
+  );
+}
+
+function AssignForm({ area, onDone, onCancel }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const defaultPos = area.level === 'building' ? 'building_head' : area.level === 'town' ? 'commander'
+    : area.level === 'community' ? 'grid_head' : 'grid_worker';
+  const [v, setV] = useState({ position: defaultPos, name: '', phone: '', username: '' });
+  const [errors, setErrors] = useState({});
+  const [formError, setFormError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const set = (k) => (e) => {
+    const val = e.currentTarget.value;
+    setV((x) => ({ ...x, [k]: val }));
+    if (errors[k]) setErrors((x) => ({ ...x, [k]: '' }));
+  };
+
+  async function submit(e) {
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setErrors({});
+    setFormError('');
+    const body = { area_code: area.code, position: v.position, name: v.name.trim() };
+    if (v.phone.trim()) body.phone = v.phone.trim();
+    if (v.username.trim()) body.username = v.username.trim();
+    try {
+      onDone(await post('/api/v1/staff', body));
+    } catch (err) {
+      setBusy(false);
+      applyError(i18n, err, ['position', 'name', 'phone', 'username'], 'staff', setErrors, setFormError);
+    }
+  }
+
+  return (
+    <form class="subpanel" onSubmit={submit} aria-labelledby="assign-title">
+      <h3 id="assign-title" class="sub-title">{t('card.assign_title', { name: area.name })}</h3>
+      {formError && <p class="alert alert-error" role="alert">{formError}</p>}
+      <div class="form-grid">
+        <Field id="staff-position" label={t('card.f_position')} error={errors.position} required>
+          {(a) => (
+            <select {...a} required value={v.position} onChange={set('position')}>
+              {POSITIONS.map((p) => <option key={p} value={p}>{t(`position.${p}`)}</option>)}
+            </select>
+          )}
+        </Field>
+        <Field id="staff-name" label={t('card.f_name')} error={errors.name} required>
+          {(a) => <input {...a} required autocomplete="off" value={v.name} onInput={set('name')} />}
+        </Field>
+        <Field id="staff-phone" label={t('card.f_phone')} hint={t('card.f_phone_hint')} error={errors.phone}>
+          {(a) => <input {...a} type="tel" inputmode="tel" autocomplete="off" value={v.phone} onInput={set('phone')} />}
+        </Field>
+        <Field id="staff-username" label={t('card.f_username')} hint={t('card.f_username_hint')} error={errors.username}>
+          {(a) => <input {...a} autocomplete="off" autocapitalize="none" spellcheck={false} value={v.username} onInput={set('username')} />}
+        </Field>
+      </div>
+      <div class="form-actions">
+        <button type="submit" class="btn btn-primary" disabled={busy}>{busy ? t('common.saving') : t('card.assign')}</button>
+        <button type="button" class="btn" onClick={onCancel} disabled={busy}>{t('form.cancel')}</button>
+      </div>
+    </form>
+  );
+}

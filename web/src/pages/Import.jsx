@@ -1,0 +1,311 @@
+// 导入: upload a CSV file of areas, residents or venues. The file goes as the
+// raw request body (Content-Type text/csv) to POST /api/v1/import/{kind};
+// the answer counts rows written, unchanged and invalid and lists every bad
+// row. With errors and without "skip invalid rows" nothing is written (422
+// invalid_rows), which the page says in so many words.
+import { useRef, useState } from 'preact/hooks';
+import { get, query } from '../api.js';
+import { canEditAreas } from '../components/access.js';
+import { errorText } from '../errors.js';
+import { useI18n } from '../i18n.jsx';
+
+const KINDS = ['residents', 'areas', 'venues'];
+
+/** The columns each kind accepts: English and Chinese header, required or not. */
+export const IMPORT_COLUMNS = {
+  areas: [
+    ['code', '编码', true], ['parent_code', '上级编码', false], ['level', '层级', true], ['name', '名称', true],
+  ],
+  residents: [
+    ['id_number', '身份证号', true], ['name', '姓名', true], ['phone', '手机号', false],
+    ['area_code', '区域编码', true], ['household', '户号', false], ['unit', '单元', false],
+    ['room', '房间', false], ['resident_type', '人员类型', false], ['tags', '标签', false],
+  ],
+  venues: [
+    ['code', '编码', true], ['name', '名称', true], ['type', '类型', true],
+    ['area_code', '区域编码', true], ['address', '地址', false],
+  ],
+};
+
+const MAX_ERRORS_SHOWN = 500;
+
+/** Error codes of an import report that have their own explanation. */
+const ERROR_CODES = [
+  'invalid_field', 'missing_field', 'duplicate_id', 'duplicate_code', 'unknown_column', 'duplicate_column',
+  'already_exists', 'conflict', 'malformed_csv', 'bad_encoding', 'truncated', 'too_long', 'io_error',
+];
+
+/** Areas and venues change the tree: only roles that may edit areas import them. */
+const kindAllowed = (user, kind) => kind === 'residents' || canEditAreas(user);
+
+/**
+ * Sends the file as it is. The CSRF token is asked from /me (api.js keeps its
+ * copy private); it is derived from the session, so it is the same token.
+ */
+async function upload(kind, file, { skipInvalid, dryRun }) {
+  const me = await get('/api/v1/me');
+  const qs = query({ skip_invalid: skipInvalid ? 1 : '', dry_run: dryRun ? 1 : '' });
+  let res;
+  try {
+    res = await fetch(`/api/v1/import/${kind}${qs}`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: {
+        Accept: 'application/json',
+        'Content-Type': 'text/csv',
+        'X-CSRF-Token': me.csrf_token || '',
+      },
+      body: file,
+    });
+  } catch (e) {
+    return { status: 0, data: { error: 'network_error', message: e.message } };
+  }
+  let data = null;
+  try {
+    data = await res.json();
+  } catch (_) {
+    data = null;
+  }
+  return { status: res.status, data };
+}
+
+/** A template with the Chinese headers, as Excel opens it (UTF-8 with BOM). */
+function templateHref(kind) {
+  const head = IMPORT_COLUMNS[kind].map(([, zh]) => zh).join(',');
+  return `data:text/csv;charset=utf-8,${encodeURIComponent(`\uFEFF${head}\r\n`)}`;
+}
+
+export function ImportPage({ user }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const [kind, setKind] = useState('residents');
+  const [file, setFile] = useState(null);
+  const [skipInvalid, setSkipInvalid] = useState(false);
+  const [dryRun, setDryRun] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [fileError, setFileError] = useState('');
+  const [result, setResult] = useState(null); // { status, data, kind, dryRun, skipInvalid, file }
+  const fileRef = useRef(null);
+  const resultRef = useRef(null);
+
+  async function submit(e) {
+    e.preventDefault();
+    if (busy) return;
+    setFileError('');
+    if (!file) {
+      setFileError(t('import.no_file'));
+      if (fileRef.current) fileRef.current.focus();
+      return;
+    }
+    setBusy(true);
+    setResult(null);
+    try {
+      const r = await upload(kind, file, { skipInvalid, dryRun });
+      setResult({ ...r, kind, dryRun, skipInvalid, file: file.name });
+    } catch (err) {
+      // /me failed: the session is gone (api.js shows the login) or the server is down.
+      setResult({ status: err.status || 0, data: { error: err.code, message: err.message }, kind, file: file.name });
+    } finally {
+      setBusy(false);
+      setTimeout(() => resultRef.current && resultRef.current.focus(), 0);
+    }
+  }
+
+  return (
+    <section class="page import-page" aria-labelledby="page-title">
+      <header class="page-header">
+        <h1 id="page-title">{t('import.title')}</h1>
+      </header>
+      <p class="lead">{t('import.intro')}</p>
+
+      <form class="panel form-panel" onSubmit={submit} aria-labelledby="import-form-title">
+        <h2 id="import-form-title" class="panel-title">{t('import.form_title')}</h2>
+        <fieldset class="field">
+          <legend class="field-label">{t('import.kind')}</legend>
+          <div class="segmented" role="radiogroup" aria-label={t('import.kind')}>
+            {KINDS.map((k) => (
+              <label key={k} class={`segment${kind === k ? ' on' : ''}${kindAllowed(user, k) ? '' : ' off'}`}>
+                <input type="radio" name="import-kind" value={k} checked={kind === k}
+                  disabled={!kindAllowed(user, k)}
+                  onChange={() => { setKind(k); setResult(null); }} />
+                {t(`import.kind_${k}`)}
+              </label>
+            ))}
+          </div>
+          {!canEditAreas(user) && <p class="field-hint">{t('import.kinds_admin_only')}</p>}
+        </fieldset>
+
+        <div class={`field${fileError ? ' field-invalid' : ''}`}>
+          <label class="field-label" for="import-file">
+            {t('import.file')}<span class="field-required" aria-hidden="true"> *</span>
+          </label>
+          <input ref={fileRef} id="import-file" type="file" accept=".csv,text/csv"
+            aria-describedby={`import-file-hint${fileError ? ' import-file-error' : ''}`}
+            aria-invalid={fileError ? 'true' : undefined}
+            onChange={(e) => {
+              setFile(e.currentTarget.files && e.currentTarget.files[0] ? e.currentTarget.files[0] : null);
+              setFileError('');
+              setResult(null);
+            }} />
+          <p id="import-file-hint" class="field-hint">{t('import.file_hint')}</p>
+          {fileError && <p id="import-file-error" class="field-error">{fileError}</p>}
+        </div>
+
+        <div class="field checks">
+          <label class="check">
+            <input type="checkbox" id="import-skip" checked={skipInvalid} onChange={(e) => setSkipInvalid(e.currentTarget.checked)} />
+            <span>{t('import.skip_invalid')}<span class="field-hint d-block">{t('import.skip_invalid_hint')}</span></span>
+          </label>
+          <label class="check">
+            <input type="checkbox" id="import-dry" checked={dryRun} onChange={(e) => setDryRun(e.currentTarget.checked)} />
+            <span>{t('import.dry_run')}<span class="field-hint d-block">{t('import.dry_run_hint')}</span></span>
+          </label>
+        </div>
+
+        <div class="form-actions">
+          <button type="submit" class="btn btn-primary" disabled={busy}>
+            {busy ? t('import.uploading') : dryRun ? t('import.check') : t('import.upload')}
+          </button>
+        </div>
+      </form>
+
+      <div ref={resultRef} tabindex="-1" class="import-result-anchor" aria-live="polite">
+        {busy && (
+          <p class="state state-loading" role="status"><span class="spinner" aria-hidden="true" /> {t('import.uploading')}</p>
+        )}
+        {result && <ImportResult result={result} i18n={i18n} />}
+      </div>
+
+      <ColumnsTable kind={kind} />
+    </section>
+  );
+}
+
+function ColumnsTable({ kind }) {
+  const { t } = useI18n();
+  return (
+    <section class="block columns-panel" aria-labelledby="columns-title">
+      <h2 id="columns-title">{t('import.columns_title', { kind: t(`import.kind_${kind}`) })}</h2>
+      <p class="field-hint">{t('import.columns_hint')}</p>
+      <div class="table-wrap">
+        <table class="data-table columns-table" data-kind={kind}>
+          <thead>
+            <tr>
+              <th scope="col">{t('import.col_en')}</th>
+              <th scope="col">{t('import.col_zh')}</th>
+              <th scope="col">{t('import.col_required')}</th>
+              <th scope="col">{t('import.col_what')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {IMPORT_COLUMNS[kind].map(([en, zh, req]) => (
+              <tr key={en}>
+                <th scope="row" data-label={t('import.col_en')} class="mono">{en}</th>
+                <td data-label={t('import.col_zh')}>{zh}</td>
+                <td data-label={t('import.col_required')}>{req ? t('import.required') : t('import.optional')}</td>
+                <td data-label={t('import.col_what')} class="muted">{t(`import.d_${kind}_${en}`)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p class="block-links">
+        <a href={templateHref(kind)} download={`${kind}-template.csv`} data-testid="import-template">
+          ⤓ {t('import.template')}
+        </a>
+      </p>
+    </section>
+  );
+}
+
+function ImportResult({ result, i18n }) {
+  const { t } = i18n;
+  const { status, data } = result;
+  const report = data && typeof data.rows === 'number' ? data : null;
+  const errors = (data && Array.isArray(data.errors) && data.errors) || [];
+  const total = Math.max(errors.length, (report && report.errors_total) || 0);
+  const shown = Math.min(errors.length, MAX_ERRORS_SHOWN);
+
+  let banner;
+  if (status === 404 && (!data || data.error === 'not_found') && !report) {
+    banner = <p class="alert alert-error" role="alert" data-testid="import-banner">{t('import.unavailable')}</p>;
+  } else if (status === 422 || (data && data.error === 'invalid_rows')) {
+    banner = (
+      <p class="alert alert-error" role="alert" data-testid="import-banner">
+        <strong>{t('import.nothing_written')}</strong>{' '}
+        {report && report.invalid > 0 ? t('import.invalid_rows', { n: report.invalid }) : t('import.file_problem')}
+      </p>
+    );
+  } else if (status >= 200 && status < 300 && report) {
+    banner = result.dryRun ? (
+      <p class="alert alert-info" role="status" data-testid="import-banner">
+        <strong>{t('import.dry_done')}</strong>{' '}
+        {report.invalid ? t('import.dry_invalid', { n: report.invalid }) : t('import.dry_ok')}
+      </p>
+    ) : (
+      <p class="alert alert-success" role="status" data-testid="import-banner">
+        {t('import.written_done', { written: report.written, unchanged: report.unchanged })}
+        {report.invalid > 0 && <> {t('import.skipped', { n: report.invalid })}</>}
+      </p>
+    );
+  } else {
+    const err = { code: (data && data.error) || (status ? 'http_error' : 'network_error'), message: (data && data.message) || `HTTP ${status}`, field: data && data.field };
+    banner = (
+      <p class="alert alert-error" role="alert" data-testid="import-banner" data-error-code={err.code}>
+        {status === 413 ? t('import.too_large') : errorText(i18n, err)}
+        {report ? <> {t('import.nothing_written')}</> : null}
+      </p>
+    );
+  }
+
+  return (
+    <section class="block import-result" aria-labelledby="import-result-title" data-testid="import-result">
+      <h2 id="import-result-title">{t('import.result_title', { file: result.file })}</h2>
+      {banner}
+      {report && (
+        <dl class="stat-row">
+          <div class="stat"><dt>{t('import.rows')}</dt><dd data-testid="import-rows">{report.rows}</dd></div>
+          <div class="stat"><dt>{result.dryRun ? t('import.would_write') : t('import.written')}</dt><dd data-testid="import-written">{report.written}</dd></div>
+          <div class="stat"><dt>{t('import.unchanged')}</dt><dd>{report.unchanged}</dd></div>
+          <div class={`stat${report.invalid ? ' stat-bad' : ''}`}><dt>{t('import.invalid')}</dt><dd data-testid="import-invalid">{report.invalid}</dd></div>
+        </dl>
+      )}
+      {errors.length > 0 && (
+        <>
+          <h3 class="sub-title">{t('import.errors_title', { n: total })}</h3>
+          <div class="table-wrap">
+            <table class="data-table import-errors" data-testid="import-errors">
+              <caption class="sr-only">{t('import.errors_title', { n: total })}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('import.e_line')}</th>
+                  <th scope="col">{t('import.e_column')}</th>
+                  <th scope="col">{t('import.e_code')}</th>
+                  <th scope="col">{t('import.e_message')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {errors.slice(0, MAX_ERRORS_SHOWN).map((e, i) => (
+                  <tr key={i} data-line={e.line}>
+                    <th scope="row" data-label={t('import.e_line')}>{e.line ? e.line : t('import.whole_file')}</th>
+                    <td data-label={t('import.e_column')}>{e.column || '—'}</td>
+                    <td data-label={t('import.e_code')}>
+                      <span>
+                        {ERROR_CODES.includes(e.code) ? t(`import.code_${e.code}`) : (e.code || '—')}
+                        {ERROR_CODES.includes(e.code) && <span class="mono muted small d-block">{e.code}</span>}
+                      </span>
+                    </td>
+                    <td data-label={t('import.e_message')} class="wrap">{e.message}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {total > shown && (
+            <p class="muted small">{t('import.errors_more', { n: total - shown })}</p>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

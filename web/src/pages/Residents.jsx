@@ -1,0 +1,421 @@
+// 居民: search the residents of the user's scope (one box read by its shape
+// on the server: name, full ID number, its last digits, phone or address),
+// filter by area, ledger and status, page through the results, export them,
+// and register a new resident. The search lives in the hash
+// (#/residents?q=..&ledger=..), so links from other pages, back and forward
+// and a reload all keep it.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { get, post, query } from '../api.js';
+import {
+  RESIDENT_TYPES, canWritePeople, splitTags,
+} from '../components/access.js';
+import { AreaPicker } from '../components/AreaPicker.jsx';
+import { ExportLinks } from '../components/ExportLinks.jsx';
+import { Field } from '../components/Field.jsx';
+import { useHashQuery, useLoad, withQuery } from '../components/hooks.js';
+import { Pager } from '../components/Pager.jsx';
+import { Empty, ErrorAlert, Loading } from '../components/States.jsx';
+import { fieldErrorText } from '../errors.js';
+import { useI18n } from '../i18n.jsx';
+import { navigate } from '../router.js';
+
+export const PAGE_SIZE = 20;
+const STATUS_FILTERS = ['active', 'moved_out', 'deceased', 'all'];
+
+/** The ledger catalogue, for names and the filter (empty when not allowed). */
+export function useLedgerCatalogue() {
+  const res = useLoad(() => get('/api/v1/ledgers').catch(() => ({ items: [] })), []);
+  return (res.data && res.data.items) || [];
+}
+
+/** A ledger's name in the current language, from the catalogue. */
+export function ledgerName(catalogue, name, lang) {
+  const l = catalogue.find((x) => x.name === name);
+  return l ? (lang === 'en' ? l.en : l.zh) : name;
+}
+
+export function ResidentsPage({ user }) {
+  const i18n = useI18n();
+  const { t, lang } = i18n;
+  const hq = useHashQuery();
+  const filters = {
+    q: hq.q || '',
+    area: hq.area || '',
+    ledger: hq.ledger || '',
+    status: STATUS_FILTERS.includes(hq.status) ? hq.status : 'active',
+  };
+  const offset = Math.max(0, parseInt(hq.offset, 10) || 0);
+  const [text, setText] = useState(filters.q);
+  const [showForm, setShowForm] = useState(false);
+  const [flash, setFlash] = useState(null);
+  const [version, setVersion] = useState(0);
+  const catalogue = useLedgerCatalogue();
+  const writer = canWritePeople(user);
+
+  // The box follows the hash when it changes from outside (back, a link);
+  // not on mount, where it would undo what was typed before effects ran.
+  const lastQ = useRef(filters.q);
+  useEffect(() => {
+    if (lastQ.current !== filters.q) {
+      lastQ.current = filters.q;
+      setText(filters.q);
+    }
+  }, [filters.q]);
+
+  const apiParams = filters;
+  const res = useLoad(
+    () => get(`/api/v1/residents${query({ ...apiParams, limit: PAGE_SIZE + 1, offset })}`),
+    [filters.q, filters.area, filters.ledger, filters.status, offset, version],
+  );
+  const all = (res.data && res.data.items) || [];
+  const items = all.slice(0, PAGE_SIZE);
+  const more = all.length > PAGE_SIZE;
+
+  function go(next) {
+    const f = { ...filters, ...next };
+    if (f.status === 'active') f.status = ''; // the default stays out of the address
+    navigate(withQuery('/residents', f));
+  }
+
+  function submit(e) {
+    e.preventDefault();
+    const q = text.trim();
+    if (q === filters.q && offset === 0) setVersion((v) => v + 1);
+    else go({ q, offset: '' });
+  }
+
+  const filtered = filters.q || filters.area || filters.ledger || filters.status !== 'active';
+
+  return (
+    <section class="page" aria-labelledby="page-title" data-results={res.ready ? 'ready' : 'loading'} data-q={filters.q}>
+      <header class="page-header">
+        <h1 id="page-title">{t('residents.title')}</h1>
+        {writer && !showForm && (
+          <button type="button" class="btn btn-primary" onClick={() => { setFlash(null); setShowForm(true); }}>
+            + {t('residents.add')}
+          </button>
+        )}
+      </header>
+
+      <div class="flash" role="status" aria-live="polite">
+        {flash && (
+          <p class="alert alert-success">
+            {t('residents.saved_done', { name: flash.name })}{' '}
+            <a href={`#/residents/${flash.id}`}>{t('residents.open_profile')}</a>
+          </p>
+        )}
+      </div>
+
+      {showForm && (
+        <ResidentForm
+          mode="add"
+          catalogue={catalogue}
+          defaultArea={filters.area}
+          onDone={(r) => {
+            setShowForm(false);
+            setFlash(r);
+            setVersion((v) => v + 1);
+          }}
+          onCancel={() => setShowForm(false)}
+        />
+      )}
+
+      <form class="search-panel panel" role="search" onSubmit={submit} aria-label={t('residents.search')}>
+        <div class="search-row">
+          <label class="sr-only" for="res-q">{t('residents.search')}</label>
+          <input id="res-q" type="search" class="search-input" value={text}
+            placeholder={t('residents.search_placeholder')} aria-describedby="res-q-hint"
+            onInput={(e) => setText(e.currentTarget.value)} />
+          <button type="submit" class="btn btn-primary">{t('residents.search_button')}</button>
+        </div>
+        <p id="res-q-hint" class="field-hint">{t('residents.search_hint')}</p>
+        <div class="filter-row">
+          <AreaPicker id="res-area" label={t('residents.f_area')} compact value={filters.area}
+            placeholder={t('residents.f_area_placeholder')}
+            onChange={(code) => go({ area: code, offset: '' })} />
+          <div class="field field-compact">
+            <label class="field-label" for="res-ledger">{t('residents.f_ledger')}</label>
+            <select id="res-ledger" value={filters.ledger} onChange={(e) => go({ ledger: e.currentTarget.value, offset: '' })}>
+              <option value="">{t('residents.any_ledger')}</option>
+              {catalogue.map((l) => <option key={l.name} value={l.name}>{lang === 'en' ? l.en : l.zh}</option>)}
+              {filters.ledger && !catalogue.some((l) => l.name === filters.ledger) && (
+                <option value={filters.ledger}>{filters.ledger}</option>
+              )}
+            </select>
+          </div>
+          <div class="field field-compact">
+            <label class="field-label" for="res-status">{t('residents.f_status')}</label>
+            <select id="res-status" value={filters.status} onChange={(e) => go({ status: e.currentTarget.value, offset: '' })}>
+              {STATUS_FILTERS.map((s) => <option key={s} value={s}>{t(`rstatus.${s}`)}</option>)}
+            </select>
+          </div>
+        </div>
+      </form>
+
+      <div class="toolbar results-bar">
+        <span class="muted" data-testid="residents-count" aria-live="polite">
+          {res.data && !res.loading && (items.length === 0 ? '' : t(more || offset ? 'residents.showing_page' : 'residents.showing', {
+            n: items.length, from: offset + 1, to: offset + items.length,
+          }))}
+        </span>
+        {items.length > 0 && <ExportLinks params={apiParams} name={filters.ledger || 'residents'} />}
+      </div>
+
+      <ErrorAlert error={res.error} onRetry={() => setVersion((v) => v + 1)} />
+      {res.loading && !res.data && !res.error && <Loading text={t('residents.loading')} />}
+      {res.data && items.length === 0 && !res.loading && (
+        <Empty>{filtered ? t('residents.empty_filter') : t('residents.empty')}</Empty>
+      )}
+      {items.length > 0 && (
+        <ResidentTable items={items} catalogue={catalogue} stale={res.loading} />
+      )}
+      <Pager offset={offset} limit={PAGE_SIZE} shown={items.length} more={more}
+        onPage={(o) => {
+          go({ offset: o || '' });
+          window.scrollTo(0, 0);
+        }} />
+    </section>
+  );
+}
+
+/** "1号楼 · 3单元 · 502" from the parts there are. */
+export function addressOf(r) {
+  return [r.household, r.unit, r.room].filter(Boolean).join(' · ');
+}
+
+function ResidentTable({ items, catalogue, stale }) {
+  const i18n = useI18n();
+  const { t, lang } = i18n;
+  return (
+    <div class={`table-wrap${stale ? ' is-stale' : ''}`} aria-busy={stale ? 'true' : 'false'}>
+      <table class="data-table residents-table">
+        <caption class="sr-only">{t('residents.results')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('resident.name')}</th>
+            <th scope="col">{t('resident.id_number')}</th>
+            <th scope="col">{t('resident.phone')}</th>
+            <th scope="col">{t('resident.area')}</th>
+            <th scope="col">{t('resident.type_status')}</th>
+            <th scope="col">{t('resident.ledgers')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((r) => {
+            const tags = splitTags(r.tags);
+            const addr = addressOf(r);
+            return (
+              <tr key={r.id} data-resident-id={r.id} class={r.status !== 'active' ? 'row-disabled' : ''}>
+                <th scope="row" data-label={t('resident.name')}>
+                  <span>
+                    <a href={`#/residents/${r.id}`} class="strong-link">{r.name}</a>
+                    <span class="muted small d-block">
+                      {t(`sex.${r.sex === 'F' ? 'f' : 'm'}`)} · {r.birth_date}
+                    </span>
+                  </span>
+                </th>
+                <td data-label={t('resident.id_number')} class="mono" data-testid="id-number">{r.id_number}</td>
+                <td data-label={t('resident.phone')} class="mono" data-testid="phone">{r.phone || '—'}</td>
+                <td data-label={t('resident.area')}>
+                  <span>
+                    {r.area ? r.area.name : '—'}
+                    {addr && <span class="muted small d-block">{addr}</span>}
+                  </span>
+                </td>
+                <td data-label={t('resident.type_status')}>
+                  <span class="badges">
+                    <span class={`badge ${r.resident_type === 'floating' ? 'badge-warn' : 'badge-plain'}`}>
+                      {t(`rtype.${r.resident_type === 'floating' ? 'floating' : 'permanent'}`)}
+                    </span>
+                    <span class={`badge badge-${r.status === 'active' ? 'on' : 'off'}`} data-testid="resident-status">
+                      {t(`rstatus.${r.status}`)}
+                    </span>
+                  </span>
+                </td>
+                <td data-label={t('resident.ledgers')}>
+                  {tags.length === 0 ? <span class="muted">—</span> : (
+                    <span class="tag-list">
+                      {tags.map((n) => <span key={n} class="tag tag-ledger">{ledgerName(catalogue, n, lang)}</span>)}
+                    </span>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const FORM_FIELDS = ['id_number', 'name', 'phone', 'area_code', 'household', 'unit', 'room', 'resident_type', 'tags'];
+
+/** Masked "1402**********123X" against a typed number: every shown character must agree. */
+export function matchesMask(masked, typed) {
+  if (!masked || masked.length !== typed.length) return false;
+  for (let i = 0; i < masked.length; i++) {
+    if (masked[i] !== '*' && masked[i].toUpperCase() !== typed[i].toUpperCase()) return false;
+  }
+  return true;
+}
+
+/**
+ * Adds a resident (mode "add") or corrects one (mode "correct", given
+ * `resident`). Both are POST /api/v1/residents: the server matches the full
+ * ID number, so a correction needs it typed in full again when the API shows
+ * it masked, and the phone too when that is masked (or it would be cleared).
+ */
+export function ResidentForm({ mode, resident, catalogue, defaultArea, onDone, onCancel }) {
+  const i18n = useI18n();
+  const { t, lang } = i18n;
+  const correcting = mode === 'correct';
+  const idMasked = correcting && resident.id_number.includes('*');
+  const phoneMasked = correcting && !!resident.phone && resident.phone.includes('*');
+  const [v, setV] = useState(() => (correcting ? {
+    id_number: idMasked ? '' : resident.id_number,
+    name: resident.name,
+    phone: phoneMasked ? '' : (resident.phone || ''),
+    area_code: resident.area ? resident.area.code : '',
+    household: resident.household || '',
+    unit: resident.unit || '',
+    room: resident.room || '',
+    resident_type: resident.resident_type || 'permanent',
+  } : {
+    id_number: '', name: '', phone: '', area_code: defaultArea || '', household: '', unit: '', room: '', resident_type: 'permanent',
+  }));
+  const [tags, setTags] = useState([]);
+  const [errors, setErrors] = useState({});
+  const [formError, setFormError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const first = useRef(null);
+  const p = correcting ? 'fix' : 'add';
+
+  useEffect(() => { if (first.current) first.current.focus(); }, []);
+
+  const set = (k) => (e) => {
+    const val = e.currentTarget.value;
+    setV((x) => ({ ...x, [k]: val }));
+    if (errors[k]) setErrors((x) => ({ ...x, [k]: '' }));
+  };
+
+  function fail(field, text) {
+    setErrors({ [field]: text });
+    const el = document.getElementById(`${p}-${field}`);
+    if (el) el.focus();
+  }
+
+  async function submit(e) {
+    e.preventDefault();
+    if (busy) return;
+    setErrors({});
+    setFormError('');
+    const idn = v.id_number.trim().toUpperCase();
+    if (correcting && idMasked && !matchesMask(resident.id_number, idn)) {
+      fail('id_number', t('resident.fix_id_mismatch', { masked: resident.id_number }));
+      return;
+    }
+    if (!v.area_code) {
+      fail('area_code', t('error.missing_field'));
+      return;
+    }
+    const body = { id_number: idn, name: v.name.trim(), area_code: v.area_code, resident_type: v.resident_type };
+    for (const k of ['phone', 'household', 'unit', 'room']) body[k] = v[k].trim();
+    if (!correcting && tags.length) body.tags = tags.join(';');
+    setBusy(true);
+    try {
+      const r = await post('/api/v1/residents', body);
+      if (correcting && r && r.id !== resident.id) {
+        // Cannot happen when the number matched the mask; said plainly if it does.
+        setBusy(false);
+        setFormError(t('resident.fix_other', { name: r.name }));
+        return;
+      }
+      onDone(r);
+    } catch (err) {
+      setBusy(false);
+      const text = fieldErrorText(i18n, err);
+      if (err.field && FORM_FIELDS.includes(err.field)) fail(err.field, text);
+      else setFormError(text);
+    }
+  }
+
+  const title = correcting ? t('resident.fix_title', { name: resident.name }) : t('residents.add_title');
+  return (
+    <form class="panel form-panel" onSubmit={submit} aria-labelledby={`${p}-title`} data-testid={`${p}-form`}>
+      <h2 id={`${p}-title`} class="panel-title">{title}</h2>
+      {correcting && (
+        <p class="alert alert-info">{idMasked ? t('resident.fix_intro_masked', { masked: resident.id_number }) : t('resident.fix_intro')}</p>
+      )}
+      {formError && <p class="alert alert-error" role="alert">{formError}</p>}
+      <div class="form-grid">
+        <Field id={`${p}-id_number`} label={t('resident.id_number')} required error={errors.id_number}
+          hint={correcting ? (idMasked ? t('resident.fix_id_hint', { masked: resident.id_number }) : t('resident.fix_id_fixed')) : t('residents.f_id_hint')}>
+          {(a) => (
+            <input {...a} ref={first} required autocomplete="off" spellcheck={false} inputmode="text"
+              maxLength={18} class="mono" value={v.id_number} readOnly={correcting && !idMasked}
+              onInput={set('id_number')} />
+          )}
+        </Field>
+        <Field id={`${p}-name`} label={t('resident.name')} required error={errors.name}>
+          {(a) => <input {...a} required autocomplete="off" value={v.name} onInput={set('name')} />}
+        </Field>
+        <Field id={`${p}-phone`} label={t('resident.phone')} error={errors.phone} required={phoneMasked}
+          hint={phoneMasked ? t('resident.fix_phone_hint', { masked: resident.phone }) : t('residents.f_phone_hint')}>
+          {(a) => (
+            <input {...a} type="tel" inputmode="numeric" autocomplete="off" maxLength={11} required={phoneMasked}
+              value={v.phone} onInput={set('phone')} />
+          )}
+        </Field>
+        <AreaPicker id={`${p}-area_code`} label={t('resident.area')} required error={errors.area_code}
+          hint={t('residents.f_area_hint')} levels={['grid', 'micro_grid', 'building']} value={v.area_code}
+          onChange={(code) => {
+            setV((x) => ({ ...x, area_code: code }));
+            if (errors.area_code) setErrors((x) => ({ ...x, area_code: '' }));
+          }} />
+        <Field id={`${p}-household`} label={t('resident.household')} error={errors.household}>
+          {(a) => <input {...a} autocomplete="off" value={v.household} onInput={set('household')} />}
+        </Field>
+        <Field id={`${p}-unit`} label={t('resident.unit')} error={errors.unit}>
+          {(a) => <input {...a} autocomplete="off" value={v.unit} onInput={set('unit')} />}
+        </Field>
+        <Field id={`${p}-room`} label={t('resident.room')} error={errors.room}>
+          {(a) => <input {...a} autocomplete="off" value={v.room} onInput={set('room')} />}
+        </Field>
+        <fieldset class="field radio-group" aria-describedby={errors.resident_type ? `${p}-resident_type-error` : undefined}>
+          <legend class="field-label">{t('resident.type')}</legend>
+          {RESIDENT_TYPES.map((rt) => (
+            <label key={rt} class="check">
+              <input type="radio" name={`${p}-resident_type`} id={rt === 'permanent' ? `${p}-resident_type` : undefined}
+                value={rt} checked={v.resident_type === rt} onChange={set('resident_type')} />
+              {t(`rtype.${rt}`)}
+            </label>
+          ))}
+          {errors.resident_type && <p id={`${p}-resident_type-error`} class="field-error">{errors.resident_type}</p>}
+        </fieldset>
+      </div>
+      {!correcting && catalogue.length > 0 && (
+        <fieldset class="field check-grid" aria-describedby={errors.tags ? `${p}-tags-error` : undefined}>
+          <legend class="field-label">{t('resident.ledgers')}</legend>
+          {catalogue.map((l, i) => (
+            <label key={l.name} class="check">
+              <input type="checkbox" id={i === 0 ? `${p}-tags` : undefined} value={l.name}
+                checked={tags.includes(l.name)}
+                onChange={(e) => {
+                  const on = e.currentTarget.checked;
+                  setTags((x) => (on ? [...x, l.name] : x.filter((n) => n !== l.name)));
+                }} />
+              {lang === 'en' ? l.en : l.zh}
+            </label>
+          ))}
+          {errors.tags && <p id={`${p}-tags-error`} class="field-error">{errors.tags}</p>}
+        </fieldset>
+      )}
+      <div class="form-actions">
+        <button type="submit" class="btn btn-primary" disabled={busy}>
+          {busy ? t('common.saving') : correcting ? t('resident.fix_submit') : t('residents.add_submit')}
+        </button>
+        <button type="button" class="btn" onClick={onCancel} disabled={busy}>{t('form.cancel')}</button>
+      </div>
+    </form>
+  );
+}
