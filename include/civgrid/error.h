@@ -36,7 +36,9 @@
     X(UNSUPPORTED, -22, "unsupported", 400, "not supported")                         \
     X(RANGE, -23, "out_of_range", 400, "value out of range")                         \
     X(CONFIG, -24, "bad_config", 400, "bad configuration")                           \
-    X(INTERNAL, -25, "internal_error", 500, "internal error")
+    X(INTERNAL, -25, "internal_error", 500, "internal error")                         \
+    X(INVALID_ROWS, -26, "invalid_rows", 422,                                        \
+      "rows of the file are invalid; nothing was written")
 
 enum cg_errno {
 #define CG__ERR_ENUM(name, val, str, status, msg) CG_E##name = (val),

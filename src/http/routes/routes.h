@@ -53,6 +53,9 @@ int route_residents_history(struct http_req *r);
 /* audit.c */
 int route_audit_list(struct http_req *r);
 
+/* import.c */
+int route_import_upload(struct http_req *r);
+
 /* places.c */
 int route_places_list(struct http_req *r);
 int route_places_create(struct http_req *r);

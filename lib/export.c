@@ -1,0 +1,228 @@
+/* Exports of tables as CSV (for anything) and xlsx (for Excel users). */
+#include "civgrid/export.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "civgrid/error.h"
+
+/* ---- CSV ---- */
+
+/* "-12", "3.5", "+7": texts a spreadsheet reads as numbers, not formulas. */
+static int is_number(const char *s)
+{
+    if (*s == '+' || *s == '-')
+        s++;
+    int digits = 0, dot = 0;
+    for (; *s; s++) {
+        if (*s >= '0' && *s <= '9')
+            digits++;
+        else if (*s == '.' && !dot)
+            dot = 1;
+        else
+            return 0;
+    }
+    return digits > 0;
+}
+
+static int csv_cell(cg_buf *b, const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    size_t n = strlen(s);
+    int formula = strchr("=+-@", s[0]) && !is_number(s);
+    int quote =
+        strpbrk(s, ",\"\r\n") || s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t';
+    if (!quote && !formula)
+        return cg_buf_append(b, s, n);
+    int rc = quote ? cg_buf_append(b, "\"", 1) : 0;
+    if (!rc && formula)
+        rc = cg_buf_append(b, "'", 1);
+    while (!rc && *s) {
+        const char *q = strchr(s, '"');
+        size_t len = q ? (size_t)(q - s) + 1 : strlen(s);
+        rc = cg_buf_append(b, s, len);
+        if (!rc && q)
+            rc = cg_buf_append(b, "\"", 1); /* a quote is written twice */
+        s += len;
+    }
+    return !rc && quote ? cg_buf_append(b, "\"", 1) : rc;
+}
+
+static int csv_row(cg_buf *b, const char *const *cells, size_t ncols)
+{
+    int rc = 0;
+    for (size_t c = 0; !rc && c < ncols; c++) {
+        if (c)
+            rc = cg_buf_append(b, ",", 1);
+        if (!rc)
+            rc = csv_cell(b, cells[c]);
+    }
+    return rc ? rc : cg_buf_append(b, "\r\n", 2);
+}
+
+int cg_export_csv(cg_buf *out, const char *const *headers, size_t ncols, const char *const *cells,
+                  size_t nrows)
+{
+    if (!ncols || !headers)
+        return CG_EINVAL;
+    size_t start = out->len;
+    int rc = cg_buf_append(out, "\xEF\xBB\xBF", 3);
+    if (!rc)
+        rc = csv_row(out, headers, ncols);
+    for (size_t r = 0; !rc && r < nrows; r++)
+        rc = csv_row(out, cells + r * ncols, ncols);
+    if (rc) /* all or nothing */
+        out->len = start;
+    if (rc && out->data)
+        out->data[start] = '\0';
+    return rc;
+}
+
+/* ---- xlsx ---- */
+
+#define XLSX_MAX_ROWS 1048576
+#define WIDTH_SAMPLE 1000
+
+/* Display width of a text: CJK and other wide characters count two. */
+static double text_width(const char *s)
+{
+    double w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+        if (*p < 0x80)
+            w += 1;
+        else if (*p >= 0xE0) /* the lead byte of a 3- or 4-byte character */
+            w += 2;
+        else if (*p >= 0xC0)
+            w += 1;
+    }
+    return w;
+}
+
+/* XML cannot carry most control characters; they become spaces. */
+static const char *xml_safe(const char *s, char **scratch)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (; *p; p++)
+        if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7f)
+            break;
+    if (!*p)
+        return s;
+    free(*scratch);
+    if (!(*scratch = strdup(s)))
+        return NULL;
+    for (unsigned char *q = (unsigned char *)*scratch; *q; q++)
+        if ((*q < 0x20 && *q != '\t' && *q != '\n' && *q != '\r') || *q == 0x7f)
+            *q = ' ';
+    return *scratch;
+}
+
+static int xlsx_error(lxw_error e)
+{
+    switch (e) {
+    case LXW_NO_ERROR:
+        return 0;
+    case LXW_ERROR_MEMORY_MALLOC_FAILED:
+        return CG_ENOMEM;
+    case LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED:
+    case LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE:
+        return CG_ETOOBIG;
+    default:
+        return CG_EIO;
+    }
+}
+
+static int write_sheet(lxw_workbook *wb, const char *sheet, const char *const *headers,
+                       size_t ncols, const char *const *cells, size_t nrows)
+{
+    if (!sheet || workbook_validate_sheet_name(wb, sheet) != LXW_NO_ERROR)
+        sheet = "Sheet1";
+    lxw_worksheet *ws = workbook_add_worksheet(wb, sheet);
+    lxw_format *bold = workbook_add_format(wb);
+    if (!ws || !bold)
+        return CG_ENOMEM;
+    format_set_bold(bold);
+    /* Column widths first: in constant-memory mode rows go out as written. */
+    for (size_t c = 0; c < ncols; c++) {
+        double w = text_width(headers[c]);
+        for (size_t r = 0; r < nrows && r < WIDTH_SAMPLE; r++) {
+            double cw = text_width(cells[r * ncols + c]);
+            w = cw > w ? cw : w;
+        }
+        w = w < 6 ? 6 : w > 60 ? 60 : w;
+        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w + 2, NULL);
+    }
+    worksheet_freeze_panes(ws, 1, 0);
+    worksheet_autofilter(ws, 0, 0, (lxw_row_t)nrows, (lxw_col_t)(ncols - 1));
+    char *scratch = NULL;
+    int rc = 0;
+    for (size_t r = 0; !rc && r <= nrows; r++) {
+        const char *const *row = r ? cells + (r - 1) * ncols : headers;
+        for (size_t c = 0; !rc && c < ncols; c++) {
+            if (!row[c] || !*row[c])
+                continue;
+            const char *text = xml_safe(row[c], &scratch);
+            rc = text ? xlsx_error(worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, text,
+                                                          r ? NULL : bold))
+                      : CG_ENOMEM;
+        }
+    }
+    free(scratch);
+    return rc;
+}
+
+static int read_file(const char *path, cg_buf *out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return CG_EIO;
+    char chunk[64 * 1024];
+    size_t n;
+    int rc = 0;
+    while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = cg_buf_append(out, chunk, n);
+    if (!rc && ferror(f))
+        rc = CG_EIO;
+    fclose(f);
+    return rc;
+}
+
+int cg_export_xlsx(cg_buf *out, const char *sheet, const char *const *headers, size_t ncols,
+                   const char *const *cells, size_t nrows)
+{
+    if (!ncols || !headers)
+        return CG_EINVAL;
+    if (nrows >= XLSX_MAX_ROWS || ncols > 16384)
+        return CG_ETOOBIG;
+    const char *tmpdir = getenv("TMPDIR");
+    if (!tmpdir || !*tmpdir)
+        tmpdir = "/tmp";
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/civgrid-export-XXXXXX.xlsx", tmpdir) >= (int)sizeof path)
+        return CG_EIO;
+    int fd = mkstemps(path, 5);
+    if (fd < 0)
+        return CG_EIO;
+    close(fd);
+    /* Constant memory: rows stream to disk, so a 100,000-row export does not
+     * hold its cells twice. */
+    lxw_workbook_options opts = {.constant_memory = LXW_TRUE, .tmpdir = (char *)tmpdir};
+    lxw_workbook *wb = workbook_new_opt(path, &opts);
+    int rc = wb ? write_sheet(wb, sheet, headers, ncols, cells, nrows) : CG_ENOMEM;
+    if (wb) {
+        int close_rc = xlsx_error(workbook_close(wb));
+        rc = rc ? rc : close_rc;
+    }
+    size_t start = out->len;
+    if (!rc && (rc = read_file(path, out))) {
+        out->len = start;
+        if (out->data)
+            out->data[start] = '\0';
+    }
+    unlink(path);
+    return rc;
+}

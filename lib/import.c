@@ -1,0 +1,1057 @@
+/* Imports of areas, residents and venues from CSV (see import.h).
+ *
+ * One pass over the file inside one transaction: each record is checked and,
+ * while the import can still succeed, written at once. When the import ends
+ * badly (a bad row without skip_invalid, a bad header, a truncated file) or
+ * is a dry run, the transaction is rolled back, so nothing is half-written
+ * and the report is complete either way. After the first bad row of a strict
+ * import, residents and venues are only checked, not written: the work would
+ * be rolled back anyway. */
+#include "civgrid/import.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civgrid/area.h"
+#include "civgrid/audit.h"
+#include "civgrid/buf.h"
+#include "civgrid/clock.h"
+#include "civgrid/csvin.h"
+#include "civgrid/error.h"
+#include "civgrid/resident.h"
+#include "civgrid/strmap.h"
+
+#define DEFAULT_MAX_ERRORS 1000
+#define PROGRESS_EVERY 4096
+#define SCRATCH_ROWS 4096
+
+/* ---- the columns of each kind ---- */
+
+struct column_def {
+    const char *field;          /* the English name, also the field name of errors */
+    int required;               /* 1 required, 0 optional, -1 read and ignored */
+    const char *const *aliases; /* normalised header names that mean this column */
+};
+
+#define ALIASES(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+enum { A_CODE, A_PARENT, A_LEVEL, A_NAME, A_NCOLS };
+static const struct column_def area_columns[] = {
+    [A_CODE] = {"code", 1, ALIASES("code", "area_code", "编码", "代码", "区域编码")},
+    [A_PARENT] = {"parent_code", 0,
+                  ALIASES("parent_code", "parent", "上级编码", "上级代码", "父级编码")},
+    [A_LEVEL] = {"level", 1, ALIASES("level", "层级", "级别")},
+    [A_NAME] = {"name", 1, ALIASES("name", "名称", "区域名称")},
+};
+
+enum {
+    R_ID,
+    R_NAME,
+    R_PHONE,
+    R_AREA,
+    R_HOUSEHOLD,
+    R_UNIT,
+    R_ROOM,
+    R_TYPE,
+    R_TAGS,
+    R_SEX,
+    R_BIRTH,
+    R_AREA_NAME,
+    R_STATUS,
+    R_NCOLS
+};
+static const struct column_def resident_columns[] = {
+    [R_ID] = {"id_number", 1,
+              ALIASES("id_number", "身份证号", "身份证号码", "公民身份号码", "证件号码")},
+    [R_NAME] = {"name", 1, ALIASES("name", "姓名")},
+    [R_PHONE] = {"phone", 0,
+                 ALIASES("phone", "mobile", "手机号", "手机号码", "手机", "电话", "联系电话")},
+    [R_AREA] = {"area_code", 1, ALIASES("area_code", "区域编码", "网格编码", "楼栋编码")},
+    [R_HOUSEHOLD] = {"household", 0, ALIASES("household", "户号")},
+    [R_UNIT] = {"unit", 0, ALIASES("unit", "单元")},
+    [R_ROOM] = {"room", 0, ALIASES("room", "房间", "房间号", "室", "房号")},
+    [R_TYPE] = {"resident_type", 0, ALIASES("resident_type", "人员类型", "类型")},
+    [R_TAGS] = {"tags", 0, ALIASES("tags", "ledgers", "标签", "台账")},
+    /* What an export of residents adds: derived from the ID number or the
+     * area, or changed by its own action (status), so an exported list can
+     * be corrected in Excel and imported again. */
+    [R_SEX] = {"sex", -1, ALIASES("sex", "性别")},
+    [R_BIRTH] = {"birth_date", -1, ALIASES("birth_date", "出生日期")},
+    [R_AREA_NAME] = {"area_name", -1, ALIASES("area_name", "区域名称")},
+    [R_STATUS] = {"status", -1, ALIASES("status", "状态")},
+};
+
+enum { V_CODE, V_NAME, V_TYPE, V_AREA, V_ADDRESS, V_NCOLS };
+static const struct column_def venue_columns[] = {
+    [V_CODE] = {"code", 1, ALIASES("code", "编码", "场所编码", "代码")},
+    [V_NAME] = {"name", 1, ALIASES("name", "名称", "场所名称")},
+    [V_TYPE] = {"type", 1, ALIASES("type", "类型", "场所类型")},
+    [V_AREA] = {"area_code", 1, ALIASES("area_code", "区域编码", "网格编码")},
+    [V_ADDRESS] = {"address", 0, ALIASES("address", "地址")},
+};
+
+#define MAX_COLS 13
+
+static const struct {
+    const char *name;
+    const struct column_def *cols;
+    size_t ncols;
+    unsigned perm;
+} kinds[] = {
+    [CG_IMPORT_AREAS] = {"areas", area_columns, A_NCOLS, CG_PERM_AREAS_WRITE},
+    [CG_IMPORT_RESIDENTS] = {"residents", resident_columns, R_NCOLS, CG_PERM_PEOPLE_WRITE},
+    [CG_IMPORT_VENUES] = {"venues", venue_columns, V_NCOLS, CG_PERM_AREAS_WRITE},
+};
+
+int cg_import_kind_parse(const char *name, enum cg_import_kind *out)
+{
+    for (size_t i = 0; name && i < sizeof kinds / sizeof kinds[0]; i++)
+        if (!strcmp(kinds[i].name, name)) {
+            *out = (enum cg_import_kind)i;
+            return 0;
+        }
+    return CG_EINVAL;
+}
+
+const char *cg_import_kind_name(enum cg_import_kind kind)
+{
+    return (unsigned)kind < sizeof kinds / sizeof kinds[0] ? kinds[kind].name : "?";
+}
+
+/* Chinese spreadsheets name levels and venue types in Chinese. */
+static const char *const level_words[][2] = {
+    {"市", "city"},           {"县", "county"},    {"区", "county"},         {"县区", "county"},
+    {"县/区", "county"},      {"镇", "town"},      {"乡", "town"},           {"街道", "town"},
+    {"乡镇", "town"},         {"镇/街道", "town"}, {"社区", "community"},    {"村", "community"},
+    {"社区/村", "community"}, {"网格", "grid"},    {"微网格", "micro_grid"}, {"楼栋", "building"},
+    {"楼", "building"},
+};
+
+static const char *const venue_types[][3] = {
+    {"shop", "商店", NULL},
+    {"market", "市场", NULL},
+    {"supermarket", "超市", NULL},
+    {"pharmacy", "药店", NULL},
+    {"restaurant", "餐馆", "餐厅"},
+    {"sampling_point", "采样点", "核酸采样点"},
+    {"quarantine_hotel", "隔离酒店", NULL},
+    {"school", "学校", NULL},
+    {"hospital", "医院", NULL},
+    {"station", "车站", "车站/卡口"},
+    {"stall", "地摊", "摊点"},
+    {"other", "其他", "其他场所"},
+};
+
+/* The index of an English level name in cg_area_levels, or -1. */
+static int level_index(const char *level)
+{
+    for (int i = 0; level && cg_area_levels[i]; i++)
+        if (!strcmp(cg_area_levels[i], level))
+            return i;
+    return -1;
+}
+
+static const char *level_of(const char *s)
+{
+    if (level_index(s) >= 0)
+        return s;
+    for (size_t i = 0; i < sizeof level_words / sizeof level_words[0]; i++)
+        if (!strcmp(level_words[i][0], s))
+            return level_words[i][1];
+    return NULL;
+}
+
+static const char *venue_type_of(const char *s)
+{
+    for (size_t i = 0; i < sizeof venue_types / sizeof venue_types[0]; i++)
+        for (int k = 0; k < 3; k++)
+            if (venue_types[i][k] && !strcmp(venue_types[i][k], s))
+                return venue_types[i][0];
+    return NULL;
+}
+
+/* ---- the import ---- */
+
+struct node {
+    int64_t id;
+    int level;
+    char *path; /* NULL for a node of this file that was not written */
+};
+
+struct importer {
+    cg_store *s;
+    const struct cg_actor *actor;
+    enum cg_import_kind kind;
+    const struct cg_import_options *opt;
+    cg_arena *a;
+    struct cg_import_result *res;
+    size_t max_errors, errcap;
+
+    const struct column_def *cols;
+    size_t ncols;
+    int col_of[MAX_COLS];                    /* column of the file holding each field, or -1 */
+    const char *header[CG_CSVIN_MAX_FIELDS]; /* as written */
+    int known[CG_CSVIN_MAX_FIELDS];          /* 1 when the file's column is one of ours */
+    size_t nheader;
+
+    const struct cg_csvin_record *rec;
+    int writing;
+    cg_arena *scratch;
+    cg_strmap *seen; /* ID numbers or codes of this file -> line */
+    cg_resident_checker *checker;
+    cg_strmap *node_index; /* area code -> index in nodes, -1 when absent or out of scope */
+    struct node *nodes;
+    size_t nnodes, nodecap;
+};
+
+static void add_error(struct importer *im, long line, const char *column, const char *code,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void add_error(struct importer *im, long line, const char *column, const char *code,
+                      const char *fmt, ...)
+{
+    struct cg_import_result *res = im->res;
+    res->errors_total++;
+    if (res->nerrors == im->max_errors)
+        return;
+    if (res->nerrors == im->errcap) {
+        size_t cap = im->errcap ? im->errcap * 4 : 16;
+        if (cap > im->max_errors)
+            cap = im->max_errors;
+        struct cg_import_error *e = cg_arena_alloc(im->a, cap * sizeof *e);
+        if (!e)
+            return;
+        if (res->nerrors)
+            memcpy(e, res->errors, res->nerrors * sizeof *e);
+        res->errors = e;
+        im->errcap = cap;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = cg_arena_vprintf(im->a, fmt, ap);
+    va_end(ap);
+    res->errors[res->nerrors++] =
+        (struct cg_import_error){line, column ? column : "", code, msg ? msg : ""};
+}
+
+/* The header of field f as written in the file, or "" when the file lacks it. */
+static const char *column(const struct importer *im, int f)
+{
+    return f >= 0 && im->col_of[f] >= 0 ? im->header[im->col_of[f]] : "";
+}
+
+static int field_index(const struct importer *im, const char *field)
+{
+    for (size_t i = 0; field && i < im->ncols; i++)
+        if (!strcmp(im->cols[i].field, field))
+            return (int)i;
+    return -1;
+}
+
+/* The value of field f in the current record ("" when absent). A leading
+ * apostrophe that cg_export_csv put before a formula-like text goes. */
+static const char *val(const struct importer *im, int f)
+{
+    int c = im->col_of[f];
+    if (c < 0 || (size_t)c >= im->rec->nfields)
+        return "";
+    const char *v = im->rec->fields[c];
+    if (v[0] == '\'' && v[1] && strchr("=+-@", v[1]))
+        return v + 1;
+    return v;
+}
+
+/* Lower-cases ASCII, turns spaces and '-' into '_' and drops the '*' that
+ * templates put on required columns. */
+static void normalise(const char *in, char *out, size_t outsz)
+{
+    size_t n = 0;
+    while (*in == ' ' || *in == '*')
+        in++;
+    for (; *in && n + 1 < outsz; in++)
+        out[n++] = *in == ' ' || *in == '-' ? '_' : (char)tolower((unsigned char)*in);
+    while (n && (out[n - 1] == '_' || out[n - 1] == '*'))
+        n--;
+    out[n] = '\0';
+}
+
+static const char *expected_columns(struct importer *im)
+{
+    cg_buf b;
+    cg_buf_init(&b, 2048);
+    for (size_t i = 0; i < im->ncols; i++)
+        if (im->cols[i].required >= 0)
+            cg_buf_printf(&b, "%s%s (%s)%s", i ? ", " : "", im->cols[i].field,
+                          im->cols[i].aliases[1], im->cols[i].required ? "*" : "");
+    const char *s = cg_arena_strdup(im->a, b.data ? b.data : "");
+    cg_buf_free(&b);
+    return s;
+}
+
+/* Maps the header's columns to fields; 0, or 1 when the header is bad. */
+static int read_header(struct importer *im, const struct cg_csvin_record *rec)
+{
+    int bad = 0;
+    for (size_t f = 0; f < im->ncols; f++)
+        im->col_of[f] = -1;
+    im->nheader = rec->nfields;
+    for (size_t c = 0; c < rec->nfields; c++) {
+        char norm[128];
+        im->header[c] = cg_arena_strdup(im->a, rec->fields[c]);
+        im->known[c] = 0;
+        normalise(rec->fields[c], norm, sizeof norm);
+        if (!norm[0])
+            continue; /* an unnamed column: its cells must stay empty */
+        int found = -1;
+        for (size_t f = 0; found < 0 && f < im->ncols; f++)
+            for (const char *const *al = im->cols[f].aliases; *al; al++)
+                if (!strcmp(*al, norm)) {
+                    found = (int)f;
+                    break;
+                }
+        if (found < 0) {
+            add_error(im, rec->line, im->header[c], "unknown_column",
+                      "unknown column '%s' for %s (columns: %s)", im->header[c],
+                      kinds[im->kind].name, expected_columns(im));
+            bad = 1;
+        } else if (im->col_of[found] >= 0) {
+            add_error(im, rec->line, im->header[c], "duplicate_column",
+                      "column '%s' means %s, like column '%s' before it", im->header[c],
+                      im->cols[found].field, im->header[im->col_of[found]]);
+            bad = 1;
+        } else {
+            im->col_of[found] = (int)c;
+            im->known[c] = 1;
+        }
+    }
+    for (size_t f = 0; f < im->ncols; f++)
+        if (im->cols[f].required > 0 && im->col_of[f] < 0) {
+            add_error(im, rec->line, "", "missing_field",
+                      "the header lacks the required column %s (%s)", im->cols[f].field,
+                      im->cols[f].aliases[1]);
+            bad = 1;
+        }
+    return bad;
+}
+
+/* Whether an error code of a check is about the row (the rest are failures
+ * of the import itself). */
+static int row_error(int rc)
+{
+    return rc == CG_EBADTYPE || rc == CG_EMISSING || rc == CG_ENOTFOUND || rc == CG_EEXISTS ||
+           rc == CG_ECONFLICT;
+}
+
+static int blank(const char *s)
+{
+    return !s || !*s;
+}
+
+static int has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
+/* Codes are printable ASCII without spaces: they travel in URLs and CSV
+ * (the rule of area and place codes). */
+static int valid_code(const char *code)
+{
+    size_t n = strlen(code);
+    if (n == 0 || n > 32)
+        return 0;
+    for (const char *p = code; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
+            return 0;
+    return 1;
+}
+
+/* Registers a code of this file; 1 (with an error) when it came before. */
+static int duplicate(struct importer *im, const char *key, int f, const char *code,
+                     const char *what)
+{
+    int64_t first = 0;
+    if (cg_strmap_get(im->seen, key, &first)) {
+        add_error(im, im->rec->line, column(im, f), code, "the same %s as line %lld", what,
+                  (long long)first);
+        return 1;
+    }
+    if (cg_strmap_put(im->seen, key, im->rec->line))
+        return CG_ENOMEM;
+    return 0;
+}
+
+/* ---- areas in scope, by code (parents of areas, homes of venues) ---- */
+
+static int add_node(struct importer *im, const char *code, int64_t id, int level, const char *path)
+{
+    if (im->nnodes == im->nodecap) {
+        size_t cap = im->nodecap ? im->nodecap * 2 : 64;
+        struct node *n = realloc(im->nodes, cap * sizeof *n);
+        if (!n)
+            return CG_ENOMEM;
+        im->nodes = n;
+        im->nodecap = cap;
+    }
+    struct node *n = &im->nodes[im->nnodes];
+    n->id = id;
+    n->level = level;
+    n->path = path ? strdup(path) : NULL;
+    if (path && !n->path)
+        return CG_ENOMEM;
+    return cg_strmap_put(im->node_index, code, (int64_t)im->nnodes++);
+}
+
+/* The active area with this code in the actor's scope, or NULL. */
+static const struct node *find_node(struct importer *im, const char *code, int *rc)
+{
+    int64_t idx = -1;
+    *rc = 0;
+    if (!cg_strmap_get(im->node_index, code, &idx)) {
+        struct cg_area area;
+        *rc = cg_area_get_by_code(im->s, code, im->scratch, &area);
+        if (*rc == CG_ENOTFOUND ||
+            (!*rc && (!cg_actor_in_scope(im->actor, area.path) || strcmp(area.status, "active")))) {
+            *rc = cg_strmap_put(im->node_index, code, -1);
+            return NULL;
+        }
+        if (*rc || (*rc = add_node(im, code, area.id, level_index(area.level), area.path)))
+            return NULL;
+        cg_strmap_get(im->node_index, code, &idx);
+    }
+    return idx >= 0 ? &im->nodes[idx] : NULL;
+}
+
+static int insert_area(struct importer *im, const struct node *parent, const char *code,
+                       const char *level, const char *name, int64_t *id, char **path)
+{
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(im->s, &st,
+                            "INSERT INTO areas (parent_id, level, code, name, path, created_at)"
+                            " VALUES (?, ?, ?, ?, '', ?) RETURNING id",
+                            "isssi", parent->id, level, code, name, cg_now());
+    if (rc)
+        return rc;
+    rc = cg_stmt_step(st);
+    if (rc == CG_ROW)
+        *id = cg_stmt_int(st, 0);
+    cg_stmt_reset(st);
+    if (rc != CG_ROW)
+        return rc ? rc : CG_EDB;
+    *path = cg_arena_printf(im->scratch, "%s%lld/", parent->path, (long long)*id);
+    return *path ? cg_store_run(im->s, NULL, "UPDATE areas SET path = ? WHERE id = ?", "si", *path,
+                                *id)
+                 : CG_ENOMEM;
+}
+
+/* ---- one row of each kind: 0 good, 1 bad (reported), or a failure ---- */
+
+static int row_area(struct importer *im)
+{
+    const char *code = val(im, A_CODE), *parent_code = val(im, A_PARENT),
+               *level_in = val(im, A_LEVEL);
+    const char *name = val(im, A_NAME), *level = NULL;
+    long line = im->rec->line;
+    int rc = 1;
+    if (blank(code))
+        add_error(im, line, column(im, A_CODE), "missing_field", "the code is missing");
+    else if (!valid_code(code))
+        add_error(im, line, column(im, A_CODE), "invalid_field",
+                  "an area code is 1-32 letters, digits, '-', '_' or '.', not '%s'", code);
+    else if (blank(level_in))
+        add_error(im, line, column(im, A_LEVEL), "missing_field", "the level is missing");
+    else if (!(level = level_of(level_in)))
+        add_error(
+            im, line, column(im, A_LEVEL), "invalid_field",
+            "unknown level '%s' (city 市, county 县/区, town 镇/街道, community 社区/村, grid 网格,"
+            " micro_grid 微网格, building 楼栋)",
+            level_in);
+    else if (blank(name))
+        add_error(im, line, column(im, A_NAME), "missing_field", "the name is missing");
+    else if (strlen(name) > 200 || has_control(name))
+        add_error(im, line, column(im, A_NAME), "invalid_field",
+                  "an area name is 1-200 bytes without control characters");
+    else
+        rc = 0;
+    if (rc)
+        return 1;
+    if ((rc = duplicate(im, code, A_CODE, "duplicate_code", "area code")))
+        return rc;
+    const struct node *parent =
+        find_node(im, blank(parent_code) ? im->actor->area_code : parent_code, &rc);
+    if (rc)
+        return rc;
+    if (!parent) {
+        add_error(im, line, column(im, A_PARENT), "invalid_field",
+                  "no area with code '%s' in your scope (a parent must exist or come earlier in "
+                  "the file)",
+                  parent_code);
+        return 1;
+    }
+    struct cg_area old;
+    rc = cg_area_get_by_code(im->s, code, im->scratch, &old);
+    if (rc && rc != CG_ENOTFOUND)
+        return rc;
+    if (rc == 0) {
+        /* An area that exists: the same again is unchanged, a new name is a
+         * rename; moves and level changes belong to the area tree. */
+        if (!cg_actor_in_scope(im->actor, old.path)) {
+            add_error(im, line, column(im, A_CODE), "already_exists", "area code '%s' is taken",
+                      code);
+            return 1;
+        }
+        int same_parent = old.parent_id == parent->id || (old.parent_id == 0 && blank(parent_code));
+        if (!same_parent || strcmp(old.level, level)) {
+            add_error(im, line, column(im, same_parent ? A_LEVEL : A_PARENT), "conflict",
+                      "area '%s' exists as a %s under '%s'; an import does not move areas or "
+                      "change levels",
+                      code, old.level, old.parent_code ? old.parent_code : "-");
+            return 1;
+        }
+        if ((rc = add_node(im, code, old.id, level_index(old.level), old.path)))
+            return rc;
+        if (!strcmp(old.name, name)) {
+            im->res->unchanged++;
+            return 0;
+        }
+        if (old.id == im->actor->area_id) {
+            add_error(im, line, column(im, A_NAME), "conflict",
+                      "you cannot rename the area you are scoped to");
+            return 1;
+        }
+        if (im->writing && (rc = cg_store_run(im->s, NULL, "UPDATE areas SET name = ? WHERE id = ?",
+                                              "si", name, old.id)))
+            return rc;
+        im->res->written++;
+        return 0;
+    }
+    if (level_index(level) <= parent->level) {
+        add_error(im, line, column(im, A_LEVEL), "invalid_field", "a %s cannot be under a %s",
+                  level, parent->level >= 0 ? cg_area_levels[parent->level] : "?");
+        return 1;
+    }
+    int64_t id = 0;
+    char *path = NULL;
+    if (im->writing && parent->path &&
+        (rc = insert_area(im, parent, code, level, name, &id, &path)))
+        return rc;
+    if ((rc = add_node(im, code, id, level_index(level), path)))
+        return rc;
+    im->res->written++;
+    return 0;
+}
+
+static int row_resident(struct importer *im)
+{
+    struct cg_resident_input in = {
+        .id_number = val(im, R_ID),
+        .name = val(im, R_NAME),
+        .phone = val(im, R_PHONE),
+        .area_code = val(im, R_AREA),
+        .household = val(im, R_HOUSEHOLD),
+        .unit = val(im, R_UNIT),
+        .room = val(im, R_ROOM),
+        .resident_type = val(im, R_TYPE),
+        .tags = val(im, R_TAGS),
+    };
+    long line = im->rec->line;
+    if (strchr(in.id_number, 'E') && strchr(in.id_number, '+')) {
+        add_error(im, line, column(im, R_ID), "invalid_field",
+                  "Excel turned the ID number into a number (%s) and lost its last digits: format "
+                  "the column"
+                  " as text and type the numbers again",
+                  in.id_number);
+        return 1;
+    }
+    struct cg_field_error fe = {0};
+    struct cg_resident_row row;
+    int rc = cg_resident_check(im->checker, &in, im->scratch, &row, &fe);
+    if (rc && !row_error(rc))
+        return rc;
+    if (rc) {
+        add_error(im, line, column(im, field_index(im, fe.field)), cg_err_name(rc), "%s",
+                  fe.message[0] ? fe.message : cg_strerror(rc));
+        /* A valid ID number still counts for duplicates after it. */
+        if (row.id_number[0] && !cg_strmap_get(im->seen, row.id_number, NULL) &&
+            cg_strmap_put(im->seen, row.id_number, line))
+            return CG_ENOMEM;
+        return 1;
+    }
+    if ((rc = duplicate(im, row.id_number, R_ID, "duplicate_id", "ID number")))
+        return rc;
+    if (!im->writing)
+        return 0;
+    int changed = 0;
+    rc = cg_resident_write(im->s, im->actor, &row, &changed);
+    if (rc == CG_EEXISTS) {
+        add_error(im, line, column(im, R_ID), "already_exists",
+                  "a resident with this ID number is registered outside your scope");
+        return 1;
+    }
+    if (rc)
+        return rc;
+    if (changed)
+        im->res->written++;
+    else
+        im->res->unchanged++;
+    return 0;
+}
+
+static int same_text(const char *a, const char *b)
+{
+    return !strcmp(a ? a : "", b ? b : "");
+}
+
+static int row_venue(struct importer *im)
+{
+    const char *code = val(im, V_CODE), *name = val(im, V_NAME), *type_in = val(im, V_TYPE);
+    const char *area_code = val(im, V_AREA), *address = val(im, V_ADDRESS), *type = NULL;
+    long line = im->rec->line;
+    int rc = 1;
+    if (strpbrk(address, "\r\n")) { /* a cell typed on several lines (Alt+Enter in Excel) */
+        char *one = cg_arena_strdup(im->scratch, address), *w = one;
+        if (!one)
+            return CG_ENOMEM;
+        for (const char *p = address; *p; p++)
+            if (*p != '\r' && *p != '\n')
+                *w++ = *p;
+            else if (w > one && w[-1] != ' ')
+                *w++ = ' ';
+        *w = '\0';
+        address = one;
+    }
+    if (blank(code))
+        add_error(im, line, column(im, V_CODE), "missing_field", "the code is missing");
+    else if (!valid_code(code))
+        add_error(im, line, column(im, V_CODE), "invalid_field",
+                  "a place code is 1-32 letters, digits, '-', '_' or '.', not '%s'", code);
+    else if (blank(name))
+        add_error(im, line, column(im, V_NAME), "missing_field", "the name is missing");
+    else if (strlen(name) > 200 || has_control(name))
+        add_error(im, line, column(im, V_NAME), "invalid_field",
+                  "a place name is 1-200 bytes without control characters");
+    else if (blank(type_in))
+        add_error(im, line, column(im, V_TYPE), "missing_field", "the type is missing");
+    else if (!(type = venue_type_of(type_in)))
+        add_error(im, line, column(im, V_TYPE), "invalid_field",
+                  "unknown venue type '%s' (shop 商店, market 市场, supermarket 超市, pharmacy "
+                  "药店, restaurant 餐馆,"
+                  " sampling_point 采样点, quarantine_hotel 隔离酒店, school 学校, hospital 医院, "
+                  "station 车站,"
+                  " stall 地摊, other 其他)",
+                  type_in);
+    else if (blank(area_code))
+        add_error(im, line, column(im, V_AREA), "missing_field", "the area code is missing");
+    else if (strlen(address) > 400 || has_control(address))
+        add_error(im, line, column(im, V_ADDRESS), "invalid_field",
+                  "an address is at most 400 bytes without control characters");
+    else
+        rc = 0;
+    if (rc)
+        return 1;
+    const struct node *area = find_node(im, area_code, &rc);
+    if (rc)
+        return rc;
+    if (!area) {
+        add_error(im, line, column(im, V_AREA), "invalid_field",
+                  "no area with code '%s' in your scope", area_code);
+        return 1;
+    }
+    if ((rc = duplicate(im, code, V_CODE, "duplicate_code", "place code")))
+        return rc;
+    if (!im->writing)
+        return 0;
+    const char *addr = blank(address) ? NULL : address;
+    cg_stmt *st = NULL;
+    if ((rc = cg_store_query(
+             im->s, &st,
+             "SELECT kind, name, type, area_id, address, area_path FROM places WHERE code = ?", "s",
+             code)))
+        return rc;
+    rc = cg_stmt_step(st);
+    if (rc == CG_DONE) {
+        cg_stmt_reset(st);
+        rc = cg_store_run(im->s, NULL,
+                          "INSERT INTO places (code, name, kind, type, area_id, area_path, "
+                          "address, status, created_at)"
+                          " VALUES (?, ?, 'venue', ?, ?, ?, ?, 'active', ?)",
+                          "sssissi", code, name, type, area->id, area->path, addr, cg_now());
+        if (!rc)
+            im->res->written++;
+        return rc;
+    }
+    if (rc != CG_ROW) {
+        cg_stmt_reset(st);
+        return rc;
+    }
+    int venue = !strcmp(cg_stmt_text(st, 0), "venue");
+    int in_scope = cg_actor_in_scope(im->actor, cg_stmt_text(st, 5));
+    int same = same_text(cg_stmt_text(st, 1), name) && same_text(cg_stmt_text(st, 2), type) &&
+               cg_stmt_int(st, 3) == area->id && same_text(cg_stmt_text(st, 4), addr);
+    cg_stmt_reset(st);
+    if (!venue || !in_scope) {
+        add_error(im, line, column(im, V_CODE), "already_exists",
+                  venue ? "place code '%s' is taken" : "place code '%s' belongs to a risk point",
+                  code);
+        return 1;
+    }
+    if (same) {
+        im->res->unchanged++;
+        return 0;
+    }
+    rc = cg_store_run(im->s, NULL,
+                      "UPDATE places SET name = ?, type = ?, area_id = ?, area_path = ?, address = "
+                      "? WHERE code = ?",
+                      "ssisss", name, type, area->id, area->path, addr, code);
+    if (!rc)
+        im->res->written++;
+    return rc;
+}
+
+/* Checks the cells the header does not name: extra values and values under
+ * an unnamed column are errors, empty ones are spreadsheet padding. */
+static int stray_cells(struct importer *im)
+{
+    const struct cg_csvin_record *rec = im->rec;
+    for (size_t c = 0; c < rec->nfields; c++) {
+        if (!rec->lens[c] || (c < im->nheader && im->known[c]))
+            continue;
+        if (c >= im->nheader)
+            add_error(im, rec->line, "", "invalid_field",
+                      "the row has %zu fields but the header names %zu columns", rec->nfields,
+                      im->nheader);
+        else
+            add_error(im, rec->line, "", "unknown_column",
+                      "a value in column %zu, which has no header", c + 1);
+        return 1;
+    }
+    return 0;
+}
+
+static void report_progress(struct importer *im, cg_csvin *in)
+{
+    if (!im->opt->progress)
+        return;
+    uint64_t done = 0, total = 0;
+    if (in)
+        cg_csvin_progress(in, &done, &total);
+    im->opt->progress(im->opt->progress_ctx, done, total, im->res->rows);
+}
+
+/* SQLite's default page cache (2 MB) thrashes once the residents' indexes
+ * outgrow it: a load gets 64 MB while it runs, and the connection (a server
+ * thread's, reused) gets its own setting back afterwards. */
+static int is_sqlite(cg_store *s)
+{
+    return !strcmp(cg_store_backend(s), "sqlite");
+}
+
+static int64_t tune(cg_store *s, int64_t restore)
+{
+    if (!is_sqlite(s))
+        return 0;
+    if (restore) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)restore);
+        cg_store_exec_script(s, sql);
+        return 0;
+    }
+    cg_stmt *st = NULL;
+    int64_t was = -2000; /* SQLite's default */
+    if (!cg_store_query(s, &st, "PRAGMA cache_size", "")) {
+        if (cg_stmt_step(st) == CG_ROW)
+            was = cg_stmt_int(st, 0);
+        cg_stmt_reset(st);
+    }
+    if (was > -65536 && was < 65536 / 4) /* pages of 4 KB when positive */
+        cg_store_exec_script(s, "PRAGMA cache_size = -65536");
+    return was ? was : -2000;
+}
+
+/* A big load of residents into SQLite drops the residents' non-unique
+ * indexes and builds them again before the commit, in the same transaction:
+ * building an index from all rows at once (a sort) is several times cheaper
+ * than keeping five indexes up to date row by row with random keys, and a
+ * failed or dry-run import rolls the drop back with everything else. Only
+ * when the file holds at least twice as many rows as the table (a first
+ * load, or one that triples it): a small import, or a re-import of what is
+ * stored, must not pay for rebuilding a county's indexes. PostgreSQL keeps its indexes:
+ * DROP INDEX would lock readers out for the whole load. The statements come
+ * from SQLite's own catalog, never from input. */
+#define DEFER_MIN_BYTES (8u << 20)
+#define BYTES_PER_ROW 80
+
+struct deferred {
+    char **create; /* CREATE INDEX statements to run again */
+    size_t n;
+};
+
+static void deferred_free(struct deferred *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        free(d->create[i]);
+    free(d->create);
+    d->create = NULL;
+    d->n = 0;
+}
+
+static int defer_indexes(struct importer *im, uint64_t bytes, struct deferred *d)
+{
+    if (im->kind != CG_IMPORT_RESIDENTS || !is_sqlite(im->s) || bytes < DEFER_MIN_BYTES)
+        return 0;
+    cg_stmt *st = NULL;
+    int64_t stored = 0;
+    int rc = cg_store_query(im->s, &st, "SELECT COUNT(*) FROM residents", "");
+    if (!rc && (rc = cg_stmt_step(st)) == CG_ROW) {
+        stored = cg_stmt_int(st, 0);
+        rc = 0;
+    }
+    if (st)
+        cg_stmt_reset(st);
+    if (rc || 2 * stored > (int64_t)(bytes / BYTES_PER_ROW))
+        return rc;
+    char **names = NULL;
+    size_t n = 0;
+    rc = cg_store_query(
+        im->s, &st,
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'residents'"
+        " AND sql IS NOT NULL AND upper(sql) NOT LIKE 'CREATE UNIQUE%'",
+        "");
+    while (!rc && (rc = cg_stmt_step(st)) == CG_ROW) {
+        rc = 0;
+        char **nn = realloc(names, (n + 1) * sizeof *nn),
+             **cc = realloc(d->create, (n + 1) * sizeof *cc);
+        if (nn)
+            names = nn;
+        if (cc)
+            d->create = cc;
+        if (!nn || !cc) {
+            rc = CG_ENOMEM;
+            break;
+        }
+        names[n] = strdup(cg_stmt_text(st, 0));
+        d->create[n] = strdup(cg_stmt_text(st, 1));
+        d->n = ++n;
+        if (!names[n - 1] || !d->create[n - 1])
+            rc = CG_ENOMEM;
+    }
+    if (st)
+        cg_stmt_reset(st);
+    if (rc == CG_DONE)
+        rc = 0;
+    for (size_t i = 0; !rc && i < n; i++) {
+        char *drop = cg_arena_printf(im->scratch, "DROP INDEX \"%s\"", names[i]);
+        rc = drop && !strchr(names[i], '"') ? cg_store_exec_script(im->s, drop) : CG_EINTERNAL;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    if (rc)
+        deferred_free(d);
+    return rc;
+}
+
+static int rebuild_indexes(struct importer *im, struct deferred *d)
+{
+    int rc = 0;
+    for (size_t i = 0; !rc && i < d->n; i++)
+        rc = cg_store_exec_script(im->s, d->create[i]);
+    return rc;
+}
+
+static int audit(struct importer *im, int outcome, int in_transaction)
+{
+    struct cg_import_result *res = im->res;
+    char name[32];
+    snprintf(name, sizeof name, "import.%s", res->kind);
+    const char *detail =
+        cg_arena_printf(im->a, "rows=%lld written=%lld unchanged=%lld invalid=%lld encoding=%s%s",
+                        (long long)res->rows, (long long)res->written, (long long)res->unchanged,
+                        (long long)res->invalid, res->encoding[0] ? res->encoding : "-",
+                        res->dry_run ? " dry_run" : "");
+    struct cg_audit_record rec = {name,    "import", NULL, im->actor ? im->actor->area_path : NULL,
+                                  outcome, detail};
+    return in_transaction ? cg_audit_write(im->s, im->actor, NULL, &rec)
+                          : cg_audit_commit(im->s, im->actor, NULL, &rec);
+}
+
+/* Commits, or rolls back, and records the outcome. */
+static int finish(struct importer *im, int rc, int bad_file, struct deferred *deferred)
+{
+    struct cg_import_result *res = im->res;
+    int64_t good = res->rows - res->invalid;
+    if (!rc &&
+        (bad_file || (res->invalid && !im->opt->skip_invalid) || (res->invalid && good == 0)))
+        rc = CG_EINVALID_ROWS;
+    if (!rc && res->dry_run) {
+        cg_store_rollback(im->s);
+        return audit(im, 0, 0);
+    }
+    if (!rc)
+        rc = rebuild_indexes(im, deferred);
+    if (!rc)
+        rc = audit(im, 0, 1);
+    if (!rc)
+        rc = cg_store_commit(im->s);
+    if (rc) {
+        cg_store_rollback(im->s);
+        res->written = res->unchanged = 0;
+        audit(im, rc, 0);
+    }
+    return rc;
+}
+
+/* Reads every record of in and writes or reports it; decides the outcome. */
+static int run(struct importer *im, cg_csvin *in)
+{
+    struct cg_import_result *res = im->res;
+    struct cg_csvin_record rec;
+    struct cg_csvin_error cerr;
+    int rc = 0, bad_file = 0, header_seen = 0;
+    if (im->kind == CG_IMPORT_RESIDENTS)
+        rc = cg_resident_checker_new(im->s, im->actor, &im->checker);
+    if (!rc && (!(im->seen = cg_strmap_new()) || !(im->node_index = cg_strmap_new()) ||
+                !(im->scratch = cg_arena_new())))
+        rc = CG_ENOMEM;
+    if (rc)
+        return rc;
+    uint64_t done = 0, total = 0;
+    cg_csvin_progress(in, &done, &total);
+    struct deferred deferred = {0};
+    int64_t cache = tune(im->s, 0);
+    if ((rc = cg_store_begin(im->s))) {
+        tune(im->s, cache);
+        return rc;
+    }
+    rc = defer_indexes(im, total, &deferred);
+    int since_scratch = 0;
+    while (!rc) {
+        int r = cg_csvin_next(in, &rec, &cerr);
+        if (r == CG_CSVIN_END)
+            break;
+        if (r < 0) {
+            if (r == CG_ENOMEM) {
+                rc = r;
+                break;
+            }
+            add_error(im, cerr.line, "", cerr.code, "%s", cerr.message);
+            bad_file = 1;
+            break;
+        }
+        if (!header_seen) {
+            header_seen = 1;
+            if (r == CG_CSVIN_BAD_RECORD || read_header(im, &rec)) {
+                if (r == CG_CSVIN_BAD_RECORD)
+                    add_error(im, rec.line, "", cerr.code, "the header line: %s", cerr.message);
+                bad_file = 1;
+                break;
+            }
+            continue;
+        }
+        res->rows++;
+        im->writing = im->opt->skip_invalid || res->invalid == 0;
+        im->rec = &rec;
+        int row = 0;
+        if (r == CG_CSVIN_BAD_RECORD) {
+            add_error(im, rec.line, "", cerr.code, "%s", cerr.message);
+            row = 1;
+        } else if (!(row = stray_cells(im))) {
+            row = im->kind == CG_IMPORT_AREAS       ? row_area(im)
+                  : im->kind == CG_IMPORT_RESIDENTS ? row_resident(im)
+                                                    : row_venue(im);
+        }
+        if (row < 0) {
+            rc = row;
+            break;
+        }
+        res->invalid += row;
+        if (++since_scratch == SCRATCH_ROWS) {
+            cg_arena_free(im->scratch);
+            if (!(im->scratch = cg_arena_new()))
+                rc = CG_ENOMEM;
+            since_scratch = 0;
+        }
+        if (res->rows % PROGRESS_EVERY == 0)
+            report_progress(im, in);
+    }
+    report_progress(im, in);
+    if (!rc && !header_seen && !bad_file) {
+        add_error(im, 1, "", "missing_field",
+                  "the file is empty: its first line must name the columns (%s)",
+                  expected_columns(im));
+        bad_file = 1;
+    }
+    rc = finish(im, rc, bad_file, &deferred);
+    tune(im->s, cache);
+    deferred_free(&deferred);
+    return rc;
+}
+
+static void importer_free(struct importer *im)
+{
+    cg_resident_checker_free(im->checker);
+    cg_strmap_free(im->seen);
+    cg_strmap_free(im->node_index);
+    for (size_t i = 0; i < im->nnodes; i++)
+        free(im->nodes[i].path);
+    free(im->nodes);
+    cg_arena_free(im->scratch);
+}
+
+/* Opens the source (path, or data when path is NULL) and runs the import. */
+static int import(cg_store *s, const struct cg_actor *actor, enum cg_import_kind kind,
+                  const char *path, const void *data, size_t len,
+                  const struct cg_import_options *opt, cg_arena *a, struct cg_import_result *out)
+{
+    static const struct cg_import_options defaults = {0};
+    struct importer im = {
+        .s = s, .actor = actor, .kind = kind, .opt = opt ? opt : &defaults, .a = a, .res = out};
+    memset(out, 0, sizeof *out);
+    if ((unsigned)kind >= sizeof kinds / sizeof kinds[0])
+        return CG_EINVAL;
+    out->kind = kinds[kind].name;
+    out->encoding = "";
+    out->dry_run = im.opt->dry_run;
+    im.max_errors = im.opt->max_errors ? im.opt->max_errors : DEFAULT_MAX_ERRORS;
+    im.cols = kinds[kind].cols;
+    im.ncols = kinds[kind].ncols;
+    if (!cg_actor_can(actor, kinds[kind].perm)) {
+        audit(&im, CG_EFORBIDDEN, 0);
+        return CG_EFORBIDDEN;
+    }
+    cg_csvin *in = NULL;
+    struct cg_csvin_error cerr;
+    int rc = path ? cg_csvin_open_file(path, &in, &cerr) : cg_csvin_open_mem(data, len, &in, &cerr);
+    if (rc) {
+        if (rc == CG_ENOMEM)
+            return rc;
+        add_error(&im, cerr.line, "", cerr.code, "%s", cerr.message);
+        rc = rc == CG_EIO ? CG_EIO : CG_EINVALID_ROWS;
+        audit(&im, rc, 0);
+        return rc;
+    }
+    out->encoding = cg_csvin_encoding(in);
+    rc = run(&im, in);
+    importer_free(&im);
+    cg_csvin_free(in);
+    return rc;
+}
+
+int cg_import_file(cg_store *s, const struct cg_actor *actor, enum cg_import_kind kind,
+                   const char *path, const struct cg_import_options *opt, cg_arena *a,
+                   struct cg_import_result *out)
+{
+    return import(s, actor, kind, path, NULL, 0, opt, a, out);
+}
+
+int cg_import_mem(cg_store *s, const struct cg_actor *actor, enum cg_import_kind kind,
+                  const void *data, size_t len, const struct cg_import_options *opt, cg_arena *a,
+                  struct cg_import_result *out)
+{
+    return import(s, actor, kind, NULL, data ? data : "", len, opt, a, out);
+}
