@@ -199,6 +199,7 @@ struct importer {
 
     const struct cg_csvin_record *rec;
     int writing;
+    int all_new; /* the residents table was empty: every good row is an insert */
     cg_arena *scratch;
     cg_strmap *seen; /* ID numbers or codes of this file -> line */
     cg_resident_checker *checker;
@@ -586,8 +587,9 @@ static int row_resident(struct importer *im)
         return rc;
     if (!im->writing)
         return 0;
-    int changed = 0;
-    rc = cg_resident_write(im->s, im->actor, &row, &changed);
+    int changed = 1;
+    rc = im->all_new ? cg_resident_insert_new(im->s, &row)
+                     : cg_resident_write(im->s, im->actor, &row, &changed);
     if (rc == CG_EEXISTS) {
         add_error(im, line, column(im, R_ID), "already_exists",
                   "a resident with this ID number is registered outside your scope");
@@ -815,13 +817,18 @@ static int defer_indexes(struct importer *im, uint64_t bytes, struct deferred *d
         cg_stmt_reset(st);
     if (rc || 2 * stored > (int64_t)(bytes / BYTES_PER_ROW))
         return rc;
+    /* Into an empty table (a first load) every row the file does not repeat is
+     * new: the unique index goes too, and each row is a plain insert; the
+     * unique index is built last and would refuse a duplicate that slipped
+     * through, failing the whole import. */
+    im->all_new = stored == 0;
     char **names = NULL;
     size_t n = 0;
     rc = cg_store_query(
         im->s, &st,
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'residents'"
-        " AND sql IS NOT NULL AND upper(sql) NOT LIKE 'CREATE UNIQUE%'",
-        "");
+        " AND sql IS NOT NULL AND (CAST(? AS INTEGER) = 1 OR upper(sql) NOT LIKE 'CREATE UNIQUE%')",
+        "i", (int64_t)im->all_new);
     while (!rc && (rc = cg_stmt_step(st)) == CG_ROW) {
         rc = 0;
         char **nn = realloc(names, (n + 1) * sizeof *nn),

@@ -6,7 +6,6 @@
 #include <time.h>
 
 #include "civgrid/audit.h"
-#include "civgrid/buf.h"
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
 #include "civgrid/idcard.h"
@@ -273,6 +272,22 @@ static int insert_row(cg_store *s, const struct cg_resident_row *row, int64_t *i
     return rc == CG_ROW ? 0 : (rc ? rc : CG_EDB);
 }
 
+int cg_resident_insert_new(cg_store *s, const struct cg_resident_row *row)
+{
+    int64_t id = 0;
+    int changed = 0;
+    if (!row->ntags) /* no ledger entries to link: no need to learn the id */
+        return cg_store_run(s, NULL,
+                            "INSERT INTO residents (id_number, id_tail, name, sex, birth_date, phone, area_id,"
+                            " area_path, household, unit, room, resident_type, created_at, updated_at)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            "ssssssisssssii", row->id_number, row->id_tail, row->name, row->sex,
+                            row->birth_date, row->phone, row->area_id, row->area_path, row->household,
+                            row->unit, row->room, row->resident_type, cg_now(), cg_now());
+    int rc = insert_row(s, row, &id);
+    return rc ? rc : write_tags(s, id, row, &changed);
+}
+
 /* The columns a correction may change, in the order of update_row's SELECT. */
 static const char *const fields[] = {"name", "phone", "area", "household", "unit", "room", "resident_type"};
 
@@ -338,25 +353,52 @@ int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg
     "r.id, r.id_number, r.name, r.sex, r.birth_date, r.phone, r.household, r.unit, r.room,"        \
     " r.resident_type, r.status, r.updated_at, a.code, a.name, a.level, a.path"
 
-/* The names of the ledgers a resident is on today, ';'-separated. */
-static const char *tags_of(cg_store *s, int64_t id, cg_arena *a)
+/* Ledger names are fetched for a page of residents at a time with one fixed
+ * statement of TAG_BATCH placeholders (unused ones bound to NULL), instead
+ * of one query per resident. */
+#define TAG_BATCH 50
+#define P10 "?,?,?,?,?,?,?,?,?,?"
+static const char tags_sql[] = "SELECT e.resident_id, l.name FROM ledger_entries e JOIN ledgers l ON l.id = e.ledger_id"
+                               " WHERE (e.end_date IS NULL OR e.end_date >= ?) AND e.resident_id IN"
+                               " (" P10 "," P10 "," P10 "," P10 "," P10 ") ORDER BY e.resident_id, l.id";
+
+/* Appends name to the ';'-separated tags of the resident with this id. */
+static void add_tag(struct cg_resident *items, size_t n, int64_t id, const char *name, cg_arena *a)
 {
-    cg_stmt *st = NULL;
-    cg_buf b;
+    for (size_t i = 0; i < n; i++)
+        if (items[i].id == id) {
+            items[i].tags = items[i].tags[0] ? cg_arena_printf(a, "%s;%s", items[i].tags, name)
+                                             : cg_arena_strdup(a, name);
+            return;
+        }
+}
+
+/* Fills the tags (the ledgers each is on today) of n residents. */
+static int fill_tags(cg_store *s, struct cg_resident *items, size_t n, cg_arena *a)
+{
     char day[11];
     cg_today(day);
-    cg_buf_init(&b, 4096);
-    if (cg_store_query(s, &st,
-                       "SELECT l.name FROM ledger_entries e JOIN ledgers l ON l.id = e.ledger_id"
-                       " WHERE e.resident_id = ? AND (e.end_date IS NULL OR e.end_date >= ?) ORDER BY l.id",
-                       "is", id, day))
-        return "";
-    while (cg_stmt_step(st) == CG_ROW)
-        cg_buf_printf(&b, "%s%s", b.len ? ";" : "", cg_stmt_text(st, 0));
-    cg_stmt_reset(st);
-    const char *out = cg_arena_strdup(a, b.data ? b.data : "");
-    cg_buf_free(&b);
-    return out;
+    for (size_t i = 0; i < n; i++)
+        items[i].tags = "";
+    for (size_t first = 0; first < n; first += TAG_BATCH) {
+        cg_stmt *st = NULL;
+        int rc = cg_store_prepare(s, tags_sql, &st);
+        if (!rc)
+            rc = cg_stmt_bind_text(st, 1, day, (size_t)-1);
+        for (size_t k = 0; !rc && k < TAG_BATCH; k++)
+            rc = first + k < n ? cg_stmt_bind_int(st, (int)k + 2, items[first + k].id)
+                               : cg_stmt_bind_null(st, (int)k + 2);
+        while (!rc && (rc = cg_stmt_step(st)) == CG_ROW) {
+            add_tag(items + first, n - first < TAG_BATCH ? n - first : TAG_BATCH, cg_stmt_int(st, 0),
+                    cg_stmt_text(st, 1), a);
+            rc = 0;
+        }
+        if (st)
+            cg_stmt_reset(st);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
 }
 
 static void read_resident(cg_stmt *st, const struct cg_actor *actor, cg_arena *a, struct cg_resident *r)
@@ -384,14 +426,20 @@ static void read_resident(cg_stmt *st, const struct cg_actor *actor, cg_arena *a
 /* What a search text is, by its shape; each kind has its own indexed SQL. */
 enum query_kind { Q_ALL, Q_ID, Q_ID_TAIL, Q_PHONE, Q_NAME, Q_ADDRESS, Q_KINDS };
 
-#define SEARCH_FROM "SELECT " RESIDENT_COLUMNS " FROM residents r JOIN areas a ON a.id = r.area_id WHERE "
+/* Two steps: the inner query picks one page of ids using an index alone
+ * (name and last digits are indexed with status and path, so scope and
+ * status are checked without reading the row); only that page is then read
+ * in full. Scope and area filters are path ranges, which an index serves. */
+#define SEARCH_FROM                                                                                \
+    "SELECT " RESIDENT_COLUMNS " FROM residents r JOIN areas a ON a.id = r.area_id WHERE r.id IN"  \
+    " (SELECT r.id FROM residents r WHERE "
 #define SEARCH_FILTERS                                                                             \
-    " AND substr(r.area_path, 1, length(CAST(? AS TEXT))) = ?"                                     \
-    " AND substr(r.area_path, 1, length(CAST(? AS TEXT))) = ?"                                     \
+    " AND r.area_path >= ? AND r.area_path < ?"                                                    \
+    " AND r.area_path >= ? AND r.area_path < ?"                                                    \
     " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM ledger_entries e JOIN ledgers l"       \
     " ON l.id = e.ledger_id WHERE e.resident_id = r.id AND l.name = ?))"                           \
     " AND (CAST(? AS TEXT) = 'all' OR r.status = ?)"                                               \
-    " ORDER BY r.id LIMIT ? OFFSET ?"
+    " ORDER BY r.id LIMIT ? OFFSET ?) ORDER BY r.id"
 
 static const char *const search_sql[Q_KINDS] = {
     [Q_ALL] = SEARCH_FROM "1 = 1" SEARCH_FILTERS,
@@ -399,7 +447,8 @@ static const char *const search_sql[Q_KINDS] = {
     [Q_ID_TAIL] = SEARCH_FROM "r.id_tail = ? AND substr(r.id_number, 19 - length(CAST(? AS TEXT))) = ?" SEARCH_FILTERS,
     [Q_PHONE] = SEARCH_FROM "r.phone = ?" SEARCH_FILTERS,
     [Q_NAME] = SEARCH_FROM "r.name >= ? AND r.name < ?" SEARCH_FILTERS,
-    [Q_ADDRESS] = SEARCH_FROM "(r.area_id IN (SELECT id FROM areas WHERE name LIKE ?) OR r.household = ?)" SEARCH_FILTERS,
+    /* A resident's area_path is its area's path: the path index serves it. */
+    [Q_ADDRESS] = SEARCH_FROM "r.area_path IN (SELECT path FROM areas WHERE name LIKE ?)" SEARCH_FILTERS,
 };
 
 static int all_digits(const char *s, size_t n, int allow_x_last)
@@ -465,10 +514,8 @@ static int bind_head(cg_stmt *st, enum query_kind kind, const char *q, cg_arena 
         if (!*rc)
             *rc = cg_stmt_bind_text(st, i++, cg_arena_printf(a, "%s\xf4\x8f\xbf\xbf", q), (size_t)-1);
         break;
-    case Q_ADDRESS:
+    case Q_ADDRESS: /* the name of a building, compound, street or village */
         *rc = cg_stmt_bind_text(st, i++, cg_arena_printf(a, "%%%s%%", q), (size_t)-1);
-        if (!*rc)
-            *rc = cg_stmt_bind_text(st, i++, q, (size_t)-1);
         break;
     default:
         *rc = CG_EINVAL;
@@ -515,7 +562,8 @@ int cg_resident_search(cg_store *s, const struct cg_actor *actor,
     if (rc)
         return rc;
     int i = bind_head(st, kind, q->q, a, &rc);
-    const char *filters[] = {actor->area_path, actor->area_path, within, within, q->ledger, q->ledger, status, status};
+    const char *filters[] = {actor->area_path, cg_arena_printf(a, "%s~", actor->area_path), within,
+                             cg_arena_printf(a, "%s~", within), q->ledger, q->ledger, status, status};
     for (size_t k = 0; !rc && k < sizeof filters / sizeof filters[0]; k++)
         rc = cg_stmt_bind_text(st, i++, blank(filters[k]) ? NULL : filters[k], (size_t)-1);
     if (!rc)
@@ -536,8 +584,8 @@ int cg_resident_search(cg_store *s, const struct cg_actor *actor,
         read_resident(st, actor, a, &out[count++]);
     }
     cg_stmt_reset(st);
-    for (size_t k = 0; !rc && k < count; k++)
-        out[k].tags = tags_of(s, out[k].id, a);
+    if (!rc)
+        rc = fill_tags(s, out, count, a);
     if (!rc) {
         *items = out;
         *n = count;
@@ -563,7 +611,7 @@ static int load(cg_store *s, const struct cg_actor *actor, int64_t id, cg_arena 
     }
     cg_stmt_reset(st);
     if (!rc)
-        out->tags = tags_of(s, id, a);
+        rc = fill_tags(s, out, 1, a);
     return rc;
 }
 

@@ -47,7 +47,7 @@ struct cg_resident {
 };
 
 struct cg_resident_query {
-    const char *q;         /* name, ID number (full or last 4-6), phone, or address */
+    const char *q;         /* name, ID number (full or last 4-6), phone, or area name */
     const char *area_code; /* limit to this subtree (inside the actor's scope) */
     const char *ledger;    /* limit to this ledger */
     const char *status;    /* active (default), moved_out, deceased, all */
@@ -73,6 +73,12 @@ int cg_resident_check(cg_resident_checker *c, const struct cg_resident_input *in
  * same data writes nothing). */
 int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg_resident_row *row,
                       int *changed);
+
+/* Inserts a checked row that the caller knows to be new (no resident has its
+ * ID number: a first load into an empty table, de-duplicated by the caller),
+ * with its ledger entries, inside the caller's transaction. Skips the lookup
+ * cg_resident_write makes per row. */
+int cg_resident_insert_new(cg_store *s, const struct cg_resident_row *row);
 
 /* Adds or corrects one resident (check + write + audit in one transaction). */
 int cg_resident_save(cg_store *s, const struct cg_actor *actor, const struct cg_resident_input *in,

@@ -48,6 +48,8 @@ struct cg_stmt {
 struct cg_store {
     const struct cg_store_ops *ops;
     void *conn;
+    int busy_timeout_ms; /* how long a lock wait may last */
+    double busy_since;   /* monotonic start of the current lock wait */
     char errmsg[512];
     cg_stmt *cache[CG_STMT_BUCKETS];
 };

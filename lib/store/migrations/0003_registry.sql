@@ -4,7 +4,7 @@
 
 CREATE TABLE residents (
     id {{id}},
-    id_number TEXT NOT NULL UNIQUE,
+    id_number TEXT NOT NULL,
     id_tail TEXT NOT NULL,          -- last 4 characters, for "last digits" search
     name TEXT {{bytes}} NOT NULL,
     sex TEXT NOT NULL,              -- M or F, from the ID number
@@ -20,11 +20,15 @@ CREATE TABLE residents (
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
-CREATE INDEX residents_name ON residents(name);
-CREATE INDEX residents_tail ON residents(id_tail);
+-- A named index rather than a column constraint, so that a first load of a
+-- county can drop it and build it once, sorted, at the end (lib/import.c).
+CREATE UNIQUE INDEX residents_id_number ON residents(id_number);
+-- Status and path ride along in the search indexes, so that a search checks
+-- scope and status from the index and reads only the rows it returns.
+CREATE INDEX residents_name ON residents(name, status, area_path);
+CREATE INDEX residents_tail ON residents(id_tail, status, area_path);
 CREATE INDEX residents_phone ON residents(phone);
 CREATE INDEX residents_area ON residents(area_path);
-CREATE INDEX residents_area_id ON residents(area_id);
 
 -- Moves, status changes and corrections, oldest first: nothing is lost.
 CREATE TABLE resident_history (

@@ -5,18 +5,50 @@
 
 #include "civgrid/error.h"
 #include "civgrid/export.h"
+#include "civgrid/jsonw.h"
 #include "civgrid/resident.h"
 #include "render.h"
 #include "routes.h"
 
-static json_t *render_resident(const struct cg_resident *r)
+/* Residents are written straight into the response: a page of them as a
+ * jansson tree cost more than the query (see lib/util/jsonw.c). */
+static void write_resident(struct cg_jw *w, const struct cg_resident *r)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:I}",
-                     "id", (json_int_t)r->id, "id_number", r->id_number, "name", r->name, "sex", r->sex,
-                     "birth_date", r->birth_date, "phone", r->phone, "household", r->household, "unit",
-                     r->unit, "room", r->room, "resident_type", r->resident_type, "status", r->status,
-                     "area", "code", r->area.code, "name", r->area.name, "level", r->area.level, "tags",
-                     r->tags ? r->tags : "", "updated_at", (json_int_t)r->updated_at);
+    cg_jw_object(w);
+    cg_jw_kint(w, "id", r->id);
+    cg_jw_kstring(w, "id_number", r->id_number);
+    cg_jw_kstring(w, "name", r->name);
+    cg_jw_kstring(w, "sex", r->sex);
+    cg_jw_kstring(w, "birth_date", r->birth_date);
+    cg_jw_kstring(w, "phone", r->phone);
+    cg_jw_kstring(w, "household", r->household);
+    cg_jw_kstring(w, "unit", r->unit);
+    cg_jw_kstring(w, "room", r->room);
+    cg_jw_kstring(w, "resident_type", r->resident_type);
+    cg_jw_kstring(w, "status", r->status);
+    cg_jw_key(w, "area");
+    cg_jw_object(w);
+    cg_jw_kstring(w, "code", r->area.code);
+    cg_jw_kstring(w, "name", r->area.name);
+    cg_jw_kstring(w, "level", r->area.level);
+    cg_jw_end(w);
+    cg_jw_kstring(w, "tags", r->tags ? r->tags : "");
+    cg_jw_kint(w, "updated_at", r->updated_at);
+    cg_jw_end(w);
+}
+
+static int reply_resident(struct http_req *r, const struct cg_resident *res)
+{
+    struct cg_jw w;
+    cg_buf_reset(&r->out);
+    cg_jw_init(&w, &r->out);
+    write_resident(&w, res);
+    int rc = cg_jw_finish(&w);
+    if (rc)
+        return rc;
+    r->status = 200;
+    r->content_type = "application/json; charset=utf-8";
+    return 0;
 }
 
 /* The columns of an export, in the order of the import's residents file, so
@@ -89,11 +121,23 @@ int route_residents_list(struct http_req *r)
         return rc;
     if (file)
         return export_residents(r, format, items, n);
-    json_t *arr = json_array();
+    struct cg_jw w;
+    cg_buf_reset(&r->out);
+    cg_jw_init(&w, &r->out);
+    cg_jw_object(&w);
+    cg_jw_key(&w, "items");
+    cg_jw_array(&w);
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, render_resident(&items[i]));
-    return http_reply_json(r, 200, json_pack("{s:o, s:I, s:I}", "items", arr, "limit", (json_int_t)limit,
-                                             "offset", (json_int_t)offset));
+        write_resident(&w, &items[i]);
+    cg_jw_end(&w);
+    cg_jw_kint(&w, "limit", limit);
+    cg_jw_kint(&w, "offset", offset);
+    cg_jw_end(&w);
+    if ((rc = cg_jw_finish(&w)))
+        return rc;
+    r->status = 200;
+    r->content_type = "application/json; charset=utf-8";
+    return 0;
 }
 
 int route_residents_get(struct http_req *r)
@@ -103,7 +147,7 @@ int route_residents_get(struct http_req *r)
     int rc = parse_id(r, &id);
     if (!rc)
         rc = cg_resident_get(r->db, r->actor, id, r->arena, &res);
-    return rc ? rc : http_reply_json(r, 200, render_resident(&res));
+    return rc ? rc : reply_resident(r, &res);
 }
 
 int route_residents_save(struct http_req *r)
@@ -126,7 +170,7 @@ int route_residents_save(struct http_req *r)
     if (!rc)
         rc = cg_resident_save(r->db, r->actor, &in, r->arena, &res, &r->ferr);
     json_decref(body);
-    return rc ? rc : http_reply_json(r, 200, render_resident(&res));
+    return rc ? rc : reply_resident(r, &res);
 }
 
 int route_residents_update(struct http_req *r)
@@ -145,7 +189,7 @@ int route_residents_update(struct http_req *r)
     if (!rc)
         rc = cg_resident_set_status(r->db, r->actor, id, status, note, r->arena, &res, &r->ferr);
     json_decref(body);
-    return rc ? rc : http_reply_json(r, 200, render_resident(&res));
+    return rc ? rc : reply_resident(r, &res);
 }
 
 int route_residents_history(struct http_req *r)
