@@ -424,7 +424,7 @@ static void read_resident(cg_stmt *st, const struct cg_actor *actor, cg_arena *a
 }
 
 /* What a search text is, by its shape; each kind has its own indexed SQL. */
-enum query_kind { Q_ALL, Q_ID, Q_ID_TAIL, Q_PHONE, Q_NAME, Q_ADDRESS, Q_KINDS };
+enum query_kind { Q_ALL, Q_ID, Q_ID_TAIL4, Q_ID_TAIL, Q_PHONE, Q_NAME, Q_ADDRESS, Q_KINDS };
 
 /* Two steps: the inner query picks one page of ids using an index alone
  * (name and last digits are indexed with status and path, so scope and
@@ -444,6 +444,8 @@ enum query_kind { Q_ALL, Q_ID, Q_ID_TAIL, Q_PHONE, Q_NAME, Q_ADDRESS, Q_KINDS };
 static const char *const search_sql[Q_KINDS] = {
     [Q_ALL] = SEARCH_FROM "1 = 1" SEARCH_FILTERS,
     [Q_ID] = SEARCH_FROM "r.id_number = ?" SEARCH_FILTERS,
+    /* The last 4 characters are id_tail itself: the index answers alone. */
+    [Q_ID_TAIL4] = SEARCH_FROM "r.id_tail = ?" SEARCH_FILTERS,
     [Q_ID_TAIL] = SEARCH_FROM "r.id_tail = ? AND substr(r.id_number, 19 - length(CAST(? AS TEXT))) = ?" SEARCH_FILTERS,
     [Q_PHONE] = SEARCH_FROM "r.phone = ?" SEARCH_FILTERS,
     [Q_NAME] = SEARCH_FROM "r.name >= ? AND r.name < ?" SEARCH_FILTERS,
@@ -469,7 +471,7 @@ static enum query_kind classify(const char *q)
     if (n == 11 && q[0] == '1' && all_digits(q, n, 0))
         return Q_PHONE;
     if (n >= 4 && n <= 6 && all_digits(q, n, 1))
-        return Q_ID_TAIL;
+        return n == 4 ? Q_ID_TAIL4 : Q_ID_TAIL;
     /* Addresses carry numbers or the words of addresses; names do not. */
     static const char *const address_words[] = {"号", "楼", "单元", "室", "小区", "路", "街", "村", NULL};
     for (size_t i = 0; i < n; i++)
@@ -494,15 +496,16 @@ static int bind_head(cg_stmt *st, enum query_kind kind, const char *q, cg_arena 
         upper[17] = upper[17] == 'x' ? 'X' : upper[17];
         *rc = cg_stmt_bind_text(st, i++, upper, 18);
         break;
+    case Q_ID_TAIL4:
     case Q_ID_TAIL: {
         size_t n = strlen(q);
         char *tail = cg_arena_strdup(a, q);
         if (tail[n - 1] == 'x')
             tail[n - 1] = 'X';
         *rc = cg_stmt_bind_text(st, i++, tail + n - 4, 4);
-        if (!*rc)
+        if (!*rc && kind == Q_ID_TAIL)
             *rc = cg_stmt_bind_text(st, i++, tail, n);
-        if (!*rc)
+        if (!*rc && kind == Q_ID_TAIL)
             *rc = cg_stmt_bind_text(st, i++, tail, n);
         break;
     }
