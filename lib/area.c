@@ -7,8 +7,8 @@
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
 
-const char *const cg_area_levels[] = {"city", "county", "town", "community", "grid", "micro_grid",
-                                      "building", NULL};
+const char *const cg_area_levels[] = {"city", "county",     "town",     "community",
+                                      "grid", "micro_grid", "building", NULL};
 
 int cg_area_level_valid(const char *level)
 {
@@ -38,7 +38,8 @@ static void read_area(cg_stmt *st, cg_arena *a, struct cg_area *out)
 int cg_area_get_by_code(cg_store *s, const char *code, cg_arena *a, struct cg_area *out)
 {
     cg_stmt *st = NULL;
-    int rc = cg_store_query(s, &st, "SELECT " AREA_COLUMNS AREA_FROM " WHERE a.code = ?", "s", code);
+    int rc =
+        cg_store_query(s, &st, "SELECT " AREA_COLUMNS AREA_FROM " WHERE a.code = ?", "s", code);
     if (rc)
         return rc;
     rc = cg_stmt_step(st);
@@ -125,9 +126,10 @@ int cg_area_create(cg_store *s, const struct cg_actor *actor, const char *code,
         goto fail;
     }
     if (!cg_area_level_valid(level)) {
-        rc = cg_field_fail(fe, CG_EBADTYPE, "level",
-                           "unknown level '%s' (city, county, town, community, grid, micro_grid, building)",
-                           level);
+        rc = cg_field_fail(
+            fe, CG_EBADTYPE, "level",
+            "unknown level '%s' (city, county, town, community, grid, micro_grid, building)",
+            level);
         goto fail;
     }
     if (!name[0] || strlen(name) > 200) {
@@ -164,8 +166,8 @@ fail:
     return rc;
 }
 
-int cg_area_search(cg_store *s, const struct cg_actor *actor, const char *q, int limit,
-                   cg_arena *a, struct cg_area **items, size_t *n)
+int cg_area_search(cg_store *s, const struct cg_actor *actor, const char *q, int limit, cg_arena *a,
+                   struct cg_area **items, size_t *n)
 {
     *items = NULL;
     *n = 0;
@@ -175,13 +177,12 @@ int cg_area_search(cg_store *s, const struct cg_actor *actor, const char *q, int
         limit = 100;
     const char *pattern = q && *q ? cg_arena_printf(a, "%%%s%%", q) : NULL;
     cg_stmt *st = NULL;
-    int rc = cg_store_query(s, &st,
-                            "SELECT " AREA_COLUMNS AREA_FROM
-                            " WHERE substr(a.path, 1, length(CAST(? AS TEXT))) = ?"
-                            " AND (CAST(? AS TEXT) IS NULL OR a.code LIKE ? OR a.name LIKE ?)"
-                            " ORDER BY a.path LIMIT ?",
-                            "sssssi", actor->area_path, actor->area_path, pattern, pattern,
-                            pattern, (int64_t)limit);
+    int rc = cg_store_query(
+        s, &st,
+        "SELECT " AREA_COLUMNS AREA_FROM " WHERE substr(a.path, 1, length(CAST(? AS TEXT))) = ?"
+        " AND (CAST(? AS TEXT) IS NULL OR a.code LIKE ? OR a.name LIKE ?)"
+        " ORDER BY a.path LIMIT ?",
+        "sssssi", actor->area_path, actor->area_path, pattern, pattern, pattern, (int64_t)limit);
     if (rc)
         return rc;
     struct cg_area *out = cg_arena_calloc(a, sizeof *out * (size_t)limit);
@@ -203,11 +204,12 @@ static int occupants(cg_store *s, const char *path, cg_arena *a, int64_t *n)
 {
     cg_stmt *st = NULL;
     const char *end = cg_arena_printf(a, "%s~", path);
-    int rc = cg_store_query(s, &st,
-                            "SELECT (SELECT COUNT(*) FROM residents WHERE area_path >= ? AND area_path < ?"
-                            " AND status = 'active') + (SELECT COUNT(*) FROM users u JOIN areas a"
-                            " ON a.id = u.area_id WHERE a.path >= ? AND a.path < ? AND u.status = 'active')",
-                            "ssss", path, end, path, end);
+    int rc = cg_store_query(
+        s, &st,
+        "SELECT (SELECT COUNT(*) FROM residents WHERE area_path >= ? AND area_path < ?"
+        " AND status = 'active') + (SELECT COUNT(*) FROM users u JOIN areas a"
+        " ON a.id = u.area_id WHERE a.path >= ? AND a.path < ? AND u.status = 'active')",
+        "ssss", path, end, path, end);
     if (rc)
         return rc;
     rc = cg_stmt_step(st);
@@ -223,13 +225,16 @@ static int move_subtree(cg_store *s, const char *old_path, const char *new_path,
 {
     static const char *const sql[] = {
         "UPDATE areas SET path = ? || substr(path, ?) WHERE path >= ? AND path < ?",
-        "UPDATE residents SET area_path = ? || substr(area_path, ?) WHERE area_path >= ? AND area_path < ?",
-        "UPDATE places SET area_path = ? || substr(area_path, ?) WHERE area_path >= ? AND area_path < ?",
+        "UPDATE residents SET area_path = ? || substr(area_path, ?) WHERE area_path >= ? AND "
+        "area_path < ?",
+        "UPDATE places SET area_path = ? || substr(area_path, ?) WHERE area_path >= ? AND "
+        "area_path < ?",
     };
     const char *end = cg_arena_printf(a, "%s~", old_path);
     int rc = 0;
     for (size_t i = 0; !rc && i < sizeof sql / sizeof sql[0]; i++)
-        rc = cg_store_run(s, NULL, sql[i], "siss", new_path, (int64_t)strlen(old_path) + 1, old_path, end);
+        rc = cg_store_run(s, NULL, sql[i], "siss", new_path, (int64_t)strlen(old_path) + 1,
+                          old_path, end);
     return rc;
 }
 
@@ -244,7 +249,8 @@ int cg_area_update(cg_store *s, const struct cg_actor *actor, const char *code, 
     if (!rc)
         rc = cg_area_get(s, actor, code, a, &node);
     if (!rc && node.id == actor->area_id)
-        rc = cg_field_fail(fe, CG_EFORBIDDEN, "code", "you cannot change the area you are scoped to");
+        rc = cg_field_fail(fe, CG_EFORBIDDEN, "code",
+                           "you cannot change the area you are scoped to");
     if (!rc && name && (!*name || strlen(name) > 200))
         rc = cg_field_fail(fe, CG_EBADTYPE, "name", "area name must be 1-200 bytes");
     if (!rc && status && strcmp(status, "active") && strcmp(status, "retired"))
@@ -253,22 +259,29 @@ int cg_area_update(cg_store *s, const struct cg_actor *actor, const char *code, 
         cg_field_fail(fe, rc, "parent_code", "no area with code '%s' in your scope", parent_code);
     if (!rc && parent_code && !strncmp(parent.path, node.path, strlen(node.path)))
         rc = cg_field_fail(fe, CG_ECONFLICT, "parent_code", "an area cannot move under itself");
-    if (!rc && status && !strcmp(status, "retired") && !(rc = occupants(s, node.path, a, &busy)) && busy)
+    if (!rc && status && !strcmp(status, "retired") && !(rc = occupants(s, node.path, a, &busy)) &&
+        busy)
         rc = cg_field_fail(fe, CG_ECONFLICT, "status",
-                           "%lld active residents or accounts are on this area; move them first", (long long)busy);
+                           "%lld active residents or accounts are on this area; move them first",
+                           (long long)busy);
     rec.area_path = rc ? NULL : node.path;
     rec.detail = cg_arena_printf(a, "%s%s%s%s%s%s", name ? "name=" : "", name ? name : "",
                                  parent_code ? " parent=" : "", parent_code ? parent_code : "",
                                  status ? " status=" : "", status ? status : "");
     if (!rc && !(rc = cg_store_begin(s))) {
         if (name)
-            rc = cg_store_run(s, NULL, "UPDATE areas SET name = ? WHERE id = ?", "si", name, node.id);
+            rc = cg_store_run(s, NULL, "UPDATE areas SET name = ? WHERE id = ?", "si", name,
+                              node.id);
         if (!rc && status)
-            rc = cg_store_run(s, NULL, "UPDATE areas SET status = ? WHERE id = ?", "si", status, node.id);
+            rc = cg_store_run(s, NULL, "UPDATE areas SET status = ? WHERE id = ?", "si", status,
+                              node.id);
         if (!rc && parent_code && parent.id != node.parent_id) {
-            rc = cg_store_run(s, NULL, "UPDATE areas SET parent_id = ? WHERE id = ?", "ii", parent.id, node.id);
+            rc = cg_store_run(s, NULL, "UPDATE areas SET parent_id = ? WHERE id = ?", "ii",
+                              parent.id, node.id);
             if (!rc)
-                rc = move_subtree(s, node.path, cg_arena_printf(a, "%s%lld/", parent.path, (long long)node.id), a);
+                rc =
+                    move_subtree(s, node.path,
+                                 cg_arena_printf(a, "%s%lld/", parent.path, (long long)node.id), a);
         }
         rc = cg_audit_end(s, actor, &rec, rc);
     } else if (rc) {
@@ -289,7 +302,8 @@ int cg_area_children(cg_store *s, const struct cg_actor *actor, const char *code
         return rc;
     cg_stmt *st = NULL;
     rc = cg_store_query(s, &st,
-                        "SELECT " AREA_COLUMNS ", (SELECT COUNT(*) FROM areas k WHERE k.parent_id = a.id),"
+                        "SELECT " AREA_COLUMNS
+                        ", (SELECT COUNT(*) FROM areas k WHERE k.parent_id = a.id),"
                         " (SELECT COUNT(*) FROM residents r WHERE r.area_path >= a.path"
                         " AND r.area_path < a.path || '~' AND r.status = 'active')" AREA_FROM
                         " WHERE a.parent_id = ? ORDER BY a.code LIMIT 2000",

@@ -12,14 +12,16 @@ int cg_audit_write(cg_store *s, const struct cg_actor *actor, const char *userna
     return cg_store_run(s, NULL,
                         "INSERT INTO audit (at, actor_id, actor, client_ip, action, object_type,"
                         " object_id, outcome, area_path, detail) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        "iisssssss" "s", cg_now(), actor && actor->user_id ? actor->user_id : (int64_t)0,
-                        who, actor ? actor->client_ip : NULL, rec->action, rec->object_type,
+                        "iisssssss"
+                        "s",
+                        cg_now(), actor && actor->user_id ? actor->user_id : (int64_t)0, who,
+                        actor ? actor->client_ip : NULL, rec->action, rec->object_type,
                         rec->object_id, rec->outcome ? cg_err_name(rec->outcome) : "ok",
                         rec->area_path, rec->detail);
 }
 
 int cg_audit_commit(cg_store *s, const struct cg_actor *actor, const char *username_hint,
-                     const struct cg_audit_record *rec)
+                    const struct cg_audit_record *rec)
 {
     int rc = cg_store_begin(s);
     if (rc)
@@ -74,7 +76,8 @@ int cg_audit_list(cg_store *s, const struct cg_actor *actor, const struct cg_aud
         s, &st,
         "SELECT id, at, actor_id, actor, client_ip, action, object_type, object_id, outcome, detail"
         " FROM audit WHERE"
-        " (CAST(? AS INTEGER) = 1 OR substr(area_path, 1, length(CAST(? AS TEXT))) = ? OR actor_id = ?)"
+        " (CAST(? AS INTEGER) = 1 OR substr(area_path, 1, length(CAST(? AS TEXT))) = ? OR actor_id "
+        "= ?)"
         " AND (CAST(? AS TEXT) IS NULL OR actor = ?)"
         " AND (CAST(? AS TEXT) IS NULL OR action = ?)"
         " AND (CAST(? AS TEXT) IS NULL OR substr(action, 1, length(CAST(? AS TEXT))) = ?)"
@@ -84,7 +87,16 @@ int cg_audit_list(cg_store *s, const struct cg_actor *actor, const struct cg_aud
         " AND (CAST(? AS BIGINT) = 0 OR at < ?)"
         " AND (CAST(? AS BIGINT) = 0 OR id < ?)"
         " ORDER BY id DESC LIMIT ?",
-        "issi" "ss" "ss" "sss" "ss" "ss" "ii" "ii" "ii" "i",
+        "issi"
+        "ss"
+        "ss"
+        "sss"
+        "ss"
+        "ss"
+        "ii"
+        "ii"
+        "ii"
+        "i",
         (int64_t)is_root_scope(actor->area_path), actor->area_path, actor->area_path,
         actor->user_id, f->actor, f->actor, exact, exact, prefix, prefix, prefix, f->object_id,
         f->object_id, f->outcome, f->outcome, f->since, f->since, f->until, f->until, f->before_id,

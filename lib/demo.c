@@ -95,31 +95,34 @@ struct county_spec {
  * grids, 664 grid workers, 100 assistants; 龙泉镇 16 villages and the county
  * town's 15 communities). */
 static const struct town_spec yanggao_towns[] = {
-    {"龙泉镇", 15, 16}, {"罗文皂镇", 0, 28}, {"大白登镇", 0, 26}, {"古城镇", 0, 24},
+    {"龙泉镇", 15, 16},  {"罗文皂镇", 0, 28}, {"大白登镇", 0, 26}, {"古城镇", 0, 24},
     {"东小村镇", 0, 25}, {"狮子屯乡", 0, 22}, {"友宰镇", 0, 20},   {"王官屯镇", 0, 24},
     {"马家皂乡", 0, 20}, {"长城乡", 0, 18},   {"下深井乡", 0, 19}, {NULL, 0, 0}};
 static const char *const yanggao_communities[] = {
-    "光明路社区", "新华街社区", "解放路社区", "鼓楼社区", "东关社区", "西关社区", "南关社区", "北关社区",
-    "云泉社区", "兴阳社区", "府前社区", "和平社区", "建设路社区", "文化路社区", "迎宾社区", NULL};
+    "光明路社区", "新华街社区", "解放路社区", "鼓楼社区", "东关社区", "西关社区",
+    "南关社区",   "北关社区",   "云泉社区",   "兴阳社区", "府前社区", "和平社区",
+    "建设路社区", "文化路社区", "迎宾社区",   NULL};
 
 /* Xinrong: 175 grids over 112 villages and the district seat's 5 communities. */
 static const struct town_spec xinrong_towns[] = {
-    {"新荣镇", 5, 16}, {"花园屯乡", 0, 17}, {"破鲁堡乡", 0, 15}, {"郭家窑乡", 0, 16},
-    {"堡子湾乡", 0, 18}, {"西村乡", 0, 14}, {"上深涧乡", 0, 16}, {NULL, 0, 0}};
+    {"新荣镇", 5, 16},   {"花园屯乡", 0, 17}, {"破鲁堡乡", 0, 15}, {"郭家窑乡", 0, 16},
+    {"堡子湾乡", 0, 18}, {"西村乡", 0, 14},   {"上深涧乡", 0, 16}, {NULL, 0, 0}};
 
 /* Pingcheng: the city proper, streets only; F29 lives in 福安里小区. */
-static const struct town_spec pingcheng_towns[] = {
-    {"南关街道", 3, 0}, {"北关街道", 3, 0}, {"新建南路街道", 3, 0}, {"向阳里街道", 3, 0},
-    {"新华街街道", 3, 0}, {NULL, 0, 0}};
+static const struct town_spec pingcheng_towns[] = {{"南关街道", 3, 0},     {"北关街道", 3, 0},
+                                                   {"新建南路街道", 3, 0}, {"向阳里街道", 3, 0},
+                                                   {"新华街街道", 3, 0},   {NULL, 0, 0}};
 static const char *const pingcheng_communities[] = {
-    "南关南街社区", "南关北街社区", "迎宾社区", "北关社区", "鼓楼社区", "华严社区",
-    "福安里社区", "新建南路社区", "南环路社区", "向阳东里社区", "向阳西里社区", "永泰社区",
-    "新华街社区", "魏都社区", "红旗社区", NULL};
+    "南关南街社区", "南关北街社区", "迎宾社区",     "北关社区",
+    "鼓楼社区",     "华严社区",     "福安里社区",   "新建南路社区",
+    "南环路社区",   "向阳东里社区", "向阳西里社区", "永泰社区",
+    "新华街社区",   "魏都社区",     "红旗社区",     NULL};
 
 /* Yungang: F27 lives in 南三路小区 and shops around it. */
 static const struct town_spec yungang_towns[] = {
     {"新平旺街道", 3, 0}, {"口泉乡", 0, 4}, {"西韩岭乡", 0, 4}, {"高山镇", 1, 4}, {NULL, 0, 0}};
-static const char *const yungang_communities[] = {"南三路社区", "南二路社区", "和瑞社区", "高山社区", NULL};
+static const char *const yungang_communities[] = {"南三路社区", "南二路社区", "和瑞社区",
+                                                  "高山社区", NULL};
 
 static const struct town_spec yunzhou_towns[] = {
     {"西坪镇", 2, 4}, {"倍加造镇", 0, 5}, {"周士庄镇", 0, 5}, {"吉家庄乡", 0, 4}, {NULL, 0, 0}};
@@ -151,8 +154,9 @@ static const struct county_spec counties[] = {
 
 /* Where floating residents come from: real division codes of nearby and
  * big places (张家口桥东区, 乌兰察布集宁区, 太原小店区, 朔州朔城区, ...). */
-static const char *const home_regions[] = {"130702", "130703", "150902", "140105", "140106", "140602",
-                                           "130105", "110105", "410102", "150102", "140402", "130705"};
+static const char *const home_regions[] = {"130702", "130703", "150902", "140105",
+                                           "140106", "140602", "130105", "110105",
+                                           "410102", "150102", "140402", "130705"};
 
 /* Ages and birth dates are reckoned from the day of the seed's cases. */
 #define REF_YEAR 2022
@@ -252,7 +256,8 @@ static int name_taken(const struct tree *t, const char *name)
 static const char *community_name(cg_arena *a, rng *r, const struct tree *t)
 {
     for (int tries = 0; tries < 200; tries++) {
-        const char *w = cg__demo_word(CG__DEMO_COMMUNITY, below(r, (uint32_t)cg__demo_words(CG__DEMO_COMMUNITY)));
+        const char *w = cg__demo_word(CG__DEMO_COMMUNITY,
+                                      below(r, (uint32_t)cg__demo_words(CG__DEMO_COMMUNITY)));
         const char *name = cg_arena_printf(a, "%s社区", w);
         if (!name_taken(t, name))
             return name;
@@ -263,8 +268,10 @@ static const char *community_name(cg_arena *a, rng *r, const struct tree *t)
 static const char *village_name(cg_arena *a, rng *r, const struct tree *t)
 {
     for (int tries = 0; tries < 500; tries++) {
-        const char *p = cg__demo_word(CG__DEMO_VILLAGE_PREFIX, below(r, (uint32_t)cg__demo_words(CG__DEMO_VILLAGE_PREFIX)));
-        const char *sfx = cg__demo_word(CG__DEMO_VILLAGE_SUFFIX, below(r, (uint32_t)cg__demo_words(CG__DEMO_VILLAGE_SUFFIX)));
+        const char *p = cg__demo_word(CG__DEMO_VILLAGE_PREFIX,
+                                      below(r, (uint32_t)cg__demo_words(CG__DEMO_VILLAGE_PREFIX)));
+        const char *sfx = cg__demo_word(
+            CG__DEMO_VILLAGE_SUFFIX, below(r, (uint32_t)cg__demo_words(CG__DEMO_VILLAGE_SUFFIX)));
         const char *name = cg_arena_printf(a, "%s%s村", p, sfx);
         if (!name_taken(t, name))
             return name;
@@ -288,7 +295,8 @@ static void add_building(struct tree *t, rng *r, cg_arena *a, int g)
         b->name = cg_arena_printf(a, "%s%d号楼", cm->estate, ++cm->next_block);
         t->capacity += b->units * b->floors * 2;
     } else {
-        b->name = cg_arena_printf(a, "%s%s", cm->estate, cg__demo_word(CG__DEMO_LANE, (size_t)cm->lanes[cm->nlanes++]));
+        b->name = cg_arena_printf(a, "%s%s", cm->estate,
+                                  cg__demo_word(CG__DEMO_LANE, (size_t)cm->lanes[cm->nlanes++]));
         t->capacity += 30;
     }
     grid->nbuildings++;
@@ -324,7 +332,9 @@ static int draw_tree(struct ctx *c, struct tree *t)
     int street_no = 1, zhen_no = 100, xiang_no = 200, named = 0;
     for (const struct town_spec *ts = sp->towns; ts->name; ts++) {
         struct town *tw = &t->towns[t->ntowns];
-        int no = ends_with(ts->name, "街道") ? street_no++ : ends_with(ts->name, "镇") ? zhen_no++ : xiang_no++;
+        int no = ends_with(ts->name, "街道") ? street_no++
+                 : ends_with(ts->name, "镇") ? zhen_no++
+                                             : xiang_no++;
         snprintf(tw->code, sizeof tw->code, "%s%03d", sp->code, no);
         tw->name = ts->name;
         /* Communities 0NN, villages 2NN (the statistical pattern). */
@@ -332,11 +342,13 @@ static int draw_tree(struct ctx *c, struct tree *t)
             struct community *cm = &t->comms[t->ncomms];
             cm->town = t->ntowns;
             cm->urban = k < ts->communities;
-            snprintf(cm->code, sizeof cm->code, "%s%03d", tw->code, cm->urban ? k + 1 : 200 + k - ts->communities);
+            snprintf(cm->code, sizeof cm->code, "%s%03d", tw->code,
+                     cm->urban ? k + 1 : 200 + k - ts->communities);
             if (cm->urban) {
                 cm->name = sp->communities && sp->communities[named] ? sp->communities[named++]
                                                                      : community_name(a, &r, t);
-                cm->estate = cg_arena_printf(a, "%s小区", strip(a, cm->name, (const char *const[]){"社区", NULL}));
+                cm->estate = cg_arena_printf(
+                    a, "%s小区", strip(a, cm->name, (const char *const[]){"社区", NULL}));
                 cm->ngrids = sp->per_community;
             } else {
                 cm->name = village_name(a, &r, t);
@@ -367,8 +379,9 @@ static int draw_tree(struct ctx *c, struct tree *t)
             struct grid *g = &t->grids[t->ngrids];
             g->community = i;
             snprintf(g->code, sizeof g->code, "%s%02d", cm->code, k + 1);
-            g->name = cm->urban || cm->ngrids > 1 ? cg_arena_printf(a, "%s第%d网格", cm->name, k + 1)
-                                                  : cg_arena_printf(a, "%s网格", cm->name);
+            g->name = cm->urban || cm->ngrids > 1
+                          ? cg_arena_printf(a, "%s第%d网格", cm->name, k + 1)
+                          : cg_arena_printf(a, "%s网格", cm->name);
             g->first_building = t->nblds;
             g->workers = 1;
             int nb = cm->urban ? between(&r, 4, 8) : between(&r, 3, 5);
@@ -425,11 +438,12 @@ struct person {
 
 static void make_phone(rng *r, char out[12])
 {
-    static const char *const prefixes[] = {"134", "135", "136", "137", "138", "139", "150", "151", "152",
-                                           "157", "158", "159", "182", "183", "187", "188", "130", "131",
-                                           "132", "155", "156", "185", "186", "133", "153", "180", "181",
-                                           "189", "177", "199", "166", "178"};
-    snprintf(out, 12, "%s%08u", prefixes[below(r, sizeof prefixes / sizeof prefixes[0])], below(r, 100000000));
+    static const char *const prefixes[] = {"134", "135", "136", "137", "138", "139", "150", "151",
+                                           "152", "157", "158", "159", "182", "183", "187", "188",
+                                           "130", "131", "132", "155", "156", "185", "186", "133",
+                                           "153", "180", "181", "189", "177", "199", "166", "178"};
+    snprintf(out, 12, "%s%08u", prefixes[below(r, sizeof prefixes / sizeof prefixes[0])],
+             below(r, 100000000));
 }
 
 /* A person of the given age and sex with surname, born in region: name, a
@@ -478,12 +492,12 @@ static int make_staff(struct ctx *c, rng *r, const char *region, int min_age, in
 }
 
 /* The ledgers a person is on, by age, sex and household. */
-static const char *tags_for(rng *r, const struct person *p, int household_size, char *buf, size_t size)
+static const char *tags_for(rng *r, const struct person *p, int household_size, char *buf,
+                            size_t size)
 {
     size_t n = 0;
     buf[0] = '\0';
-#define TAG(name)                                                                                  \
-    n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s" name, n ? ";" : "")
+#define TAG(name) n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s" name, n ? ";" : "")
     int a = p->age, party = 0;
     if (a >= 18 && chance(r, a < 30 ? 0.05 : a < 60 ? 0.085 : 0.115)) {
         TAG("party_member");
@@ -495,7 +509,8 @@ static const char *tags_for(rng *r, const struct person *p, int household_size, 
         TAG("truck_driver");
     if (a >= 25 && a <= 60 && chance(r, 0.04))
         TAG("professional");
-    if ((household_size == 1 && a >= 70 && chance(r, 0.7)) || (a >= 85 && chance(r, 0.4)) || chance(r, 0.008))
+    if ((household_size == 1 && a >= 70 && chance(r, 0.7)) || (a >= 85 && chance(r, 0.4)) ||
+        chance(r, 0.008))
         TAG("special_needs");
     if (a >= 18 && a <= 65 && chance(r, party ? 0.25 : 0.04))
         TAG("volunteer");
@@ -534,10 +549,11 @@ static int insert_area(struct ctx *c, int64_t parent_id, const char *parent_path
 
 static int write_areas(struct ctx *c, struct tree *t)
 {
-    int rc = insert_area(c, c->city_id, c->city_path, "county", t->spec->code, t->spec->name, &t->id, &t->path);
+    int rc = insert_area(c, c->city_id, c->city_path, "county", t->spec->code, t->spec->name,
+                         &t->id, &t->path);
     for (int i = 0; !rc && i < t->ntowns; i++)
-        rc = insert_area(c, t->id, t->path, "town", t->towns[i].code, t->towns[i].name, &t->towns[i].id,
-                         &t->towns[i].path);
+        rc = insert_area(c, t->id, t->path, "town", t->towns[i].code, t->towns[i].name,
+                         &t->towns[i].id, &t->towns[i].path);
     for (int i = 0; !rc && i < t->ncomms; i++) {
         struct community *cm = &t->comms[i];
         const struct town *tw = &t->towns[cm->town];
@@ -556,18 +572,19 @@ static int write_areas(struct ctx *c, struct tree *t)
     return rc;
 }
 
-static int add_staff(struct ctx *c, rng *r, const char *region, int64_t area_id, const char *position,
-                     int min_age, int max_age, double female_p)
+static int add_staff(struct ctx *c, rng *r, const char *region, int64_t area_id,
+                     const char *position, int min_age, int max_age, double female_p)
 {
     struct person p;
     int rc = make_staff(c, r, region, min_age, max_age, female_p, &p);
     char start[16];
     snprintf(start, sizeof start, "%04d-%02d-01", between(r, 2018, 2022), between(r, 1, 12));
     if (!rc)
-        rc = cg_store_run(c->s, NULL,
-                          "INSERT INTO staff_assignments (area_id, position, name, phone, start_date, created_at)"
-                          " VALUES (?, ?, ?, ?, ?, ?)",
-                          "issssi", area_id, position, p.name, p.phone, start, cg_now());
+        rc = cg_store_run(
+            c->s, NULL,
+            "INSERT INTO staff_assignments (area_id, position, name, phone, start_date, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            "issssi", area_id, position, p.name, p.phone, start, cg_now());
     if (!rc)
         c->out->staff++;
     return rc;
@@ -584,7 +601,8 @@ static int write_staff(struct ctx *c, struct tree *t)
     for (int i = 0; !rc && i < t->ntowns; i++)
         rc = add_staff(c, &r, region, t->towns[i].id, "commander", 35, 55, 0.2);
     for (int i = 0; !rc && i < t->ncomms; i++)
-        rc = add_staff(c, &r, region, t->comms[i].id, "grid_head", 38, 62, t->comms[i].urban ? 0.5 : 0.15);
+        rc = add_staff(c, &r, region, t->comms[i].id, "grid_head", 38, 62,
+                       t->comms[i].urban ? 0.5 : 0.15);
     for (int i = 0; !rc && i < t->ngrids; i++) {
         const struct grid *g = &t->grids[i];
         for (int k = 0; !rc && k < g->workers; k++, t->stats.grid_workers++)
@@ -596,14 +614,15 @@ static int write_staff(struct ctx *c, struct tree *t)
     }
     for (int i = 0; !rc && i < t->nblds; i++)
         if (chance(&r, 0.5))
-            rc = add_staff(c, &r, region, t->blds[i].id, t->blds[i].urban ? "building_head" : "street_head",
-                           40, 72, 0.5);
+            rc = add_staff(c, &r, region, t->blds[i].id,
+                           t->blds[i].urban ? "building_head" : "street_head", 40, 72, 0.5);
     t->stats.staff = (int)c->out->staff - before;
     return rc;
 }
 
 /* The eleven departments that take dispatched cases, for the city or a county. */
-static int write_departments(struct ctx *c, const char *code, const char *name, int64_t area_id, int city)
+static int write_departments(struct ctx *c, const char *code, const char *name, int64_t area_id,
+                             int city)
 {
     static const struct {
         const char *key, *domains, *city_fmt, *county_fmt;
@@ -630,17 +649,20 @@ static int write_departments(struct ctx *c, const char *code, const char *name, 
         if (!city && !strcmp(depts[i].key, "police") && ends_with(name, "区"))
             fmt = "大同市公安局%s分局";
         /* "大同市生态环境局阳高分局": branches are named by the short name. */
-        snprintf(dname, sizeof dname, fmt, strncmp(fmt, "大同市", strlen("大同市")) ? name : short_name);
-        rc = cg_store_run(c->s, NULL, "INSERT INTO departments (code, name, domains, area_id) VALUES (?, ?, ?, ?)",
-                          "sssi", dcode, dname, depts[i].domains, area_id);
+        snprintf(dname, sizeof dname, fmt,
+                 strncmp(fmt, "大同市", strlen("大同市")) ? name : short_name);
+        rc = cg_store_run(
+            c->s, NULL,
+            "INSERT INTO departments (code, name, domains, area_id) VALUES (?, ?, ?, ?)", "sssi",
+            dcode, dname, depts[i].domains, area_id);
         if (!rc)
             c->out->departments++;
     }
     return rc;
 }
 
-static int add_place(struct ctx *c, struct tree *t, const char *code, const char *name, const char *kind,
-                     const char *type, const char *area_code, const char *address)
+static int add_place(struct ctx *c, struct tree *t, const char *code, const char *name,
+                     const char *kind, const char *type, const char *area_code, const char *address)
 {
     struct cg_place_input in = {code, name, kind, type, area_code, address};
     int rc = cg_place_add(c->s, c->actor, &in, c->mem, NULL, c->fe);
@@ -676,27 +698,34 @@ static int write_places(struct ctx *c, struct tree *t)
         {"restaurant", cg_arena_printf(a, "%s老字号刀削面馆", sshort)},
     };
     for (size_t i = 0; !rc && i < sizeof common / sizeof common[0]; i++)
-        rc = add_place(c, t, cg_arena_printf(a, "V%s-%02d", cc, ++n), common[i].name, "venue", common[i].type,
-                       seat->code, NULL);
+        rc = add_place(c, t, cg_arena_printf(a, "V%s-%02d", cc, ++n), common[i].name, "venue",
+                       common[i].type, seat->code, NULL);
     if (!rc && !strcmp(cc, CG_DEMO_YUNGANG)) {
         /* The venues of cases F27 and F29 (seed 000_1d187f69f45eda02). */
         static const struct {
             const char *code, *name, *type, *area, *address;
         } seed[] = {
-            {CG_DEMO_VENUE_XUESHI, "薛氏菜业前60米地摊", "stall", CG_DEMO_NANSANLU, "云冈区南三路薛氏菜业门前60米"},
-            {CG_DEMO_VENUE_JIAJIAMA, "佳家玛南环店", "supermarket", "140214001002", "云冈区南环路（又称佳家玛超市南环店）"},
-            {CG_DEMO_VENUE_WANPINLONG, "万品隆超市红星美凯龙店", "supermarket", "140214001003", "云冈区红星美凯龙商场一层"},
-            {CG_DEMO_VENUE_KANGERFU, "康尔福大药房向阳街门店", "pharmacy", "140214001", "云冈区向阳街"},
-            {CG_DEMO_VENUE_NANSANLU, "南三路小区广场采样点", "sampling_point", CG_DEMO_NANSANLU, "南三路小区中心广场"},
+            {CG_DEMO_VENUE_XUESHI, "薛氏菜业前60米地摊", "stall", CG_DEMO_NANSANLU,
+             "云冈区南三路薛氏菜业门前60米"},
+            {CG_DEMO_VENUE_JIAJIAMA, "佳家玛南环店", "supermarket", "140214001002",
+             "云冈区南环路（又称佳家玛超市南环店）"},
+            {CG_DEMO_VENUE_WANPINLONG, "万品隆超市红星美凯龙店", "supermarket", "140214001003",
+             "云冈区红星美凯龙商场一层"},
+            {CG_DEMO_VENUE_KANGERFU, "康尔福大药房向阳街门店", "pharmacy", "140214001",
+             "云冈区向阳街"},
+            {CG_DEMO_VENUE_NANSANLU, "南三路小区广场采样点", "sampling_point", CG_DEMO_NANSANLU,
+             "南三路小区中心广场"},
         };
         for (size_t i = 0; !rc && i < sizeof seed / sizeof seed[0]; i++)
-            rc = add_place(c, t, seed[i].code, seed[i].name, "venue", seed[i].type, seed[i].area, seed[i].address);
+            rc = add_place(c, t, seed[i].code, seed[i].name, "venue", seed[i].type, seed[i].area,
+                           seed[i].address);
     }
     for (int i = 0; !rc && i < t->ncomms; i++) {
         const struct community *cm = &t->comms[i];
         if (cm->urban && strcmp(cm->code, CG_DEMO_NANSANLU))
-            rc = add_place(c, t, cg_arena_printf(a, "SP%s", cm->code), cg_arena_printf(a, "%s核酸采样点", cm->estate),
-                           "venue", "sampling_point", cm->code, NULL);
+            rc = add_place(c, t, cg_arena_printf(a, "SP%s", cm->code),
+                           cg_arena_printf(a, "%s核酸采样点", cm->estate), "venue",
+                           "sampling_point", cm->code, NULL);
     }
     if (!rc && !strcmp(cc, CG_DEMO_YANGGAO)) {
         /* 林田路矿, 河流沟壑: the risk points the county put on the grid. */
@@ -704,21 +733,22 @@ static int write_places(struct ctx *c, struct tree *t)
             int town;
             const char *type, *name;
         } risks[] = {
-            {0, "forest", "龙泉镇北山防火林区"},   {9, "forest", "长城乡明长城沿线生态林"},
-            {2, "field", "大白登镇东梁灌区农田"},   {7, "field", "王官屯镇设施农业大棚区"},
+            {0, "forest", "龙泉镇北山防火林区"},     {9, "forest", "长城乡明长城沿线生态林"},
+            {2, "field", "大白登镇东梁灌区农田"},    {7, "field", "王官屯镇设施农业大棚区"},
             {1, "road", "罗文皂镇县乡公路急弯路段"}, {3, "road", "古城镇京包铁路平交道口"},
-            {6, "mine", "友宰镇废弃采石场"},       {10, "mine", "下深井乡关停煤矿井口"},
-            {0, "river", "南洋河龙泉镇段"},         {4, "river", "白登河东小村镇段"},
-            {5, "gully", "狮子屯乡黑水沟"},         {8, "gully", "马家皂乡大沙沟"},
+            {6, "mine", "友宰镇废弃采石场"},         {10, "mine", "下深井乡关停煤矿井口"},
+            {0, "river", "南洋河龙泉镇段"},          {4, "river", "白登河东小村镇段"},
+            {5, "gully", "狮子屯乡黑水沟"},          {8, "gully", "马家皂乡大沙沟"},
         };
         for (size_t i = 0; !rc && i < sizeof risks / sizeof risks[0]; i++)
-            rc = add_place(c, t, cg_arena_printf(a, "RP%s-%02zu", cc, i + 1), risks[i].name, "risk_point",
-                           risks[i].type, t->towns[risks[i].town].code, NULL);
+            rc = add_place(c, t, cg_arena_printf(a, "RP%s-%02zu", cc, i + 1), risks[i].name,
+                           "risk_point", risks[i].type, t->towns[risks[i].town].code, NULL);
     }
     /* Checkpoints (卡口): the expressway toll gate first, then posts on the
      * roads into the towns, each (town, post) at most once. */
-    static const char *const posts[] = {"G208国道%s检查站卡口", "S301省道%s交界卡口", "%s县乡公路出入口卡口",
-                                        "%s东出口卡口", "%s西出口卡口", "%s南出口卡口", "%s北出口卡口"};
+    static const char *const posts[] = {
+        "G208国道%s检查站卡口", "S301省道%s交界卡口", "%s县乡公路出入口卡口", "%s东出口卡口",
+        "%s西出口卡口",         "%s南出口卡口",       "%s北出口卡口"};
     enum { NPOSTS = sizeof posts / sizeof posts[0] };
     int pairs[16 * NPOSTS];
     int npairs = t->ntowns * NPOSTS > 16 * NPOSTS ? 16 * NPOSTS : t->ntowns * NPOSTS;
@@ -732,12 +762,13 @@ static int write_places(struct ctx *c, struct tree *t)
             name = cg_arena_printf(a, "G55二广高速%s收费站卡口", cshort);
         } else {
             char buf[256];
-            snprintf(buf, sizeof buf, posts[pairs[i - 1] % NPOSTS], strip(a, tw->name, town_suffixes));
+            snprintf(buf, sizeof buf, posts[pairs[i - 1] % NPOSTS],
+                     strip(a, tw->name, town_suffixes));
             name = cg_arena_strdup(a, buf);
         }
         if (!rc)
-            rc = add_place(c, t, cg_arena_printf(a, "CK%s-%02d", cc, i + 1), name, "venue", "station", tw->code,
-                           NULL);
+            rc = add_place(c, t, cg_arena_printf(a, "CK%s-%02d", cc, i + 1), name, "venue",
+                           "station", tw->code, NULL);
     }
     return rc;
 }
@@ -769,7 +800,8 @@ static void pick_home(rng *r, struct building *b, char unit[16], char room[24])
     }
     b->used[s / 8] |= (unsigned char)(1u << (s % 8));
     if (b->urban) {
-        int per_unit = b->floors * 2, u = s / per_unit + 1, floor = (s % per_unit) / 2 + 1, door = s % 2 + 1;
+        int per_unit = b->floors * 2, u = s / per_unit + 1, floor = (s % per_unit) / 2 + 1,
+            door = s % 2 + 1;
         snprintf(unit, 16, "%d", u);
         snprintf(room, 24, "%d%02d", floor, door);
     } else {
@@ -778,9 +810,9 @@ static void pick_home(rng *r, struct building *b, char unit[16], char room[24])
     }
 }
 
-static int write_person(struct ctx *c, struct tree *t, rng *r, struct building *b, const struct person *p,
-                        const char *household, const char *unit, const char *room, int floating, int size,
-                        cg_arena *a)
+static int write_person(struct ctx *c, struct tree *t, rng *r, struct building *b,
+                        const struct person *p, const char *household, const char *unit,
+                        const char *room, int floating, int size, cg_arena *a)
 {
     char tags[160];
     struct cg_resident_input in = {
@@ -834,9 +866,11 @@ static int write_residents(struct ctx *c, struct tree *t)
         if (size > t->target - t->stats.residents)
             size = (int)(t->target - t->stats.residents);
         int floating = chance(&r, 0.10);
-        const char *region = floating ? home_regions[below(&r, sizeof home_regions / sizeof home_regions[0])]
-                                      : t->spec->code;
-        const char *husband_name = cg__demo_surname(next64(&r)), *wife_name = cg__demo_surname(next64(&r));
+        const char *region =
+            floating ? home_regions[below(&r, sizeof home_regions / sizeof home_regions[0])]
+                     : t->spec->code;
+        const char *husband_name = cg__demo_surname(next64(&r)),
+                   *wife_name = cg__demo_surname(next64(&r));
         int n = 0;
         if (size == 1) {
             int old = !floating && chance(&r, 0.6);
@@ -848,23 +882,27 @@ static int write_residents(struct ctx *c, struct tree *t)
             rc = make_person(c, &r, region, husband_name, 0, age, &m[n++]);
             int wife_age = age - between(&r, -2, 5);
             if (!rc)
-                rc = make_person(c, &r, region, wife_name, 1, wife_age < 20 ? 20 : wife_age, &m[n++]);
+                rc = make_person(c, &r, region, wife_name, 1, wife_age < 20 ? 20 : wife_age,
+                                 &m[n++]);
             int children = size >= 5 ? 2 : size - 2;
             for (int k = 0; !rc && k < children; k++) {
                 int child = wife_age - between(&r, 22, 36) - 2 * k;
                 if (child < 0)
                     child = (int)below(&r, (uint32_t)(wife_age > 21 ? wife_age - 20 : 1));
                 int female = chance(&r, 0.48);
-                rc = make_person(c, &r, region, chance(&r, 0.95) ? husband_name : wife_name, female, child, &m[n++]);
+                rc = make_person(c, &r, region, chance(&r, 0.95) ? husband_name : wife_name, female,
+                                 child, &m[n++]);
             }
             if (!rc && size >= 5) {
                 int gp = age + between(&r, 22, 32);
-                rc = make_person(c, &r, region, husband_name, chance(&r, 0.6), gp > 98 ? 98 : gp, &m[n++]);
+                rc = make_person(c, &r, region, husband_name, chance(&r, 0.6), gp > 98 ? 98 : gp,
+                                 &m[n++]);
                 /* A grandmother keeps her own surname. */
                 if (!rc && m[n - 1].female) {
                     char given[32];
                     snprintf(given, sizeof given, "%s", m[n - 1].name + strlen(husband_name));
-                    snprintf(m[n - 1].name, sizeof m[n - 1].name, "%s%s", cg__demo_surname(next64(&r)), given);
+                    snprintf(m[n - 1].name, sizeof m[n - 1].name, "%s%s",
+                             cg__demo_surname(next64(&r)), given);
                 }
             }
         }
@@ -873,7 +911,8 @@ static int write_residents(struct ctx *c, struct tree *t)
         pick_home(&r, b, unit, room);
         snprintf(household, sizeof household, "%s%06lld", t->spec->code, (long long)++household_no);
         for (int k = 0; !rc && k < n; k++)
-            rc = write_person(c, t, &r, b, &m[k], household, unit[0] ? unit : NULL, room, floating, size, a);
+            rc = write_person(c, t, &r, b, &m[k], household, unit[0] ? unit : NULL, room, floating,
+                              size, a);
         t->stats.households++;
         if (!rc && household_no % 2000 == 0) { /* keep the arena small */
             cg_arena_free(a);
@@ -910,11 +949,12 @@ static int write_county(struct ctx *c, struct tree *t, cg_demo_progress_fn progr
     st->grids = t->ngrids;
     st->buildings = t->nblds;
     rec.area_path = t->path;
-    rec.detail = cg_arena_printf(c->mem,
-                                 "%s: towns=%d communities=%d grids=%d buildings=%d staff=%d places=%d"
-                                 " residents=%lld households=%lld",
-                                 t->spec->name, st->towns, st->communities, st->grids, st->buildings, st->staff,
-                                 st->places, (long long)st->residents, (long long)st->households);
+    rec.detail =
+        cg_arena_printf(c->mem,
+                        "%s: towns=%d communities=%d grids=%d buildings=%d staff=%d places=%d"
+                        " residents=%lld households=%lld",
+                        t->spec->name, st->towns, st->communities, st->grids, st->buildings,
+                        st->staff, st->places, (long long)st->residents, (long long)st->households);
     if (!rc)
         rc = cg_audit_write(c->s, c->actor, NULL, &rec);
     if (!rc)
@@ -925,8 +965,9 @@ static int write_county(struct ctx *c, struct tree *t, cg_demo_progress_fn progr
         rec.area_path = NULL;
         cg_audit_commit(c->s, c->actor, NULL, &rec);
         if (!c->fe->message[0] || rc == CG_EDB)
-            cg_field_fail(c->fe, rc, "", "%s %s: %s%s%s", t->spec->code, t->spec->name, cg_strerror(rc),
-                          rc == CG_EDB ? ": " : "", rc == CG_EDB ? cg_store_errmsg(c->s) : "");
+            cg_field_fail(c->fe, rc, "", "%s %s: %s%s%s", t->spec->code, t->spec->name,
+                          cg_strerror(rc), rc == CG_EDB ? ": " : "",
+                          rc == CG_EDB ? cg_store_errmsg(c->s) : "");
         return rc;
     }
     st->seconds = cg_monotonic() - t0;
@@ -946,7 +987,8 @@ static const struct grid *busiest_grid(const struct tree *t, const char *prefix)
 {
     const struct grid *best = NULL;
     for (int i = 0; i < t->ngrids; i++)
-        if (!strncmp(t->grids[i].code, prefix, strlen(prefix)) && (!best || t->grids[i].residents > best->residents))
+        if (!strncmp(t->grids[i].code, prefix, strlen(prefix)) &&
+            (!best || t->grids[i].residents > best->residents))
             best = &t->grids[i];
     return best;
 }
@@ -1010,26 +1052,32 @@ static int write_logins(struct ctx *c, cg_arena *a, const struct tree *trees)
         return CG_ENOMEM;
     cg_secret_password(password, 12);
     for (size_t i = 0; i < n; i++) {
-        const char *who = specs[i].position ? staff_name(c, specs[i].scope, specs[i].position) : NULL;
-        const char *display = who ? cg_arena_printf(a, "%s（%s）", who, specs[i].display) : specs[i].display;
-        struct cg_user_input in = {specs[i].username, display, specs[i].role, specs[i].scope, password};
+        const char *who =
+            specs[i].position ? staff_name(c, specs[i].scope, specs[i].position) : NULL;
+        const char *display =
+            who ? cg_arena_printf(a, "%s（%s）", who, specs[i].display) : specs[i].display;
+        struct cg_user_input in = {specs[i].username, display, specs[i].role, specs[i].scope,
+                                   password};
         struct cg_user u;
         int rc = cg_user_create(c->s, c->actor, &in, a, &u, c->fe);
         if (rc)
             return rc;
-        logins[i] = (struct cg_demo_login){specs[i].username, specs[i].role, u.area.code, u.area.name, u.display_name};
+        logins[i] = (struct cg_demo_login){specs[i].username, specs[i].role, u.area.code,
+                                           u.area.name, u.display_name};
     }
     /* The accounts of staff members are linked to their assignment, so that
      * a responsibility card names the account. */
-    struct cg_audit_record rec = {"demo.logins", "user", NULL, c->city_path, 0, "linked demo accounts to staff"};
+    struct cg_audit_record rec = {"demo.logins", "user", NULL,
+                                  c->city_path,  0,      "linked demo accounts to staff"};
     int rc = cg_store_begin(c->s);
     for (size_t i = 0; !rc && i < n; i++)
         if (specs[i].position)
-            rc = cg_store_run(c->s, NULL,
-                              "UPDATE staff_assignments SET user_id = (SELECT id FROM users WHERE username = ?)"
-                              " WHERE id = (SELECT MIN(s.id) FROM staff_assignments s JOIN areas a"
-                              " ON a.id = s.area_id WHERE a.code = ? AND s.position = ?)",
-                              "sss", specs[i].username, specs[i].scope, specs[i].position);
+            rc = cg_store_run(
+                c->s, NULL,
+                "UPDATE staff_assignments SET user_id = (SELECT id FROM users WHERE username = ?)"
+                " WHERE id = (SELECT MIN(s.id) FROM staff_assignments s JOIN areas a"
+                " ON a.id = s.area_id WHERE a.code = ? AND s.position = ?)",
+                "sss", specs[i].username, specs[i].scope, specs[i].position);
     if (!rc)
         rc = cg_audit_write(c->s, c->actor, NULL, &rec);
     if (!rc)
@@ -1055,11 +1103,12 @@ int cg_demo_check(cg_store *s, int *initialised, struct cg_field_error *fe)
         return rc;
     *initialised = rc == 0;
     cg_stmt *st = NULL;
-    rc = cg_store_query(s, &st,
-                        "SELECT (SELECT COUNT(*) FROM areas), (SELECT COUNT(*) FROM users),"
-                        " (SELECT COUNT(*) FROM residents), (SELECT COUNT(*) FROM places),"
-                        " (SELECT COUNT(*) FROM staff_assignments), (SELECT COUNT(*) FROM departments)",
-                        "");
+    rc = cg_store_query(
+        s, &st,
+        "SELECT (SELECT COUNT(*) FROM areas), (SELECT COUNT(*) FROM users),"
+        " (SELECT COUNT(*) FROM residents), (SELECT COUNT(*) FROM places),"
+        " (SELECT COUNT(*) FROM staff_assignments), (SELECT COUNT(*) FROM departments)",
+        "");
     if (rc)
         return rc;
     int64_t v[6] = {0};
@@ -1071,12 +1120,13 @@ int cg_demo_check(cg_store *s, int *initialised, struct cg_field_error *fe)
         return rc ? rc : CG_EDB;
     int64_t areas = *initialised ? 1 : 0, users = *initialised ? 1 : 0;
     if (v[0] > areas || v[1] > users || v[2] || v[3] || v[4] || v[5])
-        return cg_field_fail(fe, CG_ECONFLICT, "db",
-                             "the database already holds data (%lld areas, %lld accounts, %lld residents,"
-                             " %lld places, %lld staff, %lld departments); the demo only fills a new"
-                             " database or one that 'civgrid init' has just created",
-                             (long long)v[0], (long long)v[1], (long long)v[2], (long long)v[3],
-                             (long long)v[4], (long long)v[5]);
+        return cg_field_fail(
+            fe, CG_ECONFLICT, "db",
+            "the database already holds data (%lld areas, %lld accounts, %lld residents,"
+            " %lld places, %lld staff, %lld departments); the demo only fills a new"
+            " database or one that 'civgrid init' has just created",
+            (long long)v[0], (long long)v[1], (long long)v[2], (long long)v[3], (long long)v[4],
+            (long long)v[5]);
     return 0;
 }
 
@@ -1092,8 +1142,8 @@ static int write_city(struct ctx *c)
         c->city_id = c->actor->area_id;
         c->city_path = c->actor->area_path;
     } else {
-        rc = insert_area(c, c->actor->area_id, c->actor->area_path, "city", CG_DEMO_CITY_CODE, CG_DEMO_CITY_NAME,
-                         &c->city_id, &c->city_path);
+        rc = insert_area(c, c->actor->area_id, c->actor->area_path, "city", CG_DEMO_CITY_CODE,
+                         CG_DEMO_CITY_NAME, &c->city_id, &c->city_path);
     }
     c->city_code = CG_DEMO_CITY_CODE;
     if (!rc)
@@ -1109,13 +1159,14 @@ static int write_city(struct ctx *c)
 }
 
 int cg_demo_build(cg_store *s, const struct cg_actor *actor, const struct cg_demo_options *opt,
-                  cg_demo_progress_fn progress, void *ud, cg_arena *a,
-                  struct cg_demo_result *out, struct cg_field_error *fe)
+                  cg_demo_progress_fn progress, void *ud, cg_arena *a, struct cg_demo_result *out,
+                  struct cg_field_error *fe)
 {
     double t0 = cg_monotonic();
     memset(out, 0, sizeof *out);
     if (!cg_actor_can(actor, CG_PERM_AREAS_WRITE | CG_PERM_USERS_WRITE | CG_PERM_PEOPLE_WRITE) ||
-        !actor->area_path || strchr(actor->area_path + 1, '/') != actor->area_path + strlen(actor->area_path) - 1)
+        !actor->area_path ||
+        strchr(actor->area_path + 1, '/') != actor->area_path + strlen(actor->area_path) - 1)
         return CG_EFORBIDDEN; /* an administrator over the root */
     int initialised = 0;
     int rc = cg_demo_check(s, &initialised, fe);
@@ -1124,8 +1175,8 @@ int cg_demo_build(cg_store *s, const struct cg_actor *actor, const struct cg_dem
     if (!initialised)
         return CG_ENOTFOUND;
     int64_t residents = opt && opt->residents > 0 ? opt->residents : 20000;
-    struct ctx c = {.s = s, .actor = actor, .fe = fe, .out = out,
-                    .seed = opt && opt->seed ? opt->seed : 1};
+    struct ctx c = {
+        .s = s, .actor = actor, .fe = fe, .out = out, .seed = opt && opt->seed ? opt->seed : 1};
     struct tree trees[NCOUNTIES];
     memset(trees, 0, sizeof trees);
     c.mem = cg_arena_new();

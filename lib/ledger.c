@@ -33,12 +33,13 @@ int cg_ledger_list(cg_store *s, const struct cg_actor *actor, const char *area_c
         return rc;
     cg_today(day);
     cg_stmt *st = NULL;
-    rc = cg_store_query(s, &st,
-                        "SELECT l.id, l.name, l.zh, l.en, l.note, (SELECT COUNT(*) FROM ledger_entries e"
-                        " JOIN residents r ON r.id = e.resident_id WHERE e.ledger_id = l.id"
-                        " AND r.status = 'active' AND (e.end_date IS NULL OR e.end_date >= ?)"
-                        " AND " UNDER("r.area_path") ") FROM ledgers l ORDER BY l.id",
-                        "sss", day, area.path, cg_arena_printf(a, "%s~", area.path));
+    rc = cg_store_query(
+        s, &st,
+        "SELECT l.id, l.name, l.zh, l.en, l.note, (SELECT COUNT(*) FROM ledger_entries e"
+        " JOIN residents r ON r.id = e.resident_id WHERE e.ledger_id = l.id"
+        " AND r.status = 'active' AND (e.end_date IS NULL OR e.end_date >= ?)"
+        " AND " UNDER("r.area_path") ") FROM ledgers l ORDER BY l.id",
+        "sss", day, area.path, cg_arena_printf(a, "%s~", area.path));
     if (rc)
         return rc;
     struct cg_ledger *out = cg_arena_calloc(a, 64 * sizeof *out);
@@ -150,14 +151,15 @@ static int resident_path(cg_store *s, const struct cg_actor *actor, int64_t id, 
     return rc ? rc : CG_ENOTFOUND;
 }
 
-static int change(cg_store *s, const struct cg_actor *actor, const char *ledger, int64_t resident_id,
-                  const char *start, const char *end, const char *note, int remove,
-                  struct cg_field_error *fe)
+static int change(cg_store *s, const struct cg_actor *actor, const char *ledger,
+                  int64_t resident_id, const char *start, const char *end, const char *note,
+                  int remove, struct cg_field_error *fe)
 {
     cg_arena *a = cg_arena_new();
     const char *path = NULL;
     int64_t lid = 0, n = 0;
-    struct cg_audit_record rec = {remove ? "ledger.untag" : "ledger.tag", "resident", NULL, NULL, 0, ledger};
+    struct cg_audit_record rec = {
+        remove ? "ledger.untag" : "ledger.tag", "resident", NULL, NULL, 0, ledger};
     int rc = a ? 0 : CG_ENOMEM;
     if (!rc && !cg_actor_can(actor, CG_PERM_PEOPLE_WRITE))
         rc = CG_EFORBIDDEN;
@@ -166,7 +168,8 @@ static int change(cg_store *s, const struct cg_actor *actor, const char *ledger,
     if (!rc && (rc = ledger_id(s, ledger, &lid)) == CG_ENOTFOUND)
         rc = cg_field_fail(fe, CG_EBADTYPE, "ledger", "no ledger named '%s'", ledger);
     if (!rc && (!valid_date(start) || !valid_date(end)))
-        rc = cg_field_fail(fe, CG_EBADTYPE, valid_date(start) ? "end_date" : "start_date", "dates are YYYY-MM-DD");
+        rc = cg_field_fail(fe, CG_EBADTYPE, valid_date(start) ? "end_date" : "start_date",
+                           "dates are YYYY-MM-DD");
     if (!rc && start && end && strcmp(end, start) < 0)
         rc = cg_field_fail(fe, CG_EBADTYPE, "end_date", "the end date is before the start date");
     if (!rc && note && strlen(note) > 500)
@@ -175,14 +178,20 @@ static int change(cg_store *s, const struct cg_actor *actor, const char *ledger,
     rec.area_path = path;
     if (!rc && !(rc = cg_store_begin(s))) {
         if (remove)
-            rc = cg_store_run(s, &n, "DELETE FROM ledger_entries WHERE ledger_id = ? AND resident_id = ?", "ii", lid, resident_id);
+            rc = cg_store_run(s, &n,
+                              "DELETE FROM ledger_entries WHERE ledger_id = ? AND resident_id = ?",
+                              "ii", lid, resident_id);
         else
-            rc = cg_store_run(s, &n, "UPDATE ledger_entries SET start_date = ?, end_date = ?, note = ?"
-                                     " WHERE ledger_id = ? AND resident_id = ?", "sssii", start, end, note, lid, resident_id);
+            rc = cg_store_run(s, &n,
+                              "UPDATE ledger_entries SET start_date = ?, end_date = ?, note = ?"
+                              " WHERE ledger_id = ? AND resident_id = ?",
+                              "sssii", start, end, note, lid, resident_id);
         if (!rc && !remove && n == 0)
-            rc = cg_store_run(s, NULL, "INSERT INTO ledger_entries (ledger_id, resident_id, start_date, end_date, note,"
-                                       " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                              "iisssi", lid, resident_id, start, end, note, cg_now());
+            rc = cg_store_run(
+                s, NULL,
+                "INSERT INTO ledger_entries (ledger_id, resident_id, start_date, end_date, note,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "iisssi", lid, resident_id, start, end, note, cg_now());
         if (!rc && remove && n == 0)
             rc = CG_ENOTFOUND;
         rc = cg_audit_end(s, actor, &rec, rc);

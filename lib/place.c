@@ -97,26 +97,32 @@ int cg_place_add(cg_store *s, const struct cg_actor *actor, const struct cg_plac
     if (!in->kind || !*in->kind)
         return cg_field_fail(fe, CG_EMISSING, "kind", "the kind is missing (venue or risk_point)");
     if (!kind_valid(in->kind))
-        return cg_field_fail(fe, CG_EBADTYPE, "kind", "kind is venue or risk_point, not '%s'", in->kind);
+        return cg_field_fail(fe, CG_EBADTYPE, "kind", "kind is venue or risk_point, not '%s'",
+                             in->kind);
     if (!in->type || !*in->type)
-        return cg_field_fail(fe, CG_EMISSING, "type", "the type is missing (%s)", types_of(a, in->kind));
-    if (!cg_place_type_find(in->kind, in->type))
-        return cg_field_fail(fe, CG_EBADTYPE, "type", "unknown %s type '%s' (%s)", in->kind, in->type,
+        return cg_field_fail(fe, CG_EMISSING, "type", "the type is missing (%s)",
                              types_of(a, in->kind));
+    if (!cg_place_type_find(in->kind, in->type))
+        return cg_field_fail(fe, CG_EBADTYPE, "type", "unknown %s type '%s' (%s)", in->kind,
+                             in->type, types_of(a, in->kind));
     if (!in->name || !*in->name)
         return cg_field_fail(fe, CG_EMISSING, "name", "the name is missing");
     if (strlen(in->name) > 200 || has_control(in->name))
-        return cg_field_fail(fe, CG_EBADTYPE, "name", "a place name is 1-200 bytes without control characters");
+        return cg_field_fail(fe, CG_EBADTYPE, "name",
+                             "a place name is 1-200 bytes without control characters");
     if (in->address && (strlen(in->address) > 400 || has_control(in->address)))
-        return cg_field_fail(fe, CG_EBADTYPE, "address", "an address is at most 400 bytes without control characters");
+        return cg_field_fail(fe, CG_EBADTYPE, "address",
+                             "an address is at most 400 bytes without control characters");
     if (!in->area_code || !*in->area_code)
         return cg_field_fail(fe, CG_EMISSING, "area_code", "the area_code is missing");
     if (in->code && !valid_code(in->code))
-        return cg_field_fail(fe, CG_EBADTYPE, "code", "a place code is 1-32 letters, digits, '-', '_' or '.'");
+        return cg_field_fail(fe, CG_EBADTYPE, "code",
+                             "a place code is 1-32 letters, digits, '-', '_' or '.'");
     struct cg_area area;
     int rc = cg_area_get(s, actor, in->area_code, a, &area);
     if (rc == CG_ENOTFOUND)
-        return cg_field_fail(fe, rc, "area_code", "area_code '%s' names no area you can see", in->area_code);
+        return cg_field_fail(fe, rc, "area_code", "area_code '%s' names no area you can see",
+                             in->area_code);
     if (rc)
         return rc;
     char generated[11];
@@ -126,11 +132,12 @@ int cg_place_add(cg_store *s, const struct cg_actor *actor, const struct cg_plac
         code = generated;
     }
     cg_stmt *st = NULL;
-    rc = cg_store_query(s, &st,
-                        "INSERT INTO places (code, name, kind, type, area_id, area_path, address, status,"
-                        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?) RETURNING id",
-                        "ssssissi", code, in->name, in->kind, in->type, area.id, area.path,
-                        in->address && *in->address ? in->address : NULL, cg_now());
+    rc = cg_store_query(
+        s, &st,
+        "INSERT INTO places (code, name, kind, type, area_id, area_path, address, status,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?) RETURNING id",
+        "ssssissi", code, in->name, in->kind, in->type, area.id, area.path,
+        in->address && *in->address ? in->address : NULL, cg_now());
     if (rc)
         return rc;
     rc = cg_stmt_step(st);
@@ -142,8 +149,9 @@ int cg_place_add(cg_store *s, const struct cg_actor *actor, const struct cg_plac
         return rc ? rc : CG_EDB;
     if (id)
         *id = new_id;
-    struct cg_audit_record rec = {"place.create", "place", code, area.path, 0,
-                                  cg_arena_printf(a, "%s %s %s", in->kind, in->type, in->name)};
+    struct cg_audit_record rec = {
+        "place.create", "place", code,
+        area.path,      0,       cg_arena_printf(a, "%s %s %s", in->kind, in->type, in->name)};
     return cg_audit_write(s, actor, NULL, &rec);
 }
 
@@ -176,7 +184,8 @@ static void read_place(cg_stmt *st, cg_arena *a, struct cg_place *p)
 static int load(cg_store *s, const char *code, cg_arena *a, struct cg_place *out)
 {
     cg_stmt *st = NULL;
-    int rc = cg_store_query(s, &st, "SELECT " PLACE_COLUMNS PLACE_FROM " WHERE p.code = ?", "s", code);
+    int rc =
+        cg_store_query(s, &st, "SELECT " PLACE_COLUMNS PLACE_FROM " WHERE p.code = ?", "s", code);
     if (rc)
         return rc;
     rc = cg_stmt_step(st);
@@ -277,7 +286,8 @@ int cg_place_list(cg_store *s, const struct cg_actor *actor, const struct cg_pla
     const char *type = q->type && *q->type ? q->type : NULL;
     const char *status = q->status && *q->status ? q->status : "active";
     if (kind && !kind_valid(kind))
-        return cg_field_fail(fe, CG_EBADTYPE, "kind", "kind is venue or risk_point, not '%s'", kind);
+        return cg_field_fail(fe, CG_EBADTYPE, "kind", "kind is venue or risk_point, not '%s'",
+                             kind);
     if (type) {
         int known = 0;
         for (const struct cg_place_type *t = cg_place_types; t->kind && !known; t++)
@@ -306,8 +316,8 @@ int cg_place_list(cg_store *s, const struct cg_actor *actor, const struct cg_pla
     int rc;
     if (total) {
         rc = cg_store_query(s, &st, "SELECT COUNT(*) FROM places p" LIST_FILTERS, LIST_ARGS,
-                            actor->area_path, actor->area_path, within, within, kind, kind, type, type,
-                            status, status, pattern, pattern, pattern, pattern);
+                            actor->area_path, actor->area_path, within, within, kind, kind, type,
+                            type, status, status, pattern, pattern, pattern, pattern);
         if (rc)
             return rc;
         rc = cg_stmt_step(st);
@@ -317,12 +327,11 @@ int cg_place_list(cg_store *s, const struct cg_actor *actor, const struct cg_pla
         if (rc != CG_ROW)
             return rc ? rc : CG_EDB;
     }
-    rc = cg_store_query(s, &st,
-                        "SELECT " PLACE_COLUMNS PLACE_FROM LIST_FILTERS
-                        " ORDER BY a.path, p.code LIMIT ? OFFSET ?",
-                        LIST_ARGS "ii", actor->area_path, actor->area_path, within, within, kind, kind,
-                        type, type, status, status, pattern, pattern, pattern, pattern, (int64_t)limit,
-                        (int64_t)offset);
+    rc = cg_store_query(
+        s, &st,
+        "SELECT " PLACE_COLUMNS PLACE_FROM LIST_FILTERS " ORDER BY a.path, p.code LIMIT ? OFFSET ?",
+        LIST_ARGS "ii", actor->area_path, actor->area_path, within, within, kind, kind, type, type,
+        status, status, pattern, pattern, pattern, pattern, (int64_t)limit, (int64_t)offset);
     if (rc)
         return rc;
     struct cg_place *out = cg_arena_calloc(a, sizeof *out * (size_t)limit);
@@ -345,9 +354,13 @@ int cg_place_set_status(cg_store *s, const struct cg_actor *actor, const char *c
 {
     int valid = status && (!strcmp(status, "retired") || !strcmp(status, "active"));
     struct cg_audit_record rec = {valid && !strcmp(status, "retired") ? "place.retire"
-                                  : valid                            ? "place.activate"
-                                                                     : "place.status",
-                                  "place", code, NULL, 0, NULL};
+                                  : valid                             ? "place.activate"
+                                                                      : "place.status",
+                                  "place",
+                                  code,
+                                  NULL,
+                                  0,
+                                  NULL};
     int rc = cg_actor_can(actor, CG_PERM_AREAS_WRITE) ? 0 : CG_EFORBIDDEN;
     if (!rc)
         rc = cg_place_get(s, actor, code, a, out);
@@ -358,7 +371,8 @@ int cg_place_set_status(cg_store *s, const struct cg_actor *actor, const char *c
     if (!rc && !strcmp(out->status, status))
         return 0; /* nothing to change, nothing to record */
     if (!rc && !(rc = cg_store_begin(s))) {
-        rc = cg_store_run(s, NULL, "UPDATE places SET status = ? WHERE id = ?", "si", status, out->id);
+        rc = cg_store_run(s, NULL, "UPDATE places SET status = ? WHERE id = ?", "si", status,
+                          out->id);
         if (!rc)
             rc = cg_audit_write(s, actor, NULL, &rec);
         if (!rc)

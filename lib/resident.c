@@ -23,7 +23,7 @@ struct cached_area {
 struct cg_resident_checker {
     cg_store *store;
     const struct cg_actor *actor;
-    cg_strmap *areas;  /* code -> index in area_list, or -1 when absent/out of scope */
+    cg_strmap *areas;   /* code -> index in area_list, or -1 when absent/out of scope */
     cg_strmap *ledgers; /* name -> id */
     struct cached_area *area_list;
     size_t nareas, cap;
@@ -152,7 +152,8 @@ static int check_tags(cg_resident_checker *c, const char *tags, cg_arena *a,
         if (!cg_strmap_get(c->ledgers, t, &id))
             return cg_field_fail(fe, CG_EBADTYPE, "tags", "unknown ledger '%s'", t);
         if (row->ntags == CG_RESIDENT_MAX_TAGS)
-            return cg_field_fail(fe, CG_EBADTYPE, "tags", "more than %d ledgers", CG_RESIDENT_MAX_TAGS);
+            return cg_field_fail(fe, CG_EBADTYPE, "tags", "more than %d ledgers",
+                                 CG_RESIDENT_MAX_TAGS);
         row->tag_ids[row->ntags++] = id;
     }
     return 0;
@@ -177,11 +178,13 @@ int cg_resident_check(cg_resident_checker *c, const struct cg_resident_input *in
     if (blank(in->name))
         return cg_field_fail(fe, CG_EMISSING, "name", "the name is missing");
     if (strlen(in->name) > 100 || has_control(in->name))
-        return cg_field_fail(fe, CG_EBADTYPE, "name", "a name is 1-100 bytes without control characters");
+        return cg_field_fail(fe, CG_EBADTYPE, "name",
+                             "a name is 1-100 bytes without control characters");
     row->name = in->name;
     row->phone = optional(in->phone);
     if (row->phone && cg_phone_check(row->phone))
-        return cg_field_fail(fe, CG_EBADTYPE, "phone", "'%s' is not an 11-digit mobile number", row->phone);
+        return cg_field_fail(fe, CG_EBADTYPE, "phone", "'%s' is not an 11-digit mobile number",
+                             row->phone);
     if (blank(in->area_code))
         return cg_field_fail(fe, CG_EMISSING, "area_code", "the area code is missing");
     int err = 0;
@@ -189,9 +192,11 @@ int cg_resident_check(cg_resident_checker *c, const struct cg_resident_input *in
     if (err)
         return err;
     if (!area)
-        return cg_field_fail(fe, CG_EBADTYPE, "area_code", "no area with code '%s' in your scope", in->area_code);
+        return cg_field_fail(fe, CG_EBADTYPE, "area_code", "no area with code '%s' in your scope",
+                             in->area_code);
     if (!area->placeable)
-        return cg_field_fail(fe, CG_EBADTYPE, "area_code", "area '%s' is not a building or a grid", in->area_code);
+        return cg_field_fail(fe, CG_EBADTYPE, "area_code", "area '%s' is not a building or a grid",
+                             in->area_code);
     row->area_id = area->id;
     row->area_code = in->area_code;
     row->area_path = cg_arena_strdup(a, area->path); /* the row may outlive the checker */
@@ -205,12 +210,17 @@ int cg_resident_check(cg_resident_checker *c, const struct cg_resident_input *in
         else if (!strcmp(row->resident_type, "流动"))
             row->resident_type = "floating";
         else
-            return cg_field_fail(fe, CG_EBADTYPE, "resident_type", "resident type is permanent or floating, not '%s'",
+            return cg_field_fail(fe, CG_EBADTYPE, "resident_type",
+                                 "resident type is permanent or floating, not '%s'",
                                  row->resident_type);
     }
-    for (const char *const *f = (const char *const[]){in->household, in->unit, in->room, NULL}; *f; f++)
+    for (const char *const *f = (const char *const[]){in->household, in->unit, in->room, NULL}; *f;
+         f++)
         if (strlen(*f) > 64 || has_control(*f))
-            return cg_field_fail(fe, CG_EBADTYPE, *f == in->household ? "household" : *f == in->unit ? "unit" : "room",
+            return cg_field_fail(fe, CG_EBADTYPE,
+                                 *f == in->household ? "household"
+                                 : *f == in->unit    ? "unit"
+                                                     : "room",
                                  "household, unit and room are at most 64 bytes");
     row->household = optional(in->household);
     row->unit = optional(in->unit);
@@ -223,10 +233,11 @@ int cg_resident_check(cg_resident_checker *c, const struct cg_resident_input *in
 static int add_history(cg_store *s, const struct cg_actor *actor, int64_t id, const char *field,
                        const char *old_value, const char *new_value)
 {
-    return cg_store_run(s, NULL,
-                        "INSERT INTO resident_history (resident_id, at, actor, field, old_value, new_value)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
-                        "iissss", id, cg_now(), actor->username, field, old_value, new_value);
+    return cg_store_run(
+        s, NULL,
+        "INSERT INTO resident_history (resident_id, at, actor, field, old_value, new_value)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        "iissss", id, cg_now(), actor->username, field, old_value, new_value);
 }
 
 static int same(const char *a, const char *b)
@@ -256,13 +267,14 @@ static int insert_row(cg_store *s, const struct cg_resident_row *row, int64_t *i
 {
     cg_stmt *st = NULL;
     int64_t now = cg_now();
-    int rc = cg_store_query(s, &st,
-                            "INSERT INTO residents (id_number, id_tail, name, sex, birth_date, phone,"
-                            " area_id, area_path, household, unit, room, resident_type, created_at,"
-                            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                            "ssssssisssssii", row->id_number, row->id_tail, row->name, row->sex,
-                            row->birth_date, row->phone, row->area_id, row->area_path, row->household,
-                            row->unit, row->room, row->resident_type, now, now);
+    int rc = cg_store_query(
+        s, &st,
+        "INSERT INTO residents (id_number, id_tail, name, sex, birth_date, phone,"
+        " area_id, area_path, household, unit, room, resident_type, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "ssssssisssssii", row->id_number, row->id_tail, row->name, row->sex, row->birth_date,
+        row->phone, row->area_id, row->area_path, row->household, row->unit, row->room,
+        row->resident_type, now, now);
     if (rc)
         return rc;
     rc = cg_stmt_step(st);
@@ -277,30 +289,33 @@ int cg_resident_insert_new(cg_store *s, const struct cg_resident_row *row)
     int64_t id = 0;
     int changed = 0;
     if (!row->ntags) /* no ledger entries to link: no need to learn the id */
-        return cg_store_run(s, NULL,
-                            "INSERT INTO residents (id_number, id_tail, name, sex, birth_date, phone, area_id,"
-                            " area_path, household, unit, room, resident_type, created_at, updated_at)"
-                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            "ssssssisssssii", row->id_number, row->id_tail, row->name, row->sex,
-                            row->birth_date, row->phone, row->area_id, row->area_path, row->household,
-                            row->unit, row->room, row->resident_type, cg_now(), cg_now());
+        return cg_store_run(
+            s, NULL,
+            "INSERT INTO residents (id_number, id_tail, name, sex, birth_date, phone, area_id,"
+            " area_path, household, unit, room, resident_type, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "ssssssisssssii", row->id_number, row->id_tail, row->name, row->sex, row->birth_date,
+            row->phone, row->area_id, row->area_path, row->household, row->unit, row->room,
+            row->resident_type, cg_now(), cg_now());
     int rc = insert_row(s, row, &id);
     return rc ? rc : write_tags(s, id, row, &changed);
 }
 
 /* The columns a correction may change, in the order of update_row's SELECT. */
-static const char *const fields[] = {"name", "phone", "area", "household", "unit", "room", "resident_type"};
+static const char *const fields[] = {"name", "phone", "area",         "household",
+                                     "unit", "room",  "resident_type"};
 
 int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg_resident_row *row,
                       int *changed)
 {
     cg_stmt *st = NULL;
     *changed = 0;
-    int rc = cg_store_query(s, &st,
-                            "SELECT r.id, r.name, r.phone, a.code, r.household, r.unit, r.room,"
-                            " r.resident_type, r.area_path FROM residents r JOIN areas a ON a.id = r.area_id"
-                            " WHERE r.id_number = ?",
-                            "s", row->id_number);
+    int rc = cg_store_query(
+        s, &st,
+        "SELECT r.id, r.name, r.phone, a.code, r.household, r.unit, r.room,"
+        " r.resident_type, r.area_path FROM residents r JOIN areas a ON a.id = r.area_id"
+        " WHERE r.id_number = ?",
+        "s", row->id_number);
     if (rc)
         return rc;
     rc = cg_stmt_step(st);
@@ -317,8 +332,8 @@ int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg
     }
     /* An existing resident: compare field by field, so that a re-import of the
      * same data writes nothing and a correction leaves a trail. */
-    const char *now_values[7] = {row->name, row->phone, row->area_code, row->household, row->unit, row->room,
-                                 row->resident_type};
+    const char *now_values[7] = {row->name, row->phone, row->area_code,    row->household,
+                                 row->unit, row->room,  row->resident_type};
     char *old_values[7];
     int64_t id = cg_stmt_int(st, 0);
     int in_scope = !strncmp(cg_stmt_text(st, 8), actor->area_path, strlen(actor->area_path));
@@ -337,11 +352,12 @@ int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg
         rc = add_history(s, actor, id, fields[i], old_values[i], now_values[i]);
     }
     if (!rc && *changed)
-        rc = cg_store_run(s, NULL,
-                          "UPDATE residents SET name = ?, phone = ?, area_id = ?, area_path = ?, household = ?,"
-                          " unit = ?, room = ?, resident_type = ?, updated_at = ? WHERE id = ?",
-                          "ssisssssii", row->name, row->phone, row->area_id, row->area_path, row->household,
-                          row->unit, row->room, row->resident_type, cg_now(), id);
+        rc = cg_store_run(
+            s, NULL,
+            "UPDATE residents SET name = ?, phone = ?, area_id = ?, area_path = ?, household = ?,"
+            " unit = ?, room = ?, resident_type = ?, updated_at = ? WHERE id = ?",
+            "ssisssssii", row->name, row->phone, row->area_id, row->area_path, row->household,
+            row->unit, row->room, row->resident_type, cg_now(), id);
     for (int i = 0; i < 7; i++)
         free(old_values[i]);
     return rc ? rc : write_tags(s, id, row, changed);
@@ -358,9 +374,10 @@ int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg
  * of one query per resident. */
 #define TAG_BATCH 50
 #define P10 "?,?,?,?,?,?,?,?,?,?"
-static const char tags_sql[] = "SELECT e.resident_id, l.name FROM ledger_entries e JOIN ledgers l ON l.id = e.ledger_id"
-                               " WHERE (e.end_date IS NULL OR e.end_date >= ?) AND e.resident_id IN"
-                               " (" P10 "," P10 "," P10 "," P10 "," P10 ") ORDER BY e.resident_id, l.id";
+static const char tags_sql[] =
+    "SELECT e.resident_id, l.name FROM ledger_entries e JOIN ledgers l ON l.id = e.ledger_id"
+    " WHERE (e.end_date IS NULL OR e.end_date >= ?) AND e.resident_id IN"
+    " (" P10 "," P10 "," P10 "," P10 "," P10 ") ORDER BY e.resident_id, l.id";
 
 /* Appends name to the ';'-separated tags of the resident with this id. */
 static void add_tag(struct cg_resident *items, size_t n, int64_t id, const char *name, cg_arena *a)
@@ -389,8 +406,8 @@ static int fill_tags(cg_store *s, struct cg_resident *items, size_t n, cg_arena 
             rc = first + k < n ? cg_stmt_bind_int(st, (int)k + 2, items[first + k].id)
                                : cg_stmt_bind_null(st, (int)k + 2);
         while (!rc && (rc = cg_stmt_step(st)) == CG_ROW) {
-            add_tag(items + first, n - first < TAG_BATCH ? n - first : TAG_BATCH, cg_stmt_int(st, 0),
-                    cg_stmt_text(st, 1), a);
+            add_tag(items + first, n - first < TAG_BATCH ? n - first : TAG_BATCH,
+                    cg_stmt_int(st, 0), cg_stmt_text(st, 1), a);
             rc = 0;
         }
         if (st)
@@ -401,13 +418,16 @@ static int fill_tags(cg_store *s, struct cg_resident *items, size_t n, cg_arena 
     return 0;
 }
 
-static void read_resident(cg_stmt *st, const struct cg_actor *actor, cg_arena *a, struct cg_resident *r)
+static void read_resident(cg_stmt *st, const struct cg_actor *actor, cg_arena *a,
+                          struct cg_resident *r)
 {
     memset(r, 0, sizeof *r);
     r->id = cg_stmt_int(st, 0);
     const char *idn = cg_stmt_text(st, 1), *phone = cg_stmt_text(st, 5);
-    r->id_number = cg_actor_can(actor, CG_PERM_UNMASK_ID) ? cg_arena_strdup(a, idn) : cg_mask_id(a, idn);
-    r->phone = cg_actor_can(actor, CG_PERM_UNMASK_PHONE) ? cg_arena_strdup(a, phone) : cg_mask_phone(a, phone);
+    r->id_number =
+        cg_actor_can(actor, CG_PERM_UNMASK_ID) ? cg_arena_strdup(a, idn) : cg_mask_id(a, idn);
+    r->phone = cg_actor_can(actor, CG_PERM_UNMASK_PHONE) ? cg_arena_strdup(a, phone)
+                                                         : cg_mask_phone(a, phone);
     r->name = cg_arena_strdup(a, cg_stmt_text(st, 2));
     r->sex = cg_arena_strdup(a, cg_stmt_text(st, 3));
     r->birth_date = cg_arena_strdup(a, cg_stmt_text(st, 4));
@@ -446,17 +466,20 @@ static const char *const search_sql[Q_KINDS] = {
     [Q_ID] = SEARCH_FROM "r.id_number = ?" SEARCH_FILTERS,
     /* The last 4 characters are id_tail itself: the index answers alone. */
     [Q_ID_TAIL4] = SEARCH_FROM "r.id_tail = ?" SEARCH_FILTERS,
-    [Q_ID_TAIL] = SEARCH_FROM "r.id_tail = ? AND substr(r.id_number, 19 - length(CAST(? AS TEXT))) = ?" SEARCH_FILTERS,
+    [Q_ID_TAIL] = SEARCH_FROM
+    "r.id_tail = ? AND substr(r.id_number, 19 - length(CAST(? AS TEXT))) = ?" SEARCH_FILTERS,
     [Q_PHONE] = SEARCH_FROM "r.phone = ?" SEARCH_FILTERS,
     [Q_NAME] = SEARCH_FROM "r.name >= ? AND r.name < ?" SEARCH_FILTERS,
     /* A resident's area_path is its area's path: the path index serves it. */
-    [Q_ADDRESS] = SEARCH_FROM "r.area_path IN (SELECT path FROM areas WHERE name LIKE ?)" SEARCH_FILTERS,
+    [Q_ADDRESS] =
+        SEARCH_FROM "r.area_path IN (SELECT path FROM areas WHERE name LIKE ?)" SEARCH_FILTERS,
 };
 
 static int all_digits(const char *s, size_t n, int allow_x_last)
 {
     for (size_t i = 0; i < n; i++)
-        if (!(s[i] >= '0' && s[i] <= '9') && !(allow_x_last && i == n - 1 && (s[i] == 'X' || s[i] == 'x')))
+        if (!(s[i] >= '0' && s[i] <= '9') &&
+            !(allow_x_last && i == n - 1 && (s[i] == 'X' || s[i] == 'x')))
             return 0;
     return n > 0;
 }
@@ -473,7 +496,8 @@ static enum query_kind classify(const char *q)
     if (n >= 4 && n <= 6 && all_digits(q, n, 1))
         return n == 4 ? Q_ID_TAIL4 : Q_ID_TAIL;
     /* Addresses carry numbers or the words of addresses; names do not. */
-    static const char *const address_words[] = {"号", "楼", "单元", "室", "小区", "路", "街", "村", NULL};
+    static const char *const address_words[] = {"号", "楼", "单元", "室", "小区",
+                                                "路", "街", "村",   NULL};
     for (size_t i = 0; i < n; i++)
         if (q[i] >= '0' && q[i] <= '9')
             return Q_ADDRESS;
@@ -515,7 +539,8 @@ static int bind_head(cg_stmt *st, enum query_kind kind, const char *q, cg_arena 
     case Q_NAME: /* a prefix as a range, which an index can serve */
         *rc = cg_stmt_bind_text(st, i++, q, (size_t)-1);
         if (!*rc)
-            *rc = cg_stmt_bind_text(st, i++, cg_arena_printf(a, "%s\xf4\x8f\xbf\xbf", q), (size_t)-1);
+            *rc =
+                cg_stmt_bind_text(st, i++, cg_arena_printf(a, "%s\xf4\x8f\xbf\xbf", q), (size_t)-1);
         break;
     case Q_ADDRESS: /* the name of a building, compound, street or village */
         *rc = cg_stmt_bind_text(st, i++, cg_arena_printf(a, "%%%s%%", q), (size_t)-1);
@@ -529,7 +554,8 @@ static int bind_head(cg_stmt *st, enum query_kind kind, const char *q, cg_arena 
 static int audit_read(cg_store *s, const struct cg_actor *actor, const char *action,
                       const char *object, const char *path, int rc, const char *detail)
 {
-    int unmasked = cg_actor_can(actor, CG_PERM_UNMASK_ID) || cg_actor_can(actor, CG_PERM_UNMASK_PHONE);
+    int unmasked =
+        cg_actor_can(actor, CG_PERM_UNMASK_ID) || cg_actor_can(actor, CG_PERM_UNMASK_PHONE);
     char name[64];
     snprintf(name, sizeof name, "%s%s", action, unmasked && !rc ? ".unmasked" : "");
     struct cg_audit_record rec = {name, "resident", object, path, rc, detail};
@@ -537,16 +563,17 @@ static int audit_read(cg_store *s, const struct cg_actor *actor, const char *act
     return rc ? rc : arc;
 }
 
-int cg_resident_search(cg_store *s, const struct cg_actor *actor,
-                       const struct cg_resident_query *q, cg_arena *a, struct cg_resident **items,
-                       size_t *n)
+int cg_resident_search(cg_store *s, const struct cg_actor *actor, const struct cg_resident_query *q,
+                       cg_arena *a, struct cg_resident **items, size_t *n)
 {
     *items = NULL;
     *n = 0;
-    const char *detail = cg_arena_printf(a, "q=%s area=%s ledger=%s", q->q ? q->q : "",
-                                         q->area_code ? q->area_code : "", q->ledger ? q->ledger : "");
+    const char *detail =
+        cg_arena_printf(a, "q=%s area=%s ledger=%s", q->q ? q->q : "",
+                        q->area_code ? q->area_code : "", q->ledger ? q->ledger : "");
     if (!cg_actor_can(actor, CG_PERM_PEOPLE_READ))
-        return audit_read(s, actor, "resident.search", NULL, actor ? actor->area_path : NULL, CG_EFORBIDDEN, detail);
+        return audit_read(s, actor, "resident.search", NULL, actor ? actor->area_path : NULL,
+                          CG_EFORBIDDEN, detail);
     const char *within = actor->area_path;
     if (!blank(q->area_code)) {
         struct cg_area area;
@@ -565,8 +592,10 @@ int cg_resident_search(cg_store *s, const struct cg_actor *actor,
     if (rc)
         return rc;
     int i = bind_head(st, kind, q->q, a, &rc);
-    const char *filters[] = {actor->area_path, cg_arena_printf(a, "%s~", actor->area_path), within,
-                             cg_arena_printf(a, "%s~", within), q->ledger, q->ledger, status, status};
+    const char *filters[] = {actor->area_path, cg_arena_printf(a, "%s~", actor->area_path),
+                             within,           cg_arena_printf(a, "%s~", within),
+                             q->ledger,        q->ledger,
+                             status,           status};
     for (size_t k = 0; !rc && k < sizeof filters / sizeof filters[0]; k++)
         rc = cg_stmt_bind_text(st, i++, blank(filters[k]) ? NULL : filters[k], (size_t)-1);
     if (!rc)
@@ -598,10 +627,13 @@ int cg_resident_search(cg_store *s, const struct cg_actor *actor,
 }
 
 /* Reads one resident in the actor's scope, without auditing. */
-static int load(cg_store *s, const struct cg_actor *actor, int64_t id, cg_arena *a, struct cg_resident *out)
+static int load(cg_store *s, const struct cg_actor *actor, int64_t id, cg_arena *a,
+                struct cg_resident *out)
 {
     cg_stmt *st = NULL;
-    int rc = cg_store_query(s, &st, "SELECT " RESIDENT_COLUMNS " FROM residents r JOIN areas a ON a.id = r.area_id WHERE r.id = ?",
+    int rc = cg_store_query(s, &st,
+                            "SELECT " RESIDENT_COLUMNS
+                            " FROM residents r JOIN areas a ON a.id = r.area_id WHERE r.id = ?",
                             "i", id);
     if (rc)
         return rc;
@@ -635,8 +667,10 @@ int cg_resident_history(cg_store *s, const struct cg_actor *actor, int64_t id, c
     int rc = cg_actor_can(actor, CG_PERM_PEOPLE_READ) ? load(s, actor, id, a, &r) : CG_EFORBIDDEN;
     cg_stmt *st = NULL;
     if (!rc)
-        rc = cg_store_query(s, &st, "SELECT at, actor, field, old_value, new_value FROM resident_history"
-                                    " WHERE resident_id = ? ORDER BY id LIMIT 1000", "i", id);
+        rc = cg_store_query(s, &st,
+                            "SELECT at, actor, field, old_value, new_value FROM resident_history"
+                            " WHERE resident_id = ? ORDER BY id LIMIT 1000",
+                            "i", id);
     struct cg_resident_change *out = rc ? NULL : cg_arena_alloc(a, 1000 * sizeof *out);
     size_t count = 0;
     while (out && (rc = cg_stmt_step(st)) == CG_ROW) {
@@ -646,8 +680,10 @@ int cg_resident_history(cg_store *s, const struct cg_actor *actor, int64_t id, c
         c->field = cg_arena_strdup(a, cg_stmt_text(st, 2));
         /* Old phones in the history are masked like current ones. */
         int phone = !strcmp(c->field, "phone") && !cg_actor_can(actor, CG_PERM_UNMASK_PHONE);
-        c->old_value = phone ? cg_mask_phone(a, cg_stmt_text(st, 3)) : cg_arena_strdup(a, cg_stmt_text(st, 3));
-        c->new_value = phone ? cg_mask_phone(a, cg_stmt_text(st, 4)) : cg_arena_strdup(a, cg_stmt_text(st, 4));
+        c->old_value =
+            phone ? cg_mask_phone(a, cg_stmt_text(st, 3)) : cg_arena_strdup(a, cg_stmt_text(st, 3));
+        c->new_value =
+            phone ? cg_mask_phone(a, cg_stmt_text(st, 4)) : cg_arena_strdup(a, cg_stmt_text(st, 4));
     }
     if (st)
         cg_stmt_reset(st);
@@ -687,7 +723,8 @@ int cg_resident_save(cg_store *s, const struct cg_actor *actor, const struct cg_
         return rc;
     rc = cg_resident_write(s, actor, &row, &changed);
     if (rc == CG_EEXISTS)
-        cg_field_fail(fe, rc, "id_number", "a resident with this ID number is registered elsewhere");
+        cg_field_fail(fe, rc, "id_number",
+                      "a resident with this ID number is registered elsewhere");
     if ((rc = cg_audit_end(s, actor, &rec, rc)))
         return rc;
     cg_stmt *st = NULL;
@@ -706,10 +743,11 @@ int cg_resident_set_status(cg_store *s, const struct cg_actor *actor, int64_t id
                            const char *status, const char *note, cg_arena *a,
                            struct cg_resident *out, struct cg_field_error *fe)
 {
-    struct cg_audit_record rec = {"resident.status", "resident", cg_arena_printf(a, "%lld", (long long)id),
-                                  NULL, 0, status};
+    struct cg_audit_record rec = {
+        "resident.status", "resident", cg_arena_printf(a, "%lld", (long long)id), NULL, 0, status};
     int rc = cg_actor_can(actor, CG_PERM_PEOPLE_WRITE) ? load(s, actor, id, a, out) : CG_EFORBIDDEN;
-    if (!rc && strcmp(status, "active") && strcmp(status, "moved_out") && strcmp(status, "deceased"))
+    if (!rc && strcmp(status, "active") && strcmp(status, "moved_out") &&
+        strcmp(status, "deceased"))
         rc = cg_field_fail(fe, CG_EBADTYPE, "status", "status is active, moved_out or deceased");
     if (!rc && note && strlen(note) > 500)
         rc = cg_field_fail(fe, CG_EBADTYPE, "note", "a note is at most 500 bytes");
@@ -723,7 +761,8 @@ int cg_resident_set_status(cg_store *s, const struct cg_actor *actor, int64_t id
         return 0;
     if ((rc = cg_store_begin(s)))
         return rc;
-    rc = cg_store_run(s, NULL, "UPDATE residents SET status = ?, updated_at = ? WHERE id = ?", "sii", status, cg_now(), id);
+    rc = cg_store_run(s, NULL, "UPDATE residents SET status = ?, updated_at = ? WHERE id = ?",
+                      "sii", status, cg_now(), id);
     if (!rc)
         rc = add_history(s, actor, id, "status", out->status, status);
     if (!rc && note && *note)

@@ -59,7 +59,8 @@ static struct cg_actor *read_actor(cg_stmt *st, int first, cg_arena *a, const ch
     return act;
 }
 
-#define ACTOR_COLUMNS "u.id, u.username, u.display_name, u.role, a.id, a.path, a.code, a.name, a.level"
+#define ACTOR_COLUMNS                                                                              \
+    "u.id, u.username, u.display_name, u.role, a.id, a.path, a.code, a.name, a.level"
 
 struct login_row {
     struct cg_actor *actor;
@@ -105,8 +106,8 @@ static int64_t lock_for(int64_t failed)
     return wait > 30 ? 30 : wait;
 }
 
-static int record_failure(cg_store *s, struct login_row *row, const char *username,
-                          const char *ip, int err)
+static int record_failure(cg_store *s, struct login_row *row, const char *username, const char *ip,
+                          int err)
 {
     struct cg_actor anon = {.username = username, .client_ip = ip};
     struct cg_audit_record rec = {"session.create", "user", username, NULL, err, NULL};
@@ -117,7 +118,8 @@ static int record_failure(cg_store *s, struct login_row *row, const char *userna
         int64_t failed = row->failed + 1;
         int64_t lock = lock_for(failed);
         rec.area_path = row->actor->area_path;
-        rc = cg_store_run(s, NULL, "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
+        rc = cg_store_run(s, NULL,
+                          "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
                           "iii", failed, lock ? cg_now() + lock : (int64_t)0, row->actor->user_id);
     }
     if (!rc)
@@ -129,8 +131,8 @@ static int record_failure(cg_store *s, struct login_row *row, const char *userna
     return cg_store_commit(s);
 }
 
-static int create_session(cg_store *s, struct login_row *row, const char *ip, int ttl,
-                          cg_arena *a, struct cg_login *out)
+static int create_session(cg_store *s, struct login_row *row, const char *ip, int ttl, cg_arena *a,
+                          struct cg_login *out)
 {
     char deployment[40], random[64], hash[65], csrf[65];
     int rc = cg_deployment_id(s, deployment);
@@ -143,15 +145,16 @@ static int create_session(cg_store *s, struct login_row *row, const char *ip, in
     cg_secret_hash(hash, token, NULL);
     cg_session_csrf(csrf, token);
     int64_t now = cg_now();
-    struct cg_audit_record rec = {"session.create", "user", row->actor->username,
-                                  row->actor->area_path, 0, NULL};
+    struct cg_audit_record rec = {"session.create",      "user", row->actor->username,
+                                  row->actor->area_path, 0,      NULL};
     if ((rc = cg_store_begin(s)))
         return rc;
     cg_stmt *st = NULL;
-    rc = cg_store_query(s, &st,
-                        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, client_ip)"
-                        " VALUES (?, ?, ?, ?, ?) RETURNING id",
-                        "siiis", hash, row->actor->user_id, now, now + ttl, ip);
+    rc = cg_store_query(
+        s, &st,
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, client_ip)"
+        " VALUES (?, ?, ?, ?, ?) RETURNING id",
+        "siiis", hash, row->actor->user_id, now, now + ttl, ip);
     if (!rc) {
         rc = cg_stmt_step(st);
         if (rc == CG_ROW)
@@ -160,8 +163,9 @@ static int create_session(cg_store *s, struct login_row *row, const char *ip, in
         cg_stmt_reset(st);
     }
     if (!rc && (row->failed || row->locked_until))
-        rc = cg_store_run(s, NULL, "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?",
-                          "i", row->actor->user_id);
+        rc = cg_store_run(s, NULL,
+                          "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?", "i",
+                          row->actor->user_id);
     if (!rc)
         rc = cg_audit_write(s, row->actor, NULL, &rec);
     if (rc) {
@@ -177,9 +181,8 @@ static int create_session(cg_store *s, struct login_row *row, const char *ip, in
     return 0;
 }
 
-int cg_session_login(cg_store *s, const char *username, const char *password,
-                     const char *client_ip, int ttl_seconds, cg_arena *a, struct cg_login *out,
-                     int64_t *retry_after)
+int cg_session_login(cg_store *s, const char *username, const char *password, const char *client_ip,
+                     int ttl_seconds, cg_arena *a, struct cg_login *out, int64_t *retry_after)
 {
     struct login_row row = {0};
     *retry_after = 0;
@@ -264,12 +267,13 @@ int cg_session_resolve(cg_store *s, const char *token, const char *client_ip, cg
 
 int cg_session_logout(cg_store *s, const struct cg_actor *actor)
 {
-    struct cg_audit_record rec = {"session.delete", "user", actor->username, actor->area_path, 0,
-                                  NULL};
+    struct cg_audit_record rec = {"session.delete", "user", actor->username,
+                                  actor->area_path, 0,      NULL};
     int rc = cg_store_begin(s);
     if (rc)
         return rc;
-    rc = cg_store_run(s, NULL, "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+    rc = cg_store_run(s, NULL,
+                      "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                       "ii", cg_now(), actor->session_id);
     if (!rc)
         rc = cg_audit_write(s, actor, NULL, &rec);
@@ -343,11 +347,13 @@ int cg_deployment_init(cg_store *s, const char *root_code, const char *root_name
     struct cg_audit_record rec = {"deployment.init", "area", root_code, NULL, 0, NULL};
     if ((rc = cg_store_begin(s)))
         return rc;
-    rc = cg_store_run(s, NULL, "INSERT INTO meta (key, value) VALUES ('deployment_id', ?)", "s", random);
+    rc = cg_store_run(s, NULL, "INSERT INTO meta (key, value) VALUES ('deployment_id', ?)", "s",
+                      random);
     if (!rc)
         rc = cg_area_create_root(s, root_code, root_name, root_level, &area_id, &path);
     if (!rc)
-        rc = cg__user_insert(s, "admin", "系统管理员 Administrator", "admin", area_id, password, &user_id);
+        rc = cg__user_insert(s, "admin", "系统管理员 Administrator", "admin", area_id, password,
+                             &user_id);
     rec.area_path = path;
     if (!rc)
         rc = cg_audit_write(s, &system, NULL, &rec);

@@ -8,8 +8,8 @@
 #include "civgrid/error.h"
 #include "civgrid/idcard.h"
 
-const char *const cg_staff_positions[] = {"commander", "grid_head", "grid_worker", "assistant",
-                                          "building_head", "street_head", NULL};
+const char *const cg_staff_positions[] = {
+    "commander", "grid_head", "grid_worker", "assistant", "building_head", "street_head", NULL};
 
 static int valid_position(const char *p)
 {
@@ -32,9 +32,10 @@ static int user_id_of(cg_store *s, const char *username, int64_t *id)
     return rc == CG_ROW ? 0 : (rc ? rc : CG_ENOTFOUND);
 }
 
-#define STAFF_SELECT                                                                                 \
-    "SELECT s.id, s.position, s.name, s.phone, u.username, s.start_date, s.end_date, a.code, a.name," \
-    " a.level, a.path FROM staff_assignments s JOIN areas a ON a.id = s.area_id"                      \
+#define STAFF_SELECT                                                                               \
+    "SELECT s.id, s.position, s.name, s.phone, u.username, s.start_date, s.end_date, a.code, "     \
+    "a.name,"                                                                                      \
+    " a.level, a.path FROM staff_assignments s JOIN areas a ON a.id = s.area_id"                   \
     " LEFT JOIN users u ON u.id = s.user_id "
 
 static void read_staff(cg_stmt *st, cg_arena *a, struct cg_staff *o)
@@ -53,9 +54,8 @@ static void read_staff(cg_stmt *st, cg_arena *a, struct cg_staff *o)
 }
 
 int cg_staff_assign(cg_store *s, const struct cg_actor *actor, const char *area_code,
-                    const char *position, const char *name, const char *phone,
-                    const char *username, cg_arena *a, struct cg_staff *out,
-                    struct cg_field_error *fe)
+                    const char *position, const char *name, const char *phone, const char *username,
+                    cg_arena *a, struct cg_staff *out, struct cg_field_error *fe)
 {
     struct cg_audit_record rec = {"staff.assign", "area", area_code, NULL, 0, NULL};
     struct cg_area area;
@@ -66,11 +66,13 @@ int cg_staff_assign(cg_store *s, const struct cg_actor *actor, const char *area_
         cg_field_fail(fe, rc, "area_code", "no area with code '%s' in your scope", area_code);
     if (!rc && !valid_position(position))
         rc = cg_field_fail(fe, CG_EBADTYPE, "position",
-                           "position is commander, grid_head, grid_worker, assistant, building_head or street_head");
+                           "position is commander, grid_head, grid_worker, assistant, "
+                           "building_head or street_head");
     if (!rc && (!name || !*name || strlen(name) > 100))
         rc = cg_field_fail(fe, CG_EBADTYPE, "name", "a name is 1-100 bytes");
     if (!rc && phone && *phone && cg_phone_check(phone))
-        rc = cg_field_fail(fe, CG_EBADTYPE, "phone", "'%s' is not an 11-digit mobile number", phone);
+        rc =
+            cg_field_fail(fe, CG_EBADTYPE, "phone", "'%s' is not an 11-digit mobile number", phone);
     if (!rc && username && *username && (rc = user_id_of(s, username, &user_id)) == CG_ENOTFOUND)
         rc = cg_field_fail(fe, CG_EBADTYPE, "username", "no account '%s'", username);
     if (!rc) {
@@ -82,11 +84,13 @@ int cg_staff_assign(cg_store *s, const struct cg_actor *actor, const char *area_
     if (rc)
         goto fail;
     cg_stmt *st = NULL;
-    rc = cg_store_query(s, &st,
-                        "INSERT INTO staff_assignments (area_id, position, name, phone, user_id, start_date,"
-                        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                        "isssz" "si", area.id, position, name, phone && *phone ? phone : NULL, user_id,
-                        day, cg_now());
+    rc = cg_store_query(
+        s, &st,
+        "INSERT INTO staff_assignments (area_id, position, name, phone, user_id, start_date,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "isssz"
+        "si",
+        area.id, position, name, phone && *phone ? phone : NULL, user_id, day, cg_now());
     if (!rc) {
         rc = cg_stmt_step(st);
         if (rc == CG_ROW)
@@ -133,7 +137,8 @@ int cg_staff_end(cg_store *s, const struct cg_actor *actor, int64_t id)
     rec.object_id = a ? cg_arena_printf(a, "%lld", (long long)id) : NULL;
     cg_today(day);
     if (!rc && !(rc = cg_store_begin(s))) {
-        rc = cg_store_run(s, NULL, "UPDATE staff_assignments SET end_date = ? WHERE id = ?", "si", day, id);
+        rc = cg_store_run(s, NULL, "UPDATE staff_assignments SET end_date = ? WHERE id = ?", "si",
+                          day, id);
         rc = cg_audit_end(s, actor, &rec, rc);
     } else if (rc) {
         rec.outcome = rc;
@@ -150,12 +155,14 @@ static int card_chain(cg_store *s, const struct cg_area *area, cg_arena *a, stru
     char day[11];
     cg_today(day);
     cg_stmt *st = NULL;
-    int rc = cg_store_query(s, &st,
-                            STAFF_SELECT "WHERE (substr(CAST(? AS TEXT), 1, length(a.path)) = a.path"
-                                         " OR (a.path > ? AND a.path < ? AND s.position IN ('building_head', 'street_head')))"
-                                         " AND (s.end_date IS NULL OR s.end_date > ?)"
-                                         " ORDER BY length(a.path), s.position, s.id LIMIT 200",
-                            "ssss", area->path, area->path, cg_arena_printf(a, "%s~", area->path), day);
+    int rc = cg_store_query(
+        s, &st,
+        STAFF_SELECT
+        "WHERE (substr(CAST(? AS TEXT), 1, length(a.path)) = a.path"
+        " OR (a.path > ? AND a.path < ? AND s.position IN ('building_head', 'street_head')))"
+        " AND (s.end_date IS NULL OR s.end_date > ?)"
+        " ORDER BY length(a.path), s.position, s.id LIMIT 200",
+        "ssss", area->path, area->path, cg_arena_printf(a, "%s~", area->path), day);
     if (rc)
         return rc;
     out->chain = cg_arena_calloc(a, 200 * sizeof *out->chain);
@@ -168,10 +175,11 @@ static int card_chain(cg_store *s, const struct cg_area *area, cg_arena *a, stru
 static int card_buildings(cg_store *s, const struct cg_area *area, cg_arena *a, struct cg_card *out)
 {
     cg_stmt *st = NULL;
-    int rc = cg_store_query(s, &st,
-                            "SELECT code, name, level, path FROM areas WHERE path >= ? AND path < ?"
-                            " AND level = 'building' AND status = 'active' ORDER BY code LIMIT 1000",
-                            "ss", area->path, cg_arena_printf(a, "%s~", area->path));
+    int rc =
+        cg_store_query(s, &st,
+                       "SELECT code, name, level, path FROM areas WHERE path >= ? AND path < ?"
+                       " AND level = 'building' AND status = 'active' ORDER BY code LIMIT 1000",
+                       "ss", area->path, cg_arena_printf(a, "%s~", area->path));
     if (rc)
         return rc;
     out->buildings = cg_arena_calloc(a, 1000 * sizeof *out->buildings);
@@ -189,11 +197,12 @@ static int card_buildings(cg_store *s, const struct cg_area *area, cg_arena *a, 
 static int card_counts(cg_store *s, const struct cg_area *area, cg_arena *a, struct cg_card *out)
 {
     cg_stmt *st = NULL;
-    int rc = cg_store_query(s, &st,
-                            "SELECT COUNT(*), COUNT(DISTINCT CAST(area_id AS TEXT) || '/' || household),"
-                            " COALESCE(SUM(CASE WHEN resident_type = 'floating' THEN 1 ELSE 0 END), 0)"
-                            " FROM residents WHERE area_path >= ? AND area_path < ? AND status = 'active'",
-                            "ss", area->path, cg_arena_printf(a, "%s~", area->path));
+    int rc = cg_store_query(
+        s, &st,
+        "SELECT COUNT(*), COUNT(DISTINCT CAST(area_id AS TEXT) || '/' || household),"
+        " COALESCE(SUM(CASE WHEN resident_type = 'floating' THEN 1 ELSE 0 END), 0)"
+        " FROM residents WHERE area_path >= ? AND area_path < ? AND status = 'active'",
+        "ss", area->path, cg_arena_printf(a, "%s~", area->path));
     if (rc)
         return rc;
     rc = cg_stmt_step(st);
@@ -224,17 +233,20 @@ int cg_department_create(cg_store *s, const struct cg_actor *actor, const char *
                          const char *name, const char *domains, cg_arena *a,
                          struct cg_department *out, struct cg_field_error *fe)
 {
-    struct cg_audit_record rec = {"department.create", "department", code, actor ? actor->area_path : NULL, 0, name};
+    struct cg_audit_record rec = {
+        "department.create", "department", code, actor ? actor->area_path : NULL, 0, name};
     int rc = cg_actor_can(actor, CG_PERM_AREAS_WRITE) ? 0 : CG_EFORBIDDEN;
     if (!rc && (!code || !*code || strlen(code) > 32))
         rc = cg_field_fail(fe, CG_EBADTYPE, "code", "a department code is 1-32 characters");
     if (!rc && (!name || !*name || strlen(name) > 100))
         rc = cg_field_fail(fe, CG_EBADTYPE, "name", "a department name is 1-100 bytes");
     if (!rc && (!domains || !*domains || strlen(domains) > 500))
-        rc = cg_field_fail(fe, CG_EBADTYPE, "domains", "domains are a comma-separated list, e.g. power,water");
+        rc = cg_field_fail(fe, CG_EBADTYPE, "domains",
+                           "domains are a comma-separated list, e.g. power,water");
     if (!rc && !(rc = cg_store_begin(s))) {
-        rc = cg_store_run(s, NULL, "INSERT INTO departments (code, name, domains, area_id) VALUES (?, ?, ?, ?)",
-                          "sssi", code, name, domains, actor->area_id);
+        rc = cg_store_run(
+            s, NULL, "INSERT INTO departments (code, name, domains, area_id) VALUES (?, ?, ?, ?)",
+            "sssi", code, name, domains, actor->area_id);
         if (rc == CG_EEXISTS)
             cg_field_fail(fe, rc, "code", "department code '%s' exists", code);
         rc = cg_audit_end(s, actor, &rec, rc);
@@ -257,7 +269,8 @@ int cg_department_list(cg_store *s, const struct cg_actor *actor, cg_arena *a,
     if (!cg_actor_can(actor, CG_PERM_AREAS_READ))
         return CG_EFORBIDDEN;
     cg_stmt *st = NULL;
-    int rc = cg_store_query(s, &st, "SELECT id, code, name, domains FROM departments ORDER BY code LIMIT 500", "");
+    int rc = cg_store_query(
+        s, &st, "SELECT id, code, name, domains FROM departments ORDER BY code LIMIT 500", "");
     if (rc)
         return rc;
     struct cg_department *out = cg_arena_calloc(a, 500 * sizeof *out);

@@ -48,8 +48,9 @@ int cg_user_check_username(const char *username, struct cg_field_error *fe)
     for (const char *p = username; *p; p++)
         if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
               *p == '.' || *p == '_' || *p == '-' || *p == '@'))
-            return cg_field_fail(fe, CG_EBADTYPE, "username",
-                                 "username may contain only letters, digits, '.', '_', '-' and '@'");
+            return cg_field_fail(
+                fe, CG_EBADTYPE, "username",
+                "username may contain only letters, digits, '.', '_', '-' and '@'");
     return 0;
 }
 
@@ -75,8 +76,8 @@ static int check_display_name(const char *name, struct cg_field_error *fe)
     return 0;
 }
 
-int cg__user_insert(cg_store *s, const char *username, const char *display_name,
-                    const char *role, int64_t area_id, const char *password, int64_t *id)
+int cg__user_insert(cg_store *s, const char *username, const char *display_name, const char *role,
+                    int64_t area_id, const char *password, int64_t *id)
 {
     char hash[128];
     int rc = cg_password_hash(hash, sizeof hash, password);
@@ -196,12 +197,12 @@ int cg_user_list(cg_store *s, const struct cg_actor *actor, const char *q, cg_ar
     }
     const char *pattern = q && *q ? cg_arena_printf(a, "%%%s%%", q) : NULL;
     cg_stmt *st = NULL;
-    int rc = cg_store_query(s, &st,
-                            "SELECT " USER_COLUMNS USER_FROM
-                            " WHERE substr(a.path, 1, length(CAST(? AS TEXT))) = ?"
-                            " AND (CAST(? AS TEXT) IS NULL OR u.username LIKE ? OR u.display_name LIKE ?)"
-                            " ORDER BY u.username LIMIT 1000",
-                            "sssss", actor->area_path, actor->area_path, pattern, pattern, pattern);
+    int rc = cg_store_query(
+        s, &st,
+        "SELECT " USER_COLUMNS USER_FROM " WHERE substr(a.path, 1, length(CAST(? AS TEXT))) = ?"
+        " AND (CAST(? AS TEXT) IS NULL OR u.username LIKE ? OR u.display_name LIKE ?)"
+        " ORDER BY u.username LIMIT 1000",
+        "sssss", actor->area_path, actor->area_path, pattern, pattern, pattern);
     if (rc)
         return rc;
     size_t cap = 0, count = 0;
@@ -261,8 +262,8 @@ int cg_user_set_status(cg_store *s, const struct cg_actor *actor, const char *us
                        struct cg_field_error *fe)
 {
     int disable = strcmp(status, "disabled") == 0;
-    struct cg_audit_record rec = {disable ? "user.disable" : "user.enable", "user", username, NULL,
-                                  0, NULL};
+    struct cg_audit_record rec = {
+        disable ? "user.disable" : "user.enable", "user", username, NULL, 0, NULL};
     int rc;
     if (!disable && strcmp(status, "active") != 0) {
         rc = cg_field_fail(fe, CG_EBADTYPE, "status", "status must be 'active' or 'disabled'");
@@ -282,9 +283,9 @@ int cg_user_set_status(cg_store *s, const struct cg_actor *actor, const char *us
                       " updated_at = ? WHERE id = ?",
                       "sii", status, cg_now(), out->id);
     if (!rc && disable)
-        rc = cg_store_run(s, NULL,
-                          "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-                          "ii", cg_now(), out->id);
+        rc = cg_store_run(
+            s, NULL, "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+            "ii", cg_now(), out->id);
     if (!rc)
         rc = cg_audit_write(s, actor, NULL, &rec);
     if (rc) {
@@ -315,7 +316,8 @@ int cg_user_set_password(cg_store *s, const struct cg_actor *actor, const char *
     if (rc)
         goto fail;
     rec.area_path = u.area.path;
-    if ((rc = cg_user_check_password(password, fe)) || (rc = cg_password_hash(hash, sizeof hash, password)))
+    if ((rc = cg_user_check_password(password, fe)) ||
+        (rc = cg_password_hash(hash, sizeof hash, password)))
         goto fail;
     if ((rc = cg_store_begin(s)))
         goto fail;
@@ -324,10 +326,11 @@ int cg_user_set_password(cg_store *s, const struct cg_actor *actor, const char *
                       " updated_at = ? WHERE id = ?",
                       "sii", hash, cg_now(), u.id);
     if (!rc)
-        rc = cg_store_run(s, NULL,
-                          "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"
-                          " AND id <> ?",
-                          "iii", cg_now(), u.id, actor->session_id);
+        rc = cg_store_run(
+            s, NULL,
+            "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"
+            " AND id <> ?",
+            "iii", cg_now(), u.id, actor->session_id);
     if (!rc)
         rc = cg_audit_write(s, actor, NULL, &rec);
     if (rc) {

@@ -34,7 +34,8 @@ static const struct command *find_command(const char *name)
 
 static void usage_main(FILE *f)
 {
-    fprintf(f, "civgrid %s: grid management (网格化管理) for a county or city\n\n", CIVGRID_VERSION);
+    fprintf(f, "civgrid %s: grid management (网格化管理) for a county or city\n\n",
+            CIVGRID_VERSION);
     fprintf(f, "usage: civgrid COMMAND [ARGS]\n\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);

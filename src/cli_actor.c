@@ -26,7 +26,8 @@ int cli_open(struct cli *c, const char *cmd, const struct opts *o)
         return EXIT_FAIL;
     rc = cg_actor_cli(c->store, c->arena, &c->actor);
     if (rc == CG_ENOTFOUND) {
-        fprintf(stderr, "civgrid %s: the database is not initialised; run 'civgrid init --db %s'\n", cmd, db);
+        fprintf(stderr, "civgrid %s: the database is not initialised; run 'civgrid init --db %s'\n",
+                cmd, db);
         return EXIT_FAIL;
     }
     return rc ? cli_fail(c, rc, NULL) : EXIT_OK;
@@ -45,7 +46,8 @@ int cli_fail(struct cli *c, int err, const struct cg_field_error *fe)
     if (fe && fe->message[0])
         fprintf(stderr, "civgrid %s: %s\n", c->cmd, fe->message);
     else if (err == CG_EDB || err == CG_EIO)
-        fprintf(stderr, "civgrid %s: %s: %s\n", c->cmd, cg_strerror(err), cg_store_errmsg(c->store));
+        fprintf(stderr, "civgrid %s: %s: %s\n", c->cmd, cg_strerror(err),
+                cg_store_errmsg(c->store));
     else
         fprintf(stderr, "civgrid %s: %s\n", c->cmd, cg_strerror(err));
     return err == CG_EBADTYPE || err == CG_EMISSING || err == CG_EINVAL ? EXIT_USAGE : EXIT_FAIL;
@@ -78,7 +80,8 @@ int cli_read_password(struct cli *c, char *out, size_t outsize)
         fputc('\n', stderr);
     }
     if (too_long) {
-        fprintf(stderr, "civgrid %s: the password is longer than %d bytes\n", c->cmd, CG_PASSWORD_MAX);
+        fprintf(stderr, "civgrid %s: the password is longer than %d bytes\n", c->cmd,
+                CG_PASSWORD_MAX);
         return EXIT_USAGE;
     }
     if (n == 0) {
@@ -114,7 +117,8 @@ int cli_dispatch(const char *cmd, const struct subcommand *subs, const struct op
     while (sub->name && strcmp(sub->name, argv[0]) != 0)
         sub++;
     if (!sub->name) {
-        fprintf(stderr, "civgrid %s: unknown subcommand '%s' (see 'civgrid help %s')\n", cmd, argv[0], cmd);
+        fprintf(stderr, "civgrid %s: unknown subcommand '%s' (see 'civgrid help %s')\n", cmd,
+                argv[0], cmd);
         return EXIT_USAGE;
     }
     char full[64];

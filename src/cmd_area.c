@@ -8,7 +8,8 @@
 static const struct opt_def area_opts[] = {
     OPT_DB,
     {"parent", OPT_STR, NULL, NULL, 0, 0, "code of the parent area (default: the root)"},
-    {"level", OPT_STR, NULL, NULL, 0, 0, "city, county, town, community, grid, micro_grid or building"},
+    {"level", OPT_STR, NULL, NULL, 0, 0,
+     "city, county, town, community, grid, micro_grid or building"},
     {"name", OPT_STR, NULL, NULL, 0, 0, "the area's name"},
     {"q", OPT_STR, NULL, NULL, 0, 0, "with list: only codes or names containing this"},
     OPT_END,
@@ -19,14 +20,18 @@ static int area_add(struct cli *c, struct opts *o)
     struct cg_field_error fe = {0};
     struct cg_area a;
     if (o->npositional != 1 || !opt_str(o, "level") || !opt_str(o, "name")) {
-        fprintf(stderr, "civgrid %s: usage: civgrid area add CODE --level LEVEL --name NAME [--parent CODE]\n", c->cmd);
+        fprintf(
+            stderr,
+            "civgrid %s: usage: civgrid area add CODE --level LEVEL --name NAME [--parent CODE]\n",
+            c->cmd);
         return EXIT_USAGE;
     }
     int rc = cg_area_create(c->store, c->actor, o->positional[0], opt_str(o, "parent"),
                             opt_str(o, "level"), opt_str(o, "name"), c->arena, &a, &fe);
     if (rc)
         return cli_fail(c, rc, &fe);
-    printf("added %s %s (%s) under %s\n", a.code, a.name, a.level, a.parent_code ? a.parent_code : "-");
+    printf("added %s %s (%s) under %s\n", a.code, a.name, a.level,
+           a.parent_code ? a.parent_code : "-");
     return EXIT_OK;
 }
 
@@ -39,8 +44,8 @@ static int area_list(struct cli *c, struct opts *o)
         return cli_fail(c, rc, NULL);
     printf("%-16s %-16s %-11s %s\n", "CODE", "PARENT", "LEVEL", "NAME");
     for (size_t i = 0; i < n; i++)
-        printf("%-16s %-16s %-11s %s\n", items[i].code, items[i].parent_code ? items[i].parent_code : "-",
-               items[i].level, items[i].name);
+        printf("%-16s %-16s %-11s %s\n", items[i].code,
+               items[i].parent_code ? items[i].parent_code : "-", items[i].level, items[i].name);
     return EXIT_OK;
 }
 
@@ -52,7 +57,8 @@ static const struct subcommand subs[] = {
 
 void usage_area(FILE *f)
 {
-    fprintf(f, "usage: civgrid area SUBCOMMAND --db DB ...\n\nThe jurisdiction tree (city > county > town > "
+    fprintf(f, "usage: civgrid area SUBCOMMAND --db DB ...\n\nThe jurisdiction tree (city > county "
+               "> town > "
                "community > grid > building).\n\nsubcommands:\n");
     for (const struct subcommand *s = subs; s->name; s++)
         fprintf(f, "  civgrid area %s\n", s->usage);

@@ -11,7 +11,8 @@ static const struct opt_def audit_opts[] = {
     {"actor", OPT_STR, NULL, NULL, 0, 0, "only this username"},
     {"action", OPT_STR, NULL, NULL, 0, 0, "only this action, or a prefix ending in '.' (user.)"},
     {"object", OPT_STR, NULL, NULL, 0, 0, "only this object id"},
-    {"outcome", OPT_STR, NULL, NULL, 0, 0, "only this outcome (ok, forbidden, invalid_credentials, ...)"},
+    {"outcome", OPT_STR, NULL, NULL, 0, 0,
+     "only this outcome (ok, forbidden, invalid_credentials, ...)"},
     {"since", OPT_INT, NULL, NULL, 0, INT64_MAX, "from this time (epoch seconds)"},
     {"until", OPT_INT, NULL, NULL, 0, INT64_MAX, "before this time (epoch seconds)"},
     {"limit", OPT_INT, NULL, "100", 1, 1000, "at most this many entries"},
@@ -20,7 +21,8 @@ static const struct opt_def audit_opts[] = {
 
 void usage_audit(FILE *f)
 {
-    fprintf(f, "usage: civgrid audit --db DB [filters]\n\nPrints the audit trail, newest first, with times "
+    fprintf(f, "usage: civgrid audit --db DB [filters]\n\nPrints the audit trail, newest first, "
+               "with times "
                "in Asia/Shanghai.\n\noptions:\n");
     opts_usage(audit_opts, f);
 }
@@ -45,8 +47,9 @@ static int audit_run(struct cli *c, struct opts *o)
         char when[32];
         gmtime_r(&t, &tm);
         strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-        printf("%s  %-16s %-15s %-18s %-14s %-10s %s\n", when, e[i].actor, e[i].client_ip ? e[i].client_ip : "-",
-               e[i].action, e[i].object_id ? e[i].object_id : "-", e[i].outcome, e[i].detail ? e[i].detail : "");
+        printf("%s  %-16s %-15s %-18s %-14s %-10s %s\n", when, e[i].actor,
+               e[i].client_ip ? e[i].client_ip : "-", e[i].action,
+               e[i].object_id ? e[i].object_id : "-", e[i].outcome, e[i].detail ? e[i].detail : "");
     }
     return EXIT_OK;
 }

@@ -13,7 +13,8 @@
 static const struct opt_def demo_opts[] = {
     OPT_DB,
     {"residents", OPT_INT, NULL, "20000", 1, 10000000, "how many residents to make"},
-    {"seed", OPT_INT, NULL, "1", 1, 0x7fffffffffffffffLL, "the seed: the same seed makes the same city"},
+    {"seed", OPT_INT, NULL, "1", 1, 0x7fffffffffffffffLL,
+     "the seed: the same seed makes the same city"},
     OPT_END,
 };
 
@@ -34,10 +35,12 @@ void usage_demo(FILE *f)
 static void progress(const struct cg_demo_county *c, void *ud)
 {
     (void)ud;
-    printf("  %s %s: %d towns, %d communities and villages, %d grids, %d buildings, %d grid workers,"
-           " %d assistants, %d places, %lld residents (%lld floating) in %lld households (%.1f s)\n",
-           c->code, c->name, c->towns, c->communities, c->grids, c->buildings, c->grid_workers, c->assistants,
-           c->places, (long long)c->residents, (long long)c->floating, (long long)c->households, c->seconds);
+    printf(
+        "  %s %s: %d towns, %d communities and villages, %d grids, %d buildings, %d grid workers,"
+        " %d assistants, %d places, %lld residents (%lld floating) in %lld households (%.1f s)\n",
+        c->code, c->name, c->towns, c->communities, c->grids, c->buildings, c->grid_workers,
+        c->assistants, c->places, (long long)c->residents, (long long)c->floating,
+        (long long)c->households, c->seconds);
     fflush(stdout);
 }
 
@@ -63,30 +66,33 @@ int cmd_demo(int argc, char **argv)
         goto fail;
     started = 1;
     if (!initialised) {
-        if ((rc = cg_deployment_init(store, CG_DEMO_CITY_CODE, CG_DEMO_CITY_NAME, "city", arena, &admin_password)))
+        if ((rc = cg_deployment_init(store, CG_DEMO_CITY_CODE, CG_DEMO_CITY_NAME, "city", arena,
+                                     &admin_password)))
             goto fail;
-        printf("created root area %s %s and account 'admin'\nadmin password: %s\n", CG_DEMO_CITY_CODE,
-               CG_DEMO_CITY_NAME, admin_password);
+        printf("created root area %s %s and account 'admin'\nadmin password: %s\n",
+               CG_DEMO_CITY_CODE, CG_DEMO_CITY_NAME, admin_password);
     }
     struct cg_actor *actor = NULL;
     if ((rc = cg_actor_cli(store, arena, &actor)))
         goto fail;
-    struct cg_demo_options opt = {.residents = opt_int(&o, "residents"), .seed = (uint64_t)opt_int(&o, "seed")};
+    struct cg_demo_options opt = {.residents = opt_int(&o, "residents"),
+                                  .seed = (uint64_t)opt_int(&o, "seed")};
     struct cg_demo_result res;
     printf("building the demo city %s (%lld residents, seed %llu) into %s\n", CG_DEMO_CITY_NAME,
            (long long)opt.residents, (unsigned long long)opt.seed, db);
     fflush(stdout);
     if ((rc = cg_demo_build(store, actor, &opt, progress, NULL, arena, &res, &fe)))
         goto fail;
-    printf("done in %.1f s: %lld areas, %lld residents, %lld staff, %lld places, %lld departments\n\n",
-           res.seconds, (long long)res.areas, (long long)res.residents, (long long)res.staff,
-           (long long)res.places, (long long)res.departments);
+    printf(
+        "done in %.1f s: %lld areas, %lld residents, %lld staff, %lld places, %lld departments\n\n",
+        res.seconds, (long long)res.areas, (long long)res.residents, (long long)res.staff,
+        (long long)res.places, (long long)res.departments);
     printf("demo logins (password for all: %s):\n", res.password);
-    printf("  %-22s %-14s %-16s %s password: %s\n", "admin", "admin", actor->area_code, actor->area_name,
-           admin_password ? admin_password : "(the one 'civgrid init' printed)");
+    printf("  %-22s %-14s %-16s %s password: %s\n", "admin", "admin", actor->area_code,
+           actor->area_name, admin_password ? admin_password : "(the one 'civgrid init' printed)");
     for (size_t i = 0; i < res.nlogins; i++)
-        printf("  %-22s %-14s %-16s %s %s\n", res.logins[i].username, res.logins[i].role, res.logins[i].scope_code,
-               res.logins[i].scope_name, res.logins[i].display_name);
+        printf("  %-22s %-14s %-16s %s %s\n", res.logins[i].username, res.logins[i].role,
+               res.logins[i].scope_code, res.logins[i].scope_name, res.logins[i].display_name);
     printf("(passwords are shown only this once)\n");
     rc = EXIT_OK;
     goto out;
@@ -97,7 +103,9 @@ fail:
         fprintf(stderr, "civgrid demo: %s%s%s\n", cg_strerror(rc), rc == CG_EDB ? ": " : "",
                 rc == CG_EDB ? cg_store_errmsg(store) : "");
     if (started)
-        fprintf(stderr, "civgrid demo: %s may hold part of the demo now; start again with a new database\n", db);
+        fprintf(stderr,
+                "civgrid demo: %s may hold part of the demo now; start again with a new database\n",
+                db);
     rc = EXIT_FAIL;
 out:
     cg_arena_free(arena);

@@ -9,7 +9,8 @@
 
 static const struct opt_def user_opts[] = {
     OPT_DB,
-    {"role", OPT_STR, NULL, NULL, 0, 0, "role (admin, centre, commander, grid_head, grid_worker, ...)"},
+    {"role", OPT_STR, NULL, NULL, 0, 0,
+     "role (admin, centre, commander, grid_head, grid_worker, ...)"},
     {"scope", OPT_STR, NULL, NULL, 0, 0, "code of the area the user works in"},
     {"display_name", OPT_STR, NULL, NULL, 0, 0, "name shown in the UI (default: the username)"},
     {"password_stdin", OPT_BOOL, NULL, NULL, 0, 0, "read the password from standard input"},
@@ -29,7 +30,8 @@ static int need_name(struct cli *c, struct opts *o, const char **name)
 
 static void print_user(const struct cg_user *u)
 {
-    printf("%-20s %-14s %-10s %-16s %s\n", u->username, u->role, u->status, u->area.code, u->display_name);
+    printf("%-20s %-14s %-10s %-16s %s\n", u->username, u->role, u->status, u->area.code,
+           u->display_name);
 }
 
 static int user_add(struct cli *c, struct opts *o)
@@ -44,7 +46,8 @@ static int user_add(struct cli *c, struct opts *o)
     if (rc)
         return rc;
     if (!in.role || !in.scope || !opt_bool(o, "password_stdin")) {
-        fprintf(stderr, "civgrid %s: needs --role ROLE --scope AREA_CODE --password-stdin\n", c->cmd);
+        fprintf(stderr, "civgrid %s: needs --role ROLE --scope AREA_CODE --password-stdin\n",
+                c->cmd);
         return EXIT_USAGE;
     }
     if ((rc = cli_read_password(c, password, sizeof password)))
@@ -83,7 +86,8 @@ static int user_show(struct cli *c, struct opts *o)
     if ((rc = cg_user_get(c->store, c->actor, name, c->arena, &u)))
         return cli_fail(c, rc, NULL);
     const struct cg_role *role = cg_role_find(u.role);
-    printf("username:     %s\ndisplay name: %s\nrole:         %s (%s)\nscope:        %s %s (%s)\nstatus:       %s\n",
+    printf("username:     %s\ndisplay name: %s\nrole:         %s (%s)\nscope:        %s %s "
+           "(%s)\nstatus:       %s\n",
            u.username, u.display_name, u.role, role ? role->zh : "?", u.area.code, u.area.name,
            u.area.level, u.status);
     return EXIT_OK;
@@ -128,7 +132,8 @@ static int user_enable(struct cli *c, struct opts *o)
 }
 
 static const struct subcommand subs[] = {
-    {"add", user_add, "add NAME --role ROLE --scope AREA_CODE --password-stdin [--display-name NAME]"},
+    {"add", user_add,
+     "add NAME --role ROLE --scope AREA_CODE --password-stdin [--display-name NAME]"},
     {"list", user_list, "list [--q TEXT]"},
     {"show", user_show, "show NAME"},
     {"passwd", user_passwd, "passwd NAME   (new password on standard input)"},
@@ -139,7 +144,8 @@ static const struct subcommand subs[] = {
 
 void usage_user(FILE *f)
 {
-    fprintf(f, "usage: civgrid user SUBCOMMAND --db DB ...\n\nManages accounts. Every change is audited as the\n"
+    fprintf(f, "usage: civgrid user SUBCOMMAND --db DB ...\n\nManages accounts. Every change is "
+               "audited as the\n"
                "command-line user 'cli:$USER'.\n\nsubcommands:\n");
     for (const struct subcommand *s = subs; s->name; s++)
         fprintf(f, "  civgrid user %s\n", s->usage);

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static int find(const struct opts *o, const char *name)
 {
     for (int i = 0; i < o->ndefs; i++)
@@ -70,8 +69,7 @@ static int parse_argv(struct opts *o, const char *cmd, int argc, char **argv)
         const char *value;
         if (d->type == OPT_BOOL) {
             if (eq) {
-                fprintf(stderr, "civgrid %s: option '--%s' takes no value\n", cmd,
-                        d->name);
+                fprintf(stderr, "civgrid %s: option '--%s' takes no value\n", cmd, d->name);
                 return 2;
             }
             value = "1";
@@ -124,8 +122,7 @@ static int apply_file(struct opts *o, const char *cmd, const char *path)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        fprintf(stderr, "civgrid %s: cannot read config file %s: %s\n", cmd, path,
-                strerror(errno));
+        fprintf(stderr, "civgrid %s: cannot read config file %s: %s\n", cmd, path, strerror(errno));
         return 2;
     }
     char line[1024];
@@ -166,8 +163,7 @@ static int apply_file(struct opts *o, const char *cmd, const char *path)
     return rc;
 }
 
-int opts_parse(struct opts *o, const struct opt_def *defs, const char *cmd, int argc,
-               char **argv)
+int opts_parse(struct opts *o, const struct opt_def *defs, const char *cmd, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
     o->defs = defs;
@@ -245,7 +241,9 @@ int opts_require_db(const struct opts *o, const char *cmd, const char **db)
 {
     *db = opt_str(o, "db");
     if (!*db || !**db) {
-        fprintf(stderr, "civgrid %s: no database given: use --db PATH|postgresql://... or set CIVGRID_DB\n", cmd);
+        fprintf(stderr,
+                "civgrid %s: no database given: use --db PATH|postgresql://... or set CIVGRID_DB\n",
+                cmd);
         return 2;
     }
     return 0;

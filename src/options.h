@@ -11,8 +11,8 @@ enum opt_type { OPT_STR, OPT_INT, OPT_BOOL };
 struct opt_def {
     const char *name; /* key in the config file; the flag is --name with '-' for '_' */
     enum opt_type type;
-    const char *env; /* environment variable, or NULL */
-    const char *def; /* default, or NULL */
+    const char *env;    /* environment variable, or NULL */
+    const char *def;    /* default, or NULL */
     long long min, max; /* for OPT_INT */
     const char *help;
 };
@@ -32,16 +32,26 @@ struct opts {
 
 /* The options every command that opens a database shares (macros, because a
  * table initialiser cannot copy a const object). */
-#define OPT_DB {"db", OPT_STR, "CIVGRID_DB", NULL, 0, 0, "database: a SQLite file path or a postgresql:// URL"}
-#define OPT_CONFIG {"config", OPT_STR, "CIVGRID_CONFIG", NULL, 0, 0, "configuration file of 'key = value' lines"}
-#define OPT_END {NULL, 0, NULL, NULL, 0, 0, NULL}
+#define OPT_DB                                                                                     \
+    {                                                                                              \
+        "db", OPT_STR, "CIVGRID_DB", NULL, 0, 0,                                                   \
+            "database: a SQLite file path or a postgresql:// URL"                                  \
+    }
+#define OPT_CONFIG                                                                                 \
+    {                                                                                              \
+        "config", OPT_STR, "CIVGRID_CONFIG", NULL, 0, 0,                                           \
+            "configuration file of 'key = value' lines"                                            \
+    }
+#define OPT_END                                                                                    \
+    {                                                                                              \
+        NULL, 0, NULL, NULL, 0, 0, NULL                                                            \
+    }
 
 /* Parses argv (after the command name) against defs (ended by a {NULL}
  * entry). On a usage error prints "civgrid CMD: ..." to stderr and returns 2;
  * 0 on success. Reads the config file named by --config / CIVGRID_CONFIG when
  * "config" is among defs. */
-int opts_parse(struct opts *o, const struct opt_def *defs, const char *cmd, int argc,
-               char **argv);
+int opts_parse(struct opts *o, const struct opt_def *defs, const char *cmd, int argc, char **argv);
 void opts_free(struct opts *o);
 
 const char *opt_str(const struct opts *o, const char *name);

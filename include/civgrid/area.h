@@ -40,8 +40,8 @@ int cg_area_create(cg_store *s, const struct cg_actor *actor, const char *code,
 
 /* Lists nodes in the actor's scope whose code or name contains q (NULL: all),
  * at most limit, ordered by path. */
-int cg_area_search(cg_store *s, const struct cg_actor *actor, const char *q, int limit,
-                   cg_arena *a, struct cg_area **items, size_t *n);
+int cg_area_search(cg_store *s, const struct cg_actor *actor, const char *q, int limit, cg_arena *a,
+                   struct cg_area **items, size_t *n);
 
 /* Changes a node: a new name (rename), a new parent (move: the node's
  * subtree and everything on it move along; never under itself), or status

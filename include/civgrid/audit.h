@@ -29,7 +29,7 @@ int cg_audit_write(cg_store *s, const struct cg_actor *actor, const char *userna
 /* Records an action in a transaction of its own: for reads, and for actions
  * that were refused or failed (and so rolled their own transaction back). */
 int cg_audit_commit(cg_store *s, const struct cg_actor *actor, const char *username_hint,
-                     const struct cg_audit_record *rec);
+                    const struct cg_audit_record *rec);
 
 /* Ends the transaction of an action that rc says succeeded (0) or failed:
  * on success writes rec and commits; on failure rolls back and records the
@@ -41,7 +41,7 @@ struct cg_audit_filter {
     const char *actor;  /* username, or NULL */
     const char *action; /* exact action or prefix ending in '.', e.g. "user." */
     const char *object_id;
-    const char *outcome; /* "ok" or an error name */
+    const char *outcome;  /* "ok" or an error name */
     int64_t since, until; /* epoch seconds; 0: open */
     int64_t before_id;    /* for paging: entries older than this id; 0: newest */
     int limit;            /* 1..1000, default 100 */

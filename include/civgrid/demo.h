@@ -50,14 +50,14 @@
 /* Nodes and venues the outbreak demo (cases F27 and F29) refers to. */
 #define CG_DEMO_YUNGANG "140214"
 #define CG_DEMO_NANSANLU "140214001001" /* 云冈区新平旺街道南三路社区 (南三路小区) */
-#define CG_DEMO_FUANLI "140213003001"   /* 平城区新建南路街道福安里社区 */
+#define CG_DEMO_FUANLI "140213003001" /* 平城区新建南路街道福安里社区 */
 #define CG_DEMO_YANGGAO "140221"
-#define CG_DEMO_LONGQUAN "140221100"    /* 阳高县龙泉镇 */
-#define CG_DEMO_VENUE_XUESHI "yg-xueshi-stall"          /* 薛氏菜业前60米地摊 (stall) */
-#define CG_DEMO_VENUE_JIAJIAMA "yg-jiajiama-nanhuan"    /* 佳家玛南环店 (supermarket) */
-#define CG_DEMO_VENUE_WANPINLONG "yg-wanpinlong-hxmkl"  /* 万品隆超市红星美凯龙店 */
-#define CG_DEMO_VENUE_KANGERFU "yg-kangerfu-xiangyang"  /* 康尔福大药房向阳街门店 (pharmacy) */
-#define CG_DEMO_VENUE_NANSANLU "yg-nansanlu-sampling"   /* 南三路小区广场采样点 */
+#define CG_DEMO_LONGQUAN "140221100"                   /* 阳高县龙泉镇 */
+#define CG_DEMO_VENUE_XUESHI "yg-xueshi-stall"         /* 薛氏菜业前60米地摊 (stall) */
+#define CG_DEMO_VENUE_JIAJIAMA "yg-jiajiama-nanhuan"   /* 佳家玛南环店 (supermarket) */
+#define CG_DEMO_VENUE_WANPINLONG "yg-wanpinlong-hxmkl" /* 万品隆超市红星美凯龙店 */
+#define CG_DEMO_VENUE_KANGERFU "yg-kangerfu-xiangyang" /* 康尔福大药房向阳街门店 (pharmacy) */
+#define CG_DEMO_VENUE_NANSANLU "yg-nansanlu-sampling" /* 南三路小区广场采样点 */
 
 struct cg_demo_options {
     int64_t residents; /* how many residents; 0: 20000 */
@@ -106,8 +106,8 @@ int cg_demo_check(cg_store *s, int *initialised, struct cg_field_error *fe);
  * leaves the counties written before it: start again with a new database.
  * Result strings live in a. */
 int cg_demo_build(cg_store *s, const struct cg_actor *actor, const struct cg_demo_options *opt,
-                  cg_demo_progress_fn progress, void *ud, cg_arena *a,
-                  struct cg_demo_result *out, struct cg_field_error *fe);
+                  cg_demo_progress_fn progress, void *ud, cg_arena *a, struct cg_demo_result *out,
+                  struct cg_field_error *fe);
 
 /* ---- internal: the name lists of lib/demo_names.c ---- */
 

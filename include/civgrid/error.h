@@ -10,35 +10,34 @@
 #define CIVGRID_ERROR_H
 
 /* X(NAME, value, "snake_case_name", http_status, "message") */
-#define CG_ERRNO_MAP(X)                                                              \
-    X(NOMEM, -1, "out_of_memory", 500, "out of memory")                              \
-    X(INVAL, -2, "invalid_argument", 400, "invalid argument")                        \
-    X(NOTFOUND, -3, "not_found", 404, "not found")                                   \
-    X(EXISTS, -4, "already_exists", 409, "already exists")                           \
-    X(TOOBIG, -5, "too_large", 413, "too large")                                     \
-    X(BUSY, -6, "database_busy", 503, "database busy, try again")                    \
-    X(DB, -7, "database_error", 500, "database error")                               \
-    X(SCHEMA_NEWER, -8, "schema_newer", 500,                                         \
-      "database schema is newer than this binary; upgrade civgrid")                  \
-    X(IO, -9, "io_error", 500, "input/output error")                                 \
-    X(BADJSON, -10, "malformed_json", 400, "request body is not valid JSON")         \
-    X(BADTYPE, -11, "invalid_field", 400, "a field has the wrong type or value")     \
-    X(MISSING, -12, "missing_field", 400, "a required field is missing")             \
-    X(METHOD, -13, "method_not_allowed", 405, "method not allowed")                  \
-    X(UNAUTH, -14, "unauthenticated", 401, "authentication required")                \
-    X(FORBIDDEN, -15, "forbidden", 403, "not allowed for this user")                 \
-    X(CONFLICT, -16, "conflict", 409, "conflicts with the current state")            \
-    X(LOCKED, -17, "account_locked", 429, "too many failed logins; try again later") \
-    X(BADCRED, -18, "invalid_credentials", 401, "wrong username or password")        \
-    X(DISABLED, -19, "account_disabled", 403, "account disabled")                    \
-    X(EXPIRED, -20, "session_expired", 401, "session expired or revoked")            \
-    X(CSRF, -21, "csrf_failed", 403, "missing or wrong CSRF token")                  \
-    X(UNSUPPORTED, -22, "unsupported", 400, "not supported")                         \
-    X(RANGE, -23, "out_of_range", 400, "value out of range")                         \
-    X(CONFIG, -24, "bad_config", 400, "bad configuration")                           \
-    X(INTERNAL, -25, "internal_error", 500, "internal error")                         \
-    X(INVALID_ROWS, -26, "invalid_rows", 422,                                        \
-      "rows of the file are invalid; nothing was written")
+#define CG_ERRNO_MAP(X)                                                                            \
+    X(NOMEM, -1, "out_of_memory", 500, "out of memory")                                            \
+    X(INVAL, -2, "invalid_argument", 400, "invalid argument")                                      \
+    X(NOTFOUND, -3, "not_found", 404, "not found")                                                 \
+    X(EXISTS, -4, "already_exists", 409, "already exists")                                         \
+    X(TOOBIG, -5, "too_large", 413, "too large")                                                   \
+    X(BUSY, -6, "database_busy", 503, "database busy, try again")                                  \
+    X(DB, -7, "database_error", 500, "database error")                                             \
+    X(SCHEMA_NEWER, -8, "schema_newer", 500,                                                       \
+      "database schema is newer than this binary; upgrade civgrid")                                \
+    X(IO, -9, "io_error", 500, "input/output error")                                               \
+    X(BADJSON, -10, "malformed_json", 400, "request body is not valid JSON")                       \
+    X(BADTYPE, -11, "invalid_field", 400, "a field has the wrong type or value")                   \
+    X(MISSING, -12, "missing_field", 400, "a required field is missing")                           \
+    X(METHOD, -13, "method_not_allowed", 405, "method not allowed")                                \
+    X(UNAUTH, -14, "unauthenticated", 401, "authentication required")                              \
+    X(FORBIDDEN, -15, "forbidden", 403, "not allowed for this user")                               \
+    X(CONFLICT, -16, "conflict", 409, "conflicts with the current state")                          \
+    X(LOCKED, -17, "account_locked", 429, "too many failed logins; try again later")               \
+    X(BADCRED, -18, "invalid_credentials", 401, "wrong username or password")                      \
+    X(DISABLED, -19, "account_disabled", 403, "account disabled")                                  \
+    X(EXPIRED, -20, "session_expired", 401, "session expired or revoked")                          \
+    X(CSRF, -21, "csrf_failed", 403, "missing or wrong CSRF token")                                \
+    X(UNSUPPORTED, -22, "unsupported", 400, "not supported")                                       \
+    X(RANGE, -23, "out_of_range", 400, "value out of range")                                       \
+    X(CONFIG, -24, "bad_config", 400, "bad configuration")                                         \
+    X(INTERNAL, -25, "internal_error", 500, "internal error")                                      \
+    X(INVALID_ROWS, -26, "invalid_rows", 422, "rows of the file are invalid; nothing was written")
 
 enum cg_errno {
 #define CG__ERR_ENUM(name, val, str, status, msg) CG_E##name = (val),

@@ -22,8 +22,8 @@ int cg_json_parse_object(const char *data, size_t len, json_t **out, struct cg_f
 /* Reads obj[key] as a string of at most maxlen bytes. Missing or null:
  * CG_EMISSING if required, else 0 with *out = NULL. Other types or too long:
  * CG_EBADTYPE. *out points into obj. */
-int cg_json_get_string(json_t *obj, const char *key, int required, size_t maxlen,
-                       const char **out, struct cg_field_error *fe);
+int cg_json_get_string(json_t *obj, const char *key, int required, size_t maxlen, const char **out,
+                       struct cg_field_error *fe);
 
 /* Reads obj[key] as an integer; like cg_json_get_string. *present tells
  * whether it was there (may be NULL when required). */

@@ -86,9 +86,8 @@ int cg_resident_save(cg_store *s, const struct cg_actor *actor, const struct cg_
 
 /* Searches residents in scope. Needs CG_PERM_PEOPLE_READ. Audited as
  * resident.search (resident.search.unmasked when full numbers were shown). */
-int cg_resident_search(cg_store *s, const struct cg_actor *actor,
-                       const struct cg_resident_query *q, cg_arena *a, struct cg_resident **items,
-                       size_t *n);
+int cg_resident_search(cg_store *s, const struct cg_actor *actor, const struct cg_resident_query *q,
+                       cg_arena *a, struct cg_resident **items, size_t *n);
 
 /* Reads one resident by id, in scope. Audited as resident.read. */
 int cg_resident_get(cg_store *s, const struct cg_actor *actor, int64_t id, cg_arena *a,

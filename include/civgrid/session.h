@@ -27,9 +27,8 @@ struct cg_login {
  * answer, in the same time), CG_EDISABLED for a disabled account (only told
  * to someone who knows the password), CG_ELOCKED with *retry_after seconds.
  * Everything allocated lives in a. */
-int cg_session_login(cg_store *s, const char *username, const char *password,
-                     const char *client_ip, int ttl_seconds, cg_arena *a, struct cg_login *out,
-                     int64_t *retry_after);
+int cg_session_login(cg_store *s, const char *username, const char *password, const char *client_ip,
+                     int ttl_seconds, cg_arena *a, struct cg_login *out, int64_t *retry_after);
 
 /* Resolves a token to its actor. CG_EUNAUTH for a malformed or unknown token
  * or one from another deployment, CG_EEXPIRED for an expired or revoked one;

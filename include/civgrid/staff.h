@@ -26,9 +26,8 @@ struct cg_staff {
  * civgrid account. Needs CG_PERM_AREAS_WRITE and the node in scope. The phone
  * of a staff member is a work number and is shown unmasked. Audited. */
 int cg_staff_assign(cg_store *s, const struct cg_actor *actor, const char *area_code,
-                    const char *position, const char *name, const char *phone,
-                    const char *username, cg_arena *a, struct cg_staff *out,
-                    struct cg_field_error *fe);
+                    const char *position, const char *name, const char *phone, const char *username,
+                    cg_arena *a, struct cg_staff *out, struct cg_field_error *fe);
 
 /* Ends an assignment (sets its end date to today). */
 int cg_staff_end(cg_store *s, const struct cg_actor *actor, int64_t id);

@@ -65,7 +65,7 @@ int cg_user_set_password(cg_store *s, const struct cg_actor *actor, const char *
                          const char *password, struct cg_field_error *fe);
 
 /* Inserts an account without an actor (the first admin, at init). */
-int cg__user_insert(cg_store *s, const char *username, const char *display_name,
-                    const char *role, int64_t area_id, const char *password, int64_t *id);
+int cg__user_insert(cg_store *s, const char *username, const char *display_name, const char *role,
+                    int64_t area_id, const char *password, int64_t *id);
 
 #endif

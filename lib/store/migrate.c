@@ -99,8 +99,9 @@ static int apply(cg_store *s, const struct cg_embedded *m)
         goto commit;
     if ((rc = cg_store_exec_script(s, sql)))
         goto rollback;
-    rc = cg_store_run(s, NULL, "INSERT INTO schema_migrations (version, name, applied_at)"
-                               " VALUES (?, ?, ?)",
+    rc = cg_store_run(s, NULL,
+                      "INSERT INTO schema_migrations (version, name, applied_at)"
+                      " VALUES (?, ?, ?)",
                       "isi", (int64_t)file_version(m->path), m->path, cg_now());
     if (rc)
         goto rollback;

@@ -26,11 +26,11 @@ struct pg_stmt {
     char name[16];
     int nparams;
     int ncols;
-    char **params;  /* nparams text values, each malloc'd; NULL binds SQL NULL */
-    PGresult *res;  /* rows of the current execution, NULL when there are none */
-    int row;        /* current row in res; -1 before the first step */
+    char **params; /* nparams text values, each malloc'd; NULL binds SQL NULL */
+    PGresult *res; /* rows of the current execution, NULL when there are none */
+    int row;       /* current row in res; -1 before the first step */
     int state;
-    int err;        /* the error a failed execution keeps returning until reset */
+    int err; /* the error a failed execution keeps returning until reset */
     int64_t changes;
 };
 
@@ -341,8 +341,7 @@ static int set_param(cg_stmt *st, int i, char *value)
     struct pg_stmt *ps = st->impl;
     if (i < 1 || i > ps->nparams) {
         char msg[80];
-        snprintf(msg, sizeof msg, "parameter %d out of range (statement has %d)", i,
-                 ps->nparams);
+        snprintf(msg, sizeof msg, "parameter %d out of range (statement has %d)", i, ps->nparams);
         cg__store_set_error(st->store, msg);
         free(value);
         return CG_ERANGE;

@@ -104,9 +104,10 @@ static int sq_open(cg_store *s, const char *url)
      * Reads go through a memory map of up to 4 GB: a city's registry is
      * larger than any page cache, and without the map every page missed
      * was a pread() system call (half the CPU of a search, measured). */
-    rc = sq_exec_script(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                           " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;"
-                           " PRAGMA mmap_size=4294967296;");
+    rc = sq_exec_script(
+        s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+           " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;"
+           " PRAGMA mmap_size=4294967296;");
     if (rc) {
         char msg[600];
         snprintf(msg, sizeof msg, "%s: %s", url, sqlite3_errmsg(db));
@@ -126,8 +127,8 @@ static void sq_close(cg_store *s)
 static int sq_prepare(cg_stmt *st)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v3(st->store->conn, st->sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
-                                NULL);
+    int rc =
+        sqlite3_prepare_v3(st->store->conn, st->sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
     if (rc != SQLITE_OK)
         return map_rc(st->store, rc);
     st->impl = stmt;

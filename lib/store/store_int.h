@@ -37,10 +37,10 @@ struct cg_store_ops {
 
 struct cg_stmt {
     cg_store *store;
-    char *sql;        /* owned copy; the cache key */
-    void *impl;       /* backend's statement */
+    char *sql;            /* owned copy; the cache key */
+    void *impl;           /* backend's statement */
     struct cg_stmt *next; /* cache chain */
-    double started;   /* monotonic seconds of the first step, 0 if idle */
+    double started;       /* monotonic seconds of the first step, 0 if idle */
 };
 
 #define CG_STMT_BUCKETS 64

@@ -47,8 +47,8 @@ static json_t *lookup(json_t *obj, const char *key, int required, int *rc,
     return v;
 }
 
-int cg_json_get_string(json_t *obj, const char *key, int required, size_t maxlen,
-                       const char **out, struct cg_field_error *fe)
+int cg_json_get_string(json_t *obj, const char *key, int required, size_t maxlen, const char **out,
+                       struct cg_field_error *fe)
 {
     int rc;
     *out = NULL;

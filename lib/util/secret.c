@@ -31,8 +31,8 @@ void cg_secret_random(char *out, size_t outsize, size_t n)
 void cg_secret_hash(char out[65], const char *s, const char *key)
 {
     unsigned char h[32];
-    crypto_generichash(h, sizeof h, (const unsigned char *)s, strlen(s),
-                       (const unsigned char *)key, key ? strlen(key) : 0);
+    crypto_generichash(h, sizeof h, (const unsigned char *)s, strlen(s), (const unsigned char *)key,
+                       key ? strlen(key) : 0);
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 

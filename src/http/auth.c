@@ -44,8 +44,9 @@ int auth_resolve(struct http_req *r)
             r->actor = NULL; /* a stale cookie must not block signing in again */
     }
     if (!r->actor)
-        return public ? 0 : http_fail(r, CG_EUNAUTH, NULL,
-                                      "sign in first (send 'Authorization: Bearer TOKEN')");
+        return public ? 0
+                      : http_fail(r, CG_EUNAUTH, NULL,
+                                  "sign in first (send 'Authorization: Bearer TOKEN')");
     r->token = token;
     r->cookie_auth = from_cookie;
     /* A browser sends the cookie with any cross-site form; only our own page
@@ -62,6 +63,7 @@ int auth_resolve(struct http_req *r)
 
 const char *auth_cookie(struct http_req *r, const char *token, int max_age)
 {
-    return cg_arena_printf(r->arena, COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d",
+    return cg_arena_printf(r->arena,
+                           COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d",
                            token ? token : "", max_age);
 }

@@ -10,13 +10,16 @@
 #include "civgrid/store.h"
 #include "router.h"
 
-static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "OTHER"};
+static const char *const methods[] = {"GET",    "POST", "PUT",     "PATCH",
+                                      "DELETE", "HEAD", "OPTIONS", "OTHER"};
 #define NMETHODS (int)(sizeof methods / sizeof methods[0])
 
-static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409, 413, 429, 431, 500, 503, 0};
+static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404,
+                               405, 409, 413, 429, 431, 500, 503, 0};
 #define NSTATUSES (int)(sizeof statuses / sizeof statuses[0])
 
-static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                0.1,    0.25,  0.5,    1,     2.5,  5};
 #define NBOUNDS (int)(sizeof bounds / sizeof bounds[0])
 
 static _Atomic uint64_t *counts; /* [slot][method][status] */
@@ -77,19 +80,23 @@ static const char *slot_name(int s)
 
 static int render_requests(cg_buf *out)
 {
-    int rc = cg_buf_puts(out, "# HELP civgrid_http_requests_total HTTP requests by route, method and status.\n"
-                              "# TYPE civgrid_http_requests_total counter\n");
+    int rc = cg_buf_puts(
+        out, "# HELP civgrid_http_requests_total HTTP requests by route, method and status.\n"
+             "# TYPE civgrid_http_requests_total counter\n");
     for (int s = 0; s < nslots && !rc; s++)
         for (int m = 0; m < NMETHODS && !rc; m++)
             for (int st = 0; st < NSTATUSES && !rc; st++) {
-                uint64_t n = atomic_load(&counts[((size_t)s * NMETHODS + (size_t)m) * NSTATUSES + (size_t)st]);
+                uint64_t n = atomic_load(
+                    &counts[((size_t)s * NMETHODS + (size_t)m) * NSTATUSES + (size_t)st]);
                 if (!n)
                     continue;
                 char status[8] = "other";
                 if (statuses[st])
                     snprintf(status, sizeof status, "%d", statuses[st]);
-                rc = cg_buf_printf(out, "civgrid_http_requests_total{route=\"%s\",method=\"%s\",status=\"%s\"} %llu\n",
-                                   slot_name(s), methods[m], status, (unsigned long long)n);
+                rc = cg_buf_printf(
+                    out,
+                    "civgrid_http_requests_total{route=\"%s\",method=\"%s\",status=\"%s\"} %llu\n",
+                    slot_name(s), methods[m], status, (unsigned long long)n);
             }
     return rc;
 }
@@ -99,7 +106,8 @@ static int render_histogram(cg_buf *out, const char *name, const char *help, con
 {
     int rc = cg_buf_printf(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
     for (int i = 0; i < nb && !rc; i++)
-        rc = cg_buf_printf(out, "%s_bucket{le=\"%g\"} %llu\n", name, b[i], (unsigned long long)bucket[i]);
+        rc = cg_buf_printf(out, "%s_bucket{le=\"%g\"} %llu\n", name, b[i],
+                           (unsigned long long)bucket[i]);
     if (!rc)
         rc = cg_buf_printf(out, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.6f\n%s_count %llu\n", name,
                            (unsigned long long)count, name, sum, name, (unsigned long long)count);
@@ -115,18 +123,20 @@ int metrics_render(cg_buf *out)
     cg_store_stats_get(&db);
     int rc = render_requests(out);
     if (!rc)
-        rc = render_histogram(out, "civgrid_http_request_duration_seconds", "Time from request to response.",
-                              bounds, lat, NBOUNDS, atomic_load(&latency_count),
-                              (double)atomic_load(&latency_sum_ns) / 1e9);
+        rc = render_histogram(
+            out, "civgrid_http_request_duration_seconds", "Time from request to response.", bounds,
+            lat, NBOUNDS, atomic_load(&latency_count), (double)atomic_load(&latency_sum_ns) / 1e9);
     if (!rc)
-        rc = render_histogram(out, "civgrid_db_query_duration_seconds", "Time of each database statement.",
-                              cg_store_bucket_bounds, db.bucket, CG_STORE_BUCKETS, db.count, db.sum_seconds);
+        rc = render_histogram(out, "civgrid_db_query_duration_seconds",
+                              "Time of each database statement.", cg_store_bucket_bounds, db.bucket,
+                              CG_STORE_BUCKETS, db.count, db.sum_seconds);
     if (!rc)
-        rc = cg_buf_printf(out,
-                           "# HELP civgrid_db_errors_total Database statements that failed.\n"
-                           "# TYPE civgrid_db_errors_total counter\ncivgrid_db_errors_total %llu\n"
-                           "# HELP civgrid_db_busy_total Database statements that found the database busy.\n"
-                           "# TYPE civgrid_db_busy_total counter\ncivgrid_db_busy_total %llu\n",
-                           (unsigned long long)db.errors, (unsigned long long)db.busy);
+        rc = cg_buf_printf(
+            out,
+            "# HELP civgrid_db_errors_total Database statements that failed.\n"
+            "# TYPE civgrid_db_errors_total counter\ncivgrid_db_errors_total %llu\n"
+            "# HELP civgrid_db_busy_total Database statements that found the database busy.\n"
+            "# TYPE civgrid_db_busy_total counter\ncivgrid_db_busy_total %llu\n",
+            (unsigned long long)db.errors, (unsigned long long)db.busy);
     return rc;
 }

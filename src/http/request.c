@@ -100,8 +100,9 @@ int http_query_int(struct http_req *r, const char *name, int64_t min, int64_t ma
     errno = 0;
     long long n = strtoll(v, &end, 10);
     if (errno || end == v || *end || n < min || n > max)
-        return http_fail(r, CG_EBADTYPE, name, "query parameter '%s' must be a whole number from %lld to %lld",
-                         name, (long long)min, (long long)max);
+        return http_fail(r, CG_EBADTYPE, name,
+                         "query parameter '%s' must be a whole number from %lld to %lld", name,
+                         (long long)min, (long long)max);
     *out = n;
     return 0;
 }

@@ -163,8 +163,7 @@ static enum MHD_Result send_response(struct http_req *r)
     size_t len = 0;
     char *data = cg_buf_steal(&r->out, &len);
     r->sent_bytes = len;
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
     if (!resp) {
         free(data);
         return MHD_NO;
@@ -184,9 +183,8 @@ static enum MHD_Result send_response(struct http_req *r)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     (void)cls;
     (void)version;
@@ -199,8 +197,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         /* An announced over-size body is read and dropped, so that the client,
          * still sending, gets to read the 413 (closing at once resets its
          * connection first); only an absurd size is cut off at once. */
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
         if (announced > config->max_body)
             r->body_too_large = 1;
@@ -295,8 +293,8 @@ static void drain(void)
     while (atomic_load(&in_flight) > 0 && cg_monotonic() < deadline)
         usleep(10000);
     if (atomic_load(&in_flight) > 0)
-        cg_log(CG_LOG_WARN, "closing %d requests still running after %d s",
-               atomic_load(&in_flight), DRAIN_SECONDS);
+        cg_log(CG_LOG_WARN, "closing %d requests still running after %d s", atomic_load(&in_flight),
+               DRAIN_SECONDS);
 }
 
 int http_serve(const struct http_config *cfg)
@@ -325,11 +323,11 @@ int http_serve(const struct http_config *cfg)
                      MHD_USE_ERROR_LOG | MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0);
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-        1, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)cfg->threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        cfg->max_header, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, NULL, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "civgrid serve: cannot listen on %s (address in use or not local?)\n",
                 cfg->listen);

@@ -13,11 +13,16 @@ static const struct {
     const char *ext;
     const char *type;
 } types[] = {
-    {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-    {".css", "text/css; charset=utf-8"},   {".json", "application/json"},
-    {".svg", "image/svg+xml"},             {".png", "image/png"},
-    {".ico", "image/x-icon"},              {".woff2", "font/woff2"},
-    {".map", "application/json"},          {".txt", "text/plain; charset=utf-8"},
+    {".html", "text/html; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".css", "text/css; charset=utf-8"},
+    {".json", "application/json"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".ico", "image/x-icon"},
+    {".woff2", "font/woff2"},
+    {".map", "application/json"},
+    {".txt", "text/plain; charset=utf-8"},
 };
 
 static const char *content_type(const char *path)
@@ -54,7 +59,8 @@ int static_serve(struct http_req *r)
             rc = http_reply_bytes(r, 200, content_type(file), data, (size_t)st.st_size);
             r->route_slot = METRICS_SLOT_STATIC;
             /* index.html names the bundles, so it must never be cached stale. */
-            http_add_header(r, "Cache-Control", strcmp(rel, "/index.html") ? "public, max-age=300" : "no-cache");
+            http_add_header(r, "Cache-Control",
+                            strcmp(rel, "/index.html") ? "public, max-age=300" : "no-cache");
             if (strstr(file, ".html"))
                 http_add_header(r, "Content-Security-Policy",
                                 "default-src 'self'; img-src 'self' data: blob:; "

@@ -93,7 +93,8 @@ static void build_and_refuse(void **state)
     assert_int_equal(cg_demo_check(s, &initialised, &fe), 0);
     assert_int_equal(initialised, 0);
     const char *pw = NULL;
-    assert_int_equal(cg_deployment_init(s, CG_DEMO_CITY_CODE, CG_DEMO_CITY_NAME, "city", a, &pw), 0);
+    assert_int_equal(cg_deployment_init(s, CG_DEMO_CITY_CODE, CG_DEMO_CITY_NAME, "city", a, &pw),
+                     0);
     assert_non_null(pw);
     struct cg_actor *actor = NULL;
     assert_int_equal(cg_actor_cli(s, a, &actor), 0);
@@ -110,9 +111,10 @@ static void build_and_refuse(void **state)
     assert_int_equal(strlen(res.password), 12);
     assert_int_equal(res.departments, 121);
     cg_stmt *st = NULL;
-    assert_int_equal(cg_store_query(s, &st,
-                                    "SELECT COUNT(*) FROM areas WHERE level = 'grid' AND code LIKE '140221%'", ""),
-                     0);
+    assert_int_equal(
+        cg_store_query(
+            s, &st, "SELECT COUNT(*) FROM areas WHERE level = 'grid' AND code LIKE '140221%'", ""),
+        0);
     assert_int_equal(cg_stmt_step(st), CG_ROW);
     assert_int_equal(cg_stmt_int(st, 0), 521);
     cg_stmt_reset(st);

@@ -38,8 +38,10 @@ static void writes_nested_documents(void **state)
     assert_non_null(v);
     json_t *items = json_object_get(v, "items");
     assert_int_equal(json_array_size(items), 2);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "name")), "a\"b\\c\n\x01");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 1), "name")), "张伟");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "name")),
+                        "a\"b\\c\n\x01");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 1), "name")),
+                        "张伟");
     assert_true(json_is_null(json_object_get(json_array_get(items, 1), "phone")));
     assert_int_equal(json_integer_value(json_object_get(v, "limit")), -50);
     json_decref(v);

@@ -20,10 +20,10 @@
 #include "store/store_int.h"
 
 struct fixture {
-    int pg;              /* 1 for PostgreSQL, 0 for SQLite */
-    char dir[256];       /* SQLite: the temporary directory */
-    char url[512];       /* what cg_store_open gets */
-    char schema[64];     /* PostgreSQL: this test's schema */
+    int pg;          /* 1 for PostgreSQL, 0 for SQLite */
+    char dir[256];   /* SQLite: the temporary directory */
+    char url[512];   /* what cg_store_open gets */
+    char schema[64]; /* PostgreSQL: this test's schema */
     cg_store *s;
 };
 
@@ -350,9 +350,8 @@ static void rows_iterate_and_statement_reruns(void **state)
     struct fixture *f = get(state);
     create_t(f->s);
     for (int64_t i = 1; i <= 5; i++)
-        assert_int_equal(cg_store_run(f->s, NULL, "INSERT INTO t (name, n) VALUES (?, ?)", "si",
-                                      "row", i),
-                         0);
+        assert_int_equal(
+            cg_store_run(f->s, NULL, "INSERT INTO t (name, n) VALUES (?, ?)", "si", "row", i), 0);
     cg_stmt *st = NULL;
     const char *sql = "SELECT n FROM t WHERE n >= ? ORDER BY n";
     assert_int_equal(cg_store_query(f->s, &st, sql, "i", (int64_t)2), 0);
@@ -452,18 +451,17 @@ static void run_reports_changes(void **state)
     create_t(f->s);
     int64_t changes = -1;
     for (int64_t i = 1; i <= 3; i++) {
-        assert_int_equal(cg_store_run(f->s, &changes, "INSERT INTO t (name, n) VALUES (?, ?)",
-                                      "si", "r", i),
-                         0);
+        assert_int_equal(
+            cg_store_run(f->s, &changes, "INSERT INTO t (name, n) VALUES (?, ?)", "si", "r", i), 0);
         assert_int_equal(changes, 1);
     }
-    assert_int_equal(cg_store_run(f->s, &changes, "UPDATE t SET name = ? WHERE n >= ?", "si",
-                                  "big", (int64_t)2),
-                     0);
-    assert_int_equal(changes, 2);
     assert_int_equal(
-        cg_store_run(f->s, &changes, "UPDATE t SET name = ? WHERE n > ?", "si", "none", (int64_t)99),
+        cg_store_run(f->s, &changes, "UPDATE t SET name = ? WHERE n >= ?", "si", "big", (int64_t)2),
         0);
+    assert_int_equal(changes, 2);
+    assert_int_equal(cg_store_run(f->s, &changes, "UPDATE t SET name = ? WHERE n > ?", "si", "none",
+                                  (int64_t)99),
+                     0);
     assert_int_equal(changes, 0);
     assert_int_equal(cg_store_run(f->s, &changes, "DELETE FROM t", ""), 0);
     assert_int_equal(changes, 3);
@@ -576,32 +574,24 @@ static void lost_connection_is_eio(void **state)
     cg_store_close(victim);
 }
 
-#define STORE_TESTS(setup)                                                       \
-    {                                                                            \
-        cmocka_unit_test_setup_teardown(open_bad_url_fails_with_message, setup,  \
-                                        teardown),                               \
-        cmocka_unit_test_setup_teardown(migrate_empty_db, setup, teardown),      \
-        cmocka_unit_test_setup_teardown(migrate_twice_is_noop, setup, teardown), \
-        cmocka_unit_test_setup_teardown(migrate_refuses_newer_schema, setup,     \
-                                        teardown),                               \
-        cmocka_unit_test_setup_teardown(bind_and_read_values, setup, teardown),  \
-        cmocka_unit_test_setup_teardown(                                         \
-            question_mark_in_literal_is_not_a_placeholder, setup, teardown),     \
-        cmocka_unit_test_setup_teardown(rows_iterate_and_statement_reruns,       \
-                                        setup, teardown),                        \
-        cmocka_unit_test_setup_teardown(constraint_violations_map_to_codes,      \
-                                        setup, teardown),                        \
-        cmocka_unit_test_setup_teardown(syntax_error_is_edb, setup, teardown),   \
-        cmocka_unit_test_setup_teardown(transactions_rollback_and_commit, setup, \
-                                        teardown),                               \
-        cmocka_unit_test_setup_teardown(run_reports_changes, setup, teardown),   \
-        cmocka_unit_test_setup_teardown(statement_cache_reuses, setup,           \
-                                        teardown),                               \
-        cmocka_unit_test_setup_teardown(bind_out_of_range, setup, teardown),     \
-        cmocka_unit_test_setup_teardown(lock_held_elsewhere_is_busy, setup,      \
-                                        teardown),                               \
-        cmocka_unit_test_setup_teardown(lost_connection_is_eio, setup,           \
-                                        teardown),                               \
+#define STORE_TESTS(setup)                                                                         \
+    {                                                                                              \
+        cmocka_unit_test_setup_teardown(open_bad_url_fails_with_message, setup, teardown),         \
+            cmocka_unit_test_setup_teardown(migrate_empty_db, setup, teardown),                    \
+            cmocka_unit_test_setup_teardown(migrate_twice_is_noop, setup, teardown),               \
+            cmocka_unit_test_setup_teardown(migrate_refuses_newer_schema, setup, teardown),        \
+            cmocka_unit_test_setup_teardown(bind_and_read_values, setup, teardown),                \
+            cmocka_unit_test_setup_teardown(question_mark_in_literal_is_not_a_placeholder, setup,  \
+                                            teardown),                                             \
+            cmocka_unit_test_setup_teardown(rows_iterate_and_statement_reruns, setup, teardown),   \
+            cmocka_unit_test_setup_teardown(constraint_violations_map_to_codes, setup, teardown),  \
+            cmocka_unit_test_setup_teardown(syntax_error_is_edb, setup, teardown),                 \
+            cmocka_unit_test_setup_teardown(transactions_rollback_and_commit, setup, teardown),    \
+            cmocka_unit_test_setup_teardown(run_reports_changes, setup, teardown),                 \
+            cmocka_unit_test_setup_teardown(statement_cache_reuses, setup, teardown),              \
+            cmocka_unit_test_setup_teardown(bind_out_of_range, setup, teardown),                   \
+            cmocka_unit_test_setup_teardown(lock_held_elsewhere_is_busy, setup, teardown),         \
+            cmocka_unit_test_setup_teardown(lost_connection_is_eio, setup, teardown),              \
     }
 
 int main(void)

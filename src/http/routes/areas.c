@@ -61,9 +61,11 @@ int route_areas_update(struct http_req *r)
     if (!rc)
         rc = cg_json_get_string(body, "status", 0, 32, &status, &r->ferr);
     if (!rc && !name && !parent && !status)
-        rc = http_fail(r, CG_EMISSING, "name", "nothing to change: give name, parent_code or status");
+        rc = http_fail(r, CG_EMISSING, "name",
+                       "nothing to change: give name, parent_code or status");
     if (!rc)
-        rc = cg_area_update(r->db, r->actor, http_param(r, "code"), name, parent, status, r->arena, &a, &r->ferr);
+        rc = cg_area_update(r->db, r->actor, http_param(r, "code"), name, parent, status, r->arena,
+                            &a, &r->ferr);
     json_decref(body);
     return rc ? rc : http_reply_json(r, 200, render_area(&a));
 }
@@ -82,7 +84,8 @@ int route_areas_children(struct http_req *r)
         json_object_set_new(o, "residents", json_integer(items[i].residents));
         json_array_append_new(arr, o);
     }
-    return http_reply_json(r, 200, json_pack("{s:o, s:o}", "area", render_area(&node), "items", arr));
+    return http_reply_json(r, 200,
+                           json_pack("{s:o, s:o}", "area", render_area(&node), "items", arr));
 }
 
 int route_areas_card(struct http_req *r)
@@ -95,10 +98,11 @@ int route_areas_card(struct http_req *r)
     for (size_t i = 0; i < card.nchain; i++)
         json_array_append_new(chain, render_staff(&card.chain[i]));
     for (size_t i = 0; i < card.nbuildings; i++)
-        json_array_append_new(buildings, json_pack("{s:s, s:s}", "code", card.buildings[i].code, "name",
-                                                   card.buildings[i].name));
-    return http_reply_json(r, 200, json_pack("{s:o, s:o, s:o, s:I, s:I, s:I}", "area", render_area(&card.area),
-                                             "chain", chain, "buildings", buildings, "households",
-                                             (json_int_t)card.households, "residents", (json_int_t)card.residents,
-                                             "floating", (json_int_t)card.floating));
+        json_array_append_new(buildings, json_pack("{s:s, s:s}", "code", card.buildings[i].code,
+                                                   "name", card.buildings[i].name));
+    return http_reply_json(
+        r, 200,
+        json_pack("{s:o, s:o, s:o, s:I, s:I, s:I}", "area", render_area(&card.area), "chain", chain,
+                  "buildings", buildings, "households", (json_int_t)card.households, "residents",
+                  (json_int_t)card.residents, "floating", (json_int_t)card.floating));
 }

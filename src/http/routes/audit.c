@@ -28,10 +28,11 @@ int route_audit_list(struct http_req *r)
         return rc;
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(
-            items, json_pack("{s:I, s:I, s:s, s:s?, s:s, s:s?, s:s?, s:s, s:s?}", "id", (json_int_t)e[i].id,
-                             "at", (json_int_t)e[i].at, "actor", e[i].actor, "client_ip", e[i].client_ip,
-                             "action", e[i].action, "object_type", e[i].object_type, "object_id",
-                             e[i].object_id, "outcome", e[i].outcome, "detail", e[i].detail));
+        json_array_append_new(items, json_pack("{s:I, s:I, s:s, s:s?, s:s, s:s?, s:s?, s:s, s:s?}",
+                                               "id", (json_int_t)e[i].id, "at", (json_int_t)e[i].at,
+                                               "actor", e[i].actor, "client_ip", e[i].client_ip,
+                                               "action", e[i].action, "object_type",
+                                               e[i].object_type, "object_id", e[i].object_id,
+                                               "outcome", e[i].outcome, "detail", e[i].detail));
     return http_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }

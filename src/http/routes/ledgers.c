@@ -16,9 +16,9 @@ int route_ledgers_list(struct http_req *r)
         return rc;
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s?, s:I}", "name", items[i].name, "zh", items[i].zh,
-                                             "en", items[i].en, "note", items[i].note, "count",
-                                             (json_int_t)items[i].count));
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s?, s:I}", "name", items[i].name,
+                                             "zh", items[i].zh, "en", items[i].en, "note",
+                                             items[i].note, "count", (json_int_t)items[i].count));
     return http_reply_json(r, 200, json_pack("{s:o}", "items", arr));
 }
 
@@ -26,14 +26,16 @@ int route_ledgers_counts(struct http_req *r)
 {
     struct cg_ledger_count *items = NULL;
     size_t n = 0;
-    int rc = cg_ledger_counts(r->db, r->actor, http_param(r, "name"), http_query(r, "area"), r->arena, &items, &n);
+    int rc = cg_ledger_counts(r->db, r->actor, http_param(r, "name"), http_query(r, "area"),
+                              r->arena, &items, &n);
     if (rc)
         return rc;
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:I}", "code", items[i].area_code, "name",
-                                             items[i].area_name, "level", items[i].area_level, "count",
-                                             (json_int_t)items[i].count));
+        json_array_append_new(arr,
+                              json_pack("{s:s, s:s, s:s, s:I}", "code", items[i].area_code, "name",
+                                        items[i].area_name, "level", items[i].area_level, "count",
+                                        (json_int_t)items[i].count));
     return http_reply_json(r, 200, json_pack("{s:o}", "items", arr));
 }
 

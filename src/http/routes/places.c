@@ -8,10 +8,11 @@
 
 static json_t *render_place(const struct cg_place *p)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:{s:s, s:s, s:s}, s:I}", "code", p->code,
-                     "name", p->name, "kind", p->kind, "type", p->type, "type_zh", p->type_zh,
-                     "address", p->address, "status", p->status, "area", "code", p->area.code, "name",
-                     p->area.name, "level", p->area.level, "created_at", (json_int_t)p->created_at);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:{s:s, s:s, s:s}, s:I}", "code",
+                     p->code, "name", p->name, "kind", p->kind, "type", p->type, "type_zh",
+                     p->type_zh, "address", p->address, "status", p->status, "area", "code",
+                     p->area.code, "name", p->area.name, "level", p->area.level, "created_at",
+                     (json_int_t)p->created_at);
 }
 
 int route_places_list(struct http_req *r)
@@ -38,8 +39,10 @@ int route_places_list(struct http_req *r)
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, render_place(&items[i]));
-    return http_reply_json(r, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", arr, "total", (json_int_t)total,
-                                             "limit", (json_int_t)limit, "offset", (json_int_t)offset));
+    return http_reply_json(r, 200,
+                           json_pack("{s:o, s:I, s:I, s:I}", "items", arr, "total",
+                                     (json_int_t)total, "limit", (json_int_t)limit, "offset",
+                                     (json_int_t)offset));
 }
 
 int route_places_create(struct http_req *r)
@@ -83,7 +86,8 @@ int route_places_update(struct http_req *r)
     if (!rc)
         rc = cg_json_get_string(body, "status", 1, 32, &status, &r->ferr);
     if (!rc)
-        rc = cg_place_set_status(r->db, r->actor, http_param(r, "code"), status, r->arena, &p, &r->ferr);
+        rc = cg_place_set_status(r->db, r->actor, http_param(r, "code"), status, r->arena, &p,
+                                 &r->ferr);
     json_decref(body);
     return rc ? rc : http_reply_json(r, 200, render_place(&p));
 }

@@ -27,8 +27,8 @@ json_t *render_actor(const struct cg_actor *a)
 /* Staff phones are work numbers, published on responsibility cards: unmasked. */
 json_t *render_staff(const struct cg_staff *s)
 {
-    return json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:{s:s, s:s, s:s}}", "id", (json_int_t)s->id,
-                     "position", s->position, "name", s->name, "phone", s->phone, "username", s->username,
-                     "start_date", s->start_date, "end_date", s->end_date, "area", "code", s->area.code,
-                     "name", s->area.name, "level", s->area.level);
+    return json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:{s:s, s:s, s:s}}", "id",
+                     (json_int_t)s->id, "position", s->position, "name", s->name, "phone", s->phone,
+                     "username", s->username, "start_date", s->start_date, "end_date", s->end_date,
+                     "area", "code", s->area.code, "name", s->area.name, "level", s->area.level);
 }

@@ -54,20 +54,22 @@ static int reply_resident(struct http_req *r, const struct cg_resident *res)
 /* The columns of an export, in the order of the import's residents file, so
  * that an exported list can be corrected in Excel and imported again (by a
  * role that sees full numbers). Headers are in Chinese: offices open it. */
-static const char *const export_headers[] = {"身份证号", "姓名", "性别", "出生日期", "手机号", "区域编码",
-                                             "区域名称", "户号", "单元", "房间", "人员类型", "状态", "标签"};
+static const char *const export_headers[] = {"身份证号", "姓名",     "性别", "出生日期", "手机号",
+                                             "区域编码", "区域名称", "户号", "单元",     "房间",
+                                             "人员类型", "状态",     "标签"};
 #define EXPORT_COLS (sizeof export_headers / sizeof export_headers[0])
 
-static int export_residents(struct http_req *r, const char *format, const struct cg_resident *items, size_t n)
+static int export_residents(struct http_req *r, const char *format, const struct cg_resident *items,
+                            size_t n)
 {
     const char **cells = cg_arena_alloc(r->arena, (n ? n : 1) * EXPORT_COLS * sizeof *cells);
     if (!cells)
         return CG_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         const struct cg_resident *x = &items[i];
-        const char *row[EXPORT_COLS] = {x->id_number, x->name,  x->sex,  x->birth_date,    x->phone,
-                                        x->area.code, x->area.name, x->household, x->unit, x->room,
-                                        x->resident_type, x->status, x->tags};
+        const char *row[EXPORT_COLS] = {
+            x->id_number, x->name, x->sex,  x->birth_date,    x->phone,  x->area.code, x->area.name,
+            x->household, x->unit, x->room, x->resident_type, x->status, x->tags};
         memcpy(&cells[i * EXPORT_COLS], row, sizeof row);
     }
     int xlsx = !strcmp(format, "xlsx");
@@ -78,8 +80,9 @@ static int export_residents(struct http_req *r, const char *format, const struct
     r->status = 200;
     r->content_type = xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                            : "text/csv; charset=utf-8";
-    http_add_header(r, "Content-Disposition", xlsx ? "attachment; filename=\"residents.xlsx\""
-                                                   : "attachment; filename=\"residents.csv\"");
+    http_add_header(r, "Content-Disposition",
+                    xlsx ? "attachment; filename=\"residents.xlsx\""
+                         : "attachment; filename=\"residents.csv\"");
     return 0;
 }
 
@@ -161,12 +164,15 @@ int route_residents_save(struct http_req *r)
         const char **dst;
         int required;
     } fields[] = {
-        {"id_number", &in.id_number, 1}, {"name", &in.name, 1},   {"phone", &in.phone, 0},
-        {"area_code", &in.area_code, 1}, {"household", &in.household, 0}, {"unit", &in.unit, 0},
-        {"room", &in.room, 0},           {"resident_type", &in.resident_type, 0}, {"tags", &in.tags, 0},
+        {"id_number", &in.id_number, 1}, {"name", &in.name, 1},
+        {"phone", &in.phone, 0},         {"area_code", &in.area_code, 1},
+        {"household", &in.household, 0}, {"unit", &in.unit, 0},
+        {"room", &in.room, 0},           {"resident_type", &in.resident_type, 0},
+        {"tags", &in.tags, 0},
     };
     for (size_t i = 0; !rc && i < sizeof fields / sizeof fields[0]; i++)
-        rc = cg_json_get_string(body, fields[i].key, fields[i].required, 400, fields[i].dst, &r->ferr);
+        rc = cg_json_get_string(body, fields[i].key, fields[i].required, 400, fields[i].dst,
+                                &r->ferr);
     if (!rc)
         rc = cg_resident_save(r->db, r->actor, &in, r->arena, &res, &r->ferr);
     json_decref(body);
@@ -204,8 +210,9 @@ int route_residents_history(struct http_req *r)
         return rc;
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s?, s:s?}", "at", (json_int_t)c[i].at, "actor",
-                                             c[i].actor, "field", c[i].field, "old", c[i].old_value, "new",
-                                             c[i].new_value));
+        json_array_append_new(arr,
+                              json_pack("{s:I, s:s, s:s, s:s?, s:s?}", "at", (json_int_t)c[i].at,
+                                        "actor", c[i].actor, "field", c[i].field, "old",
+                                        c[i].old_value, "new", c[i].new_value));
     return http_reply_json(r, 200, json_pack("{s:o}", "items", arr));
 }

@@ -23,7 +23,8 @@ int route_staff_assign(struct http_req *r)
     if (!rc)
         rc = cg_json_get_string(body, "username", 0, 64, &username, &r->ferr);
     if (!rc)
-        rc = cg_staff_assign(r->db, r->actor, area, position, name, phone, username, r->arena, &st, &r->ferr);
+        rc = cg_staff_assign(r->db, r->actor, area, position, name, phone, username, r->arena, &st,
+                             &r->ferr);
     json_decref(body);
     return rc ? rc : http_reply_json(r, 201, render_staff(&st));
 }
@@ -47,8 +48,8 @@ int route_departments_list(struct http_req *r)
         return rc;
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "code", items[i].code, "name", items[i].name,
-                                             "domains", items[i].domains));
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "code", items[i].code, "name",
+                                             items[i].name, "domains", items[i].domains));
     return http_reply_json(r, 200, json_pack("{s:o}", "items", arr));
 }
 
@@ -67,6 +68,8 @@ int route_departments_create(struct http_req *r)
     if (!rc)
         rc = cg_department_create(r->db, r->actor, code, name, domains, r->arena, &d, &r->ferr);
     json_decref(body);
-    return rc ? rc : http_reply_json(r, 201, json_pack("{s:s, s:s, s:s}", "code", d.code, "name", d.name,
-                                                       "domains", d.domains));
+    return rc ? rc
+              : http_reply_json(r, 201,
+                                json_pack("{s:s, s:s, s:s}", "code", d.code, "name", d.name,
+                                          "domains", d.domains));
 }

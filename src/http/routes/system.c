@@ -11,7 +11,8 @@
 int route_system_health(struct http_req *r)
 {
     cg_stmt *st = NULL;
-    int rc = cg_store_query(r->db, &st, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", "");
+    int rc =
+        cg_store_query(r->db, &st, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", "");
     if (rc)
         return rc;
     rc = cg_stmt_step(st);
@@ -20,8 +21,9 @@ int route_system_health(struct http_req *r)
     if (rc < 0)
         return rc;
     return http_reply_json(r, 200,
-                           json_pack("{s:s, s:s, s:s, s:I}", "status", "ok", "version", CIVGRID_VERSION,
-                                     "backend", cg_store_backend(r->db), "schema_version", (json_int_t)version));
+                           json_pack("{s:s, s:s, s:s, s:I}", "status", "ok", "version",
+                                     CIVGRID_VERSION, "backend", cg_store_backend(r->db),
+                                     "schema_version", (json_int_t)version));
 }
 
 int route_system_metrics(struct http_req *r)
@@ -36,7 +38,8 @@ int route_system_metrics(struct http_req *r)
 
 int route_system_version(struct http_req *r)
 {
-    return http_reply_json(r, 200, json_pack("{s:s, s:s}", "name", "civgrid", "version", CIVGRID_VERSION));
+    return http_reply_json(r, 200,
+                           json_pack("{s:s, s:s}", "name", "civgrid", "version", CIVGRID_VERSION));
 }
 
 int route_system_openapi(struct http_req *r)
@@ -50,7 +53,8 @@ int route_system_routes(struct http_req *r)
 {
     json_t *items = json_array();
     for (int i = 0; i < nroutes; i++)
-        json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "method", routes[i].method, "path",
-                                               routes[i].pattern, "public", routes[i].flags & ROUTE_PUBLIC));
+        json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "method", routes[i].method,
+                                               "path", routes[i].pattern, "public",
+                                               routes[i].flags & ROUTE_PUBLIC));
     return http_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
