@@ -42,12 +42,8 @@ int cg_area_get_by_code(cg_store *s, const char *code, cg_arena *a, struct cg_ar
         cg_store_query(s, &st, "SELECT " AREA_COLUMNS AREA_FROM " WHERE a.code = ?", "s", code);
     if (rc)
         return rc;
-    rc = cg_stmt_step(st);
-    if (rc == CG_ROW) {
+    if (!(rc = cg_stmt_one(st))) {
         read_area(st, a, out);
-        rc = 0;
-    } else if (rc == CG_DONE) {
-        rc = CG_ENOTFOUND;
     }
     cg_stmt_reset(st);
     return rc;

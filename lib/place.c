@@ -188,12 +188,8 @@ static int load(cg_store *s, const char *code, cg_arena *a, struct cg_place *out
         cg_store_query(s, &st, "SELECT " PLACE_COLUMNS PLACE_FROM " WHERE p.code = ?", "s", code);
     if (rc)
         return rc;
-    rc = cg_stmt_step(st);
-    if (rc == CG_ROW) {
+    if (!(rc = cg_stmt_one(st))) {
         read_place(st, a, out);
-        rc = 0;
-    } else if (rc == CG_DONE) {
-        rc = CG_ENOTFOUND;
     }
     cg_stmt_reset(st);
     return rc;

@@ -23,12 +23,8 @@ int cg_deployment_id(cg_store *s, char out[40])
     int rc = cg_store_query(s, &st, "SELECT value FROM meta WHERE key = 'deployment_id'", "");
     if (rc)
         return rc;
-    rc = cg_stmt_step(st);
-    if (rc == CG_ROW) {
+    if (!(rc = cg_stmt_one(st))) {
         snprintf(out, 40, "%s", cg_stmt_text(st, 0));
-        rc = 0;
-    } else if (rc == CG_DONE) {
-        rc = CG_ENOTFOUND;
     }
     cg_stmt_reset(st);
     return rc;

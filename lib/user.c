@@ -110,12 +110,8 @@ static int get_user(cg_store *s, const char *username, cg_arena *a, struct cg_us
                             username);
     if (rc)
         return rc;
-    rc = cg_stmt_step(st);
-    if (rc == CG_ROW) {
+    if (!(rc = cg_stmt_one(st))) {
         read_user(st, a, out);
-        rc = 0;
-    } else if (rc == CG_DONE) {
-        rc = CG_ENOTFOUND;
     }
     cg_stmt_reset(st);
     return rc;

@@ -58,6 +58,21 @@ static int thread_db(cg_store **out)
     return 0;
 }
 
+/* The worker threads close their connections at once as the pool stops; each
+ * may see another still open, and SQLite removes the WAL (having checkpointed
+ * it) only when the last connection closes. One more open and close, alone,
+ * leaves the database file whole on its own. */
+static void close_last_connection(void)
+{
+    cg_store *s = NULL;
+    char *msg = NULL;
+    if (cg_store_open(config->db, &s, &msg) == 0)
+        cg_store_close(s);
+    else
+        cg_log(CG_LOG_WARN, "final checkpoint: %s", msg ? msg : "cannot open the database");
+    free(msg);
+}
+
 /* ---- request life cycle ---- */
 
 static struct http_req *request_new(struct MHD_Connection *conn, const char *method,
@@ -351,6 +366,7 @@ int http_serve(const struct http_config *cfg)
         close(listen_fd);
     drain();
     MHD_stop_daemon(d); /* joins the pool; each thread closes its database */
+    close_last_connection();
     metrics_free();
     cg_log(CG_LOG_INFO, "stopped");
     return 0;
