@@ -2,7 +2,8 @@
 # Everything CI runs, in order, stopping at the first failure:
 #   deps, normal build, sanitizer build, a throwaway PostgreSQL, then for each
 #   build: unit tests (ctest), API tests on SQLite, API tests on PostgreSQL;
-#   then the web build and the browser tests (normal build only).
+#   then the web build and the browser tests on SQLite and PostgreSQL (normal
+#   build only).
 # The last line is always "N passed, N failed", counting stages.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -117,6 +118,8 @@ if [ -n "$(find tests/e2e -type f \( -name '*.test.*' -o -name '*.spec.*' \) 2>/
   stage "web build" npm run build:web
   stage "e2e tests ($first)" \
     env CIVGRID_BIN="$ROOT/$first/civgrid" CIVGRID_TEST_PG="$pg_url" npm run test:e2e
+  stage "e2e tests, postgresql ($first)" \
+    env CIVGRID_BIN="$ROOT/$first/civgrid" CIVGRID_TEST_BACKEND=postgresql CIVGRID_TEST_PG="$pg_url" npm run test:e2e
 else
   echo "--- e2e: no tests in tests/e2e, skipped"
 fi

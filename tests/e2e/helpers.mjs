@@ -4,6 +4,8 @@
 // Environment:
 //   CIVGRID_BIN          the binary to run (default build/civgrid)
 //   CIVGRID_TEST_DB_URL  a postgresql:// URL to use instead of a temp SQLite file
+//   CIVGRID_TEST_BACKEND=postgresql with CIVGRID_TEST_PG (a server URL): a fresh
+//                        PostgreSQL database for each server
 //   CIVGRID_CHROMIUM     the browser (default /usr/bin/chromium)
 //   CIVGRID_E2E_KEEP     keep the database in the temp dir even on success (it
 //                        is always kept when a test fails; screenshots always are)
@@ -58,7 +60,12 @@ export async function startServer({ prefix = 'civgrid-e2e-' } = {}) {
     throw new Error(`${webRoot}/index.html does not exist: run npm run build:web`);
   }
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  const db = process.env.CIVGRID_TEST_DB_URL || join(dir, 't.db');
+  // On PostgreSQL each server gets a fresh database, made (and later dropped)
+  // the way the API tests make theirs.
+  const pg = process.env.CIVGRID_TEST_BACKEND === 'postgresql'
+    ? await (await import('../api/harness.mjs')).makeDb({ backend: 'postgresql', init: false })
+    : null;
+  const db = process.env.CIVGRID_TEST_DB_URL || (pg ? pg.db : join(dir, 't.db'));
 
   let init;
   try {
@@ -114,6 +121,7 @@ export async function startServer({ prefix = 'civgrid-e2e-' } = {}) {
         clearTimeout(timer);
       }
       await writeFile(join(dir, 'server.log'), output);
+      if (pg) await pg.drop().catch(() => {});
       return exited;
     },
   };
