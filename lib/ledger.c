@@ -65,15 +65,7 @@ int cg_ledger_list(cg_store *s, const struct cg_actor *actor, const char *area_c
 
 static int ledger_id(cg_store *s, const char *name, int64_t *id)
 {
-    cg_stmt *st = NULL;
-    int rc = cg_store_query(s, &st, "SELECT id FROM ledgers WHERE name = ?", "s", name);
-    if (rc)
-        return rc;
-    rc = cg_stmt_step(st);
-    if (rc == CG_ROW)
-        *id = cg_stmt_int(st, 0);
-    cg_stmt_reset(st);
-    return rc == CG_ROW ? 0 : (rc ? rc : CG_ENOTFOUND);
+    return cg_store_lookup_id(s, "SELECT id FROM ledgers WHERE name = ?", name, id);
 }
 
 int cg_ledger_counts(cg_store *s, const struct cg_actor *actor, const char *ledger,

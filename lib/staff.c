@@ -21,15 +21,7 @@ static int valid_position(const char *p)
 
 static int user_id_of(cg_store *s, const char *username, int64_t *id)
 {
-    cg_stmt *st = NULL;
-    int rc = cg_store_query(s, &st, "SELECT id FROM users WHERE username = ?", "s", username);
-    if (rc)
-        return rc;
-    rc = cg_stmt_step(st);
-    if (rc == CG_ROW)
-        *id = cg_stmt_int(st, 0);
-    cg_stmt_reset(st);
-    return rc == CG_ROW ? 0 : (rc ? rc : CG_ENOTFOUND);
+    return cg_store_lookup_id(s, "SELECT id FROM users WHERE username = ?", username, id);
 }
 
 #define STAFF_SELECT                                                                               \

@@ -89,6 +89,11 @@ const char *cg_stmt_text(cg_stmt *st, int col);
  * 0, like success, which makes a bare "one row" check easy to get wrong.) */
 int cg_stmt_one(cg_stmt *st);
 
+/* Runs sql (one text parameter, one integer column) and puts the first row's
+ * value in *out: for "SELECT id FROM t WHERE key = ?". CG_ENOTFOUND when
+ * there is no row. */
+int cg_store_lookup_id(cg_store *s, const char *sql, const char *key, int64_t *out);
+
 /* Rows changed by the last completed INSERT/UPDATE/DELETE. */
 int64_t cg_stmt_changes(cg_stmt *st);
 

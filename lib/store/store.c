@@ -177,6 +177,18 @@ int cg_stmt_one(cg_stmt *st)
     return rc == CG_ROW ? 0 : (rc == CG_DONE ? CG_ENOTFOUND : rc);
 }
 
+int cg_store_lookup_id(cg_store *s, const char *sql, const char *key, int64_t *out)
+{
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(s, &st, sql, "s", key);
+    if (rc)
+        return rc;
+    if (!(rc = cg_stmt_one(st)))
+        *out = cg_stmt_int(st, 0);
+    cg_stmt_reset(st);
+    return rc;
+}
+
 int cg_stmt_column_count(cg_stmt *st)
 {
     return st->store->ops->column_count(st);
