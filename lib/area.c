@@ -147,14 +147,9 @@ int cg_area_create(cg_store *s, const struct cg_actor *actor, const char *code,
     rc = insert_area(s, parent.id, parent.path, level, code, name, &id, path, sizeof path);
     if (rc == CG_EEXISTS)
         cg_field_fail(fe, rc, "code", "area code '%s' already exists", code);
-    if (!rc)
-        rc = cg_audit_write(s, actor, NULL, &rec);
-    if (rc) {
-        cg_store_rollback(s);
-        goto fail;
-    }
-    if ((rc = cg_store_commit(s)))
-        goto fail;
+    /* On failure cg_audit_end has rolled back and recorded it already. */
+    if ((rc = cg_audit_end(s, actor, &rec, rc)))
+        return rc;
     return cg_area_get_by_code(s, code, a, out);
 fail:
     rec.outcome = rc;

@@ -90,14 +90,9 @@ int cg_staff_assign(cg_store *s, const struct cg_actor *actor, const char *area_
         rc = rc == CG_ROW ? 0 : (rc ? rc : CG_EDB);
         cg_stmt_reset(st);
     }
-    if (!rc)
-        rc = cg_audit_write(s, actor, NULL, &rec);
-    if (rc) {
-        cg_store_rollback(s);
-        goto fail;
-    }
-    if ((rc = cg_store_commit(s)))
-        goto fail;
+    /* On failure cg_audit_end has rolled back and recorded it already. */
+    if ((rc = cg_audit_end(s, actor, &rec, rc)))
+        return rc;
     if ((rc = cg_store_query(s, &st, STAFF_SELECT "WHERE s.id = ?", "i", id)))
         return rc;
     if (!(rc = cg_stmt_one(st)))

@@ -165,14 +165,9 @@ int cg_user_create(cg_store *s, const struct cg_actor *actor, const struct cg_us
                          in->role, area.id, in->password, &id);
     if (rc == CG_EEXISTS)
         cg_field_fail(fe, rc, "username", "username '%s' is taken", in->username);
-    if (!rc)
-        rc = cg_audit_write(s, actor, NULL, &rec);
-    if (rc) {
-        cg_store_rollback(s);
-        goto fail;
-    }
-    if ((rc = cg_store_commit(s)))
-        goto fail;
+    /* On failure cg_audit_end has rolled back and recorded it already. */
+    if ((rc = cg_audit_end(s, actor, &rec, rc)))
+        return rc;
     return get_user(s, in->username, a, out);
 fail:
     rec.outcome = rc;
@@ -282,14 +277,9 @@ int cg_user_set_status(cg_store *s, const struct cg_actor *actor, const char *us
         rc = cg_store_run(
             s, NULL, "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
             "ii", cg_now(), out->id);
-    if (!rc)
-        rc = cg_audit_write(s, actor, NULL, &rec);
-    if (rc) {
-        cg_store_rollback(s);
-        goto fail;
-    }
-    if ((rc = cg_store_commit(s)))
-        goto fail;
+    /* On failure cg_audit_end has rolled back and recorded it already. */
+    if ((rc = cg_audit_end(s, actor, &rec, rc)))
+        return rc;
     return get_user(s, username, a, out);
 fail:
     rec.outcome = rc;
