@@ -4,20 +4,36 @@
 
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
+#include "civgrid/readlog.h"
+
+void cg_audit_row_of(const struct cg_actor *actor, const char *username_hint,
+                     const struct cg_audit_record *rec, struct cg_audit_row *row)
+{
+    row->at = cg_now();
+    row->actor_id = actor && actor->user_id ? actor->user_id : 0;
+    row->actor = actor ? actor->username : (username_hint ? username_hint : "anonymous");
+    row->client_ip = actor ? actor->client_ip : NULL;
+    row->action = rec->action;
+    row->object_type = rec->object_type;
+    row->object_id = rec->object_id;
+    row->outcome = rec->outcome ? cg_err_name(rec->outcome) : "ok";
+    row->area_path = rec->area_path;
+    row->detail = rec->detail;
+}
+
+int cg_audit_insert(cg_store *s, const char *insert_sql, const struct cg_audit_row *row)
+{
+    return cg_store_run(s, NULL, insert_sql, "iissssssss", row->at, row->actor_id, row->actor,
+                        row->client_ip, row->action, row->object_type, row->object_id, row->outcome,
+                        row->area_path, row->detail);
+}
 
 int cg_audit_write(cg_store *s, const struct cg_actor *actor, const char *username_hint,
                    const struct cg_audit_record *rec)
 {
-    const char *who = actor ? actor->username : (username_hint ? username_hint : "anonymous");
-    return cg_store_run(s, NULL,
-                        "INSERT INTO audit (at, actor_id, actor, client_ip, action, object_type,"
-                        " object_id, outcome, area_path, detail) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        "iisssssss"
-                        "s",
-                        cg_now(), actor && actor->user_id ? actor->user_id : (int64_t)0, who,
-                        actor ? actor->client_ip : NULL, rec->action, rec->object_type,
-                        rec->object_id, rec->outcome ? cg_err_name(rec->outcome) : "ok",
-                        rec->area_path, rec->detail);
+    struct cg_audit_row row;
+    cg_audit_row_of(actor, username_hint, rec, &row);
+    return cg_audit_insert(s, CG_AUDIT_INSERT("audit"), &row);
 }
 
 int cg_audit_commit(cg_store *s, const struct cg_actor *actor, const char *username_hint,
@@ -48,6 +64,16 @@ int cg_audit_end(cg_store *s, const struct cg_actor *actor, struct cg_audit_reco
     return rc;
 }
 
+int cg_audit_read(cg_store *s, const struct cg_actor *actor, const struct cg_audit_record *rec)
+{
+    cg_readlog *log = cg_store_readlog(s);
+    if (!log)
+        return cg_audit_commit(s, actor, NULL, rec);
+    struct cg_audit_row row;
+    cg_audit_row_of(actor, NULL, rec, &row);
+    return cg_readlog_append(log, &row);
+}
+
 /* A root-scoped actor's path is "/ID/": it also sees records that belong to
  * no area (failed logins of unknown users, deployment events). */
 static int is_root_scope(const char *path)
@@ -68,11 +94,15 @@ int cg_audit_list(cg_store *s, const struct cg_actor *actor, const struct cg_aud
     int limit = f->limit > 0 ? f->limit : 100;
     if (limit > 1000)
         return CG_ERANGE;
+    /* Reads recorded in the last second are still in the read log. */
+    int rc = cg_store_readlog(s) ? cg_readlog_flush(cg_store_readlog(s)) : 0;
+    if (rc)
+        return rc;
     const char *exact = NULL, *prefix = NULL;
     if (f->action && *f->action)
         *(f->action[strlen(f->action) - 1] == '.' ? &prefix : &exact) = f->action;
     cg_stmt *st = NULL;
-    int rc = cg_store_query(
+    rc = cg_store_query(
         s, &st,
         "SELECT id, at, actor_id, actor, client_ip, action, object_type, object_id, outcome, detail"
         " FROM audit WHERE"

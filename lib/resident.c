@@ -559,7 +559,7 @@ static int audit_read(cg_store *s, const struct cg_actor *actor, const char *act
     char name[64];
     snprintf(name, sizeof name, "%s%s", action, unmasked && !rc ? ".unmasked" : "");
     struct cg_audit_record rec = {name, "resident", object, path, rc, detail};
-    int arc = cg_audit_commit(s, actor, NULL, &rec);
+    int arc = cg_audit_read(s, actor, &rec);
     return rc ? rc : arc;
 }
 

@@ -183,7 +183,7 @@ int cg_user_list(cg_store *s, const struct cg_actor *actor, const char *q, cg_ar
     *n = 0;
     if (!cg_actor_can(actor, CG_PERM_USERS_READ)) {
         rec.outcome = CG_EFORBIDDEN;
-        cg_audit_commit(s, actor, NULL, &rec);
+        cg_audit_read(s, actor, &rec);
         return CG_EFORBIDDEN;
     }
     const char *pattern = q && *q ? cg_arena_printf(a, "%%%s%%", q) : NULL;
@@ -209,7 +209,7 @@ int cg_user_list(cg_store *s, const struct cg_actor *actor, const char *q, cg_ar
     if (rc < 0)
         return rc;
     /* Accounts are personal data: the read itself is on the record. */
-    if ((rc = cg_audit_commit(s, actor, NULL, &rec)))
+    if ((rc = cg_audit_read(s, actor, &rec)))
         return rc;
     *items = out;
     *n = count;
@@ -231,7 +231,7 @@ int cg_user_get(cg_store *s, const struct cg_actor *actor, const char *username,
     if (!rc)
         rec.area_path = out->area.path;
     rec.outcome = rc;
-    int arc = cg_audit_commit(s, actor, NULL, &rec);
+    int arc = cg_audit_read(s, actor, &rec);
     return rc ? rc : arc;
 }
 

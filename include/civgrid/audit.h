@@ -26,6 +26,12 @@ struct cg_audit_record {
 int cg_audit_write(cg_store *s, const struct cg_actor *actor, const char *username_hint,
                    const struct cg_audit_record *rec);
 
+/* Records a read of personal data (a search, a profile, an export): in the
+ * server, through the read log (readlog.h), so that a flood of reads does not
+ * commit to the main database once each; elsewhere as cg_audit_commit. Call
+ * outside any transaction; returns once the record is durable. */
+int cg_audit_read(cg_store *s, const struct cg_actor *actor, const struct cg_audit_record *rec);
+
 /* Records an action in a transaction of its own: for reads, and for actions
  * that were refused or failed (and so rolled their own transaction back). */
 int cg_audit_commit(cg_store *s, const struct cg_actor *actor, const char *username_hint,
@@ -36,6 +42,24 @@ int cg_audit_commit(cg_store *s, const struct cg_actor *actor, const char *usern
  * failure in a transaction of its own. Returns rc, or the error that stopped
  * the commit. */
 int cg_audit_end(cg_store *s, const struct cg_actor *actor, struct cg_audit_record *rec, int rc);
+
+/* One audit row as stored: the columns CG_AUDIT_COLUMNS names, in order. */
+#define CG_AUDIT_COLUMNS                                                                           \
+    "at, actor_id, actor, client_ip, action, object_type, object_id, outcome, area_path, detail"
+struct cg_audit_row {
+    int64_t at, actor_id;
+    const char *actor, *client_ip, *action, *object_type, *object_id, *outcome, *area_path, *detail;
+};
+
+/* Fills row from an actor (or username_hint) and a record, stamped now. */
+void cg_audit_row_of(const struct cg_actor *actor, const char *username_hint,
+                     const struct cg_audit_record *rec, struct cg_audit_row *row);
+
+/* Inserts row with insert_sql: CG_AUDIT_INSERT of the audit table, or of a
+ * table with the same columns (the read log's). */
+#define CG_AUDIT_INSERT(table)                                                                     \
+    "INSERT INTO " table " (" CG_AUDIT_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?)"
+int cg_audit_insert(cg_store *s, const char *insert_sql, const struct cg_audit_row *row);
 
 struct cg_audit_filter {
     const char *actor;  /* username, or NULL */
@@ -52,7 +76,8 @@ struct cg_audit_entry {
     const char *actor, *client_ip, *action, *object_type, *object_id, *outcome, *detail;
 };
 
-/* Lists entries, newest first, that the actor may read: needs
+/* Lists entries, newest first, that the actor may read (first moving the
+ * read log's records into the table): needs
  * CG_PERM_AUDIT_READ (CG_EFORBIDDEN otherwise); an actor scoped below the
  * root sees entries about objects in its scope and its own actions. */
 int cg_audit_list(cg_store *s, const struct cg_actor *actor, const struct cg_audit_filter *f,

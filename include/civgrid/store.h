@@ -18,6 +18,7 @@
 
 typedef struct cg_store cg_store;
 typedef struct cg_stmt cg_stmt;
+typedef struct cg_readlog cg_readlog;
 
 /* cg_stmt_step results besides negative errors. */
 #define CG_DONE 0
@@ -38,6 +39,11 @@ int cg_store_set_busy_timeout(cg_store *s, int ms);
 
 /* "sqlite" or "postgresql". */
 const char *cg_store_backend(const cg_store *s);
+
+/* The read log (readlog.h) that audit records of reads on s go to, or NULL:
+ * a server sets it on each of its connections. */
+void cg_store_set_readlog(cg_store *s, cg_readlog *log);
+cg_readlog *cg_store_readlog(const cg_store *s);
 
 /* The backend's message for the last failure on this connection ("" if none). */
 const char *cg_store_errmsg(const cg_store *s);

@@ -36,6 +36,16 @@ int cg_store_open(const char *url, cg_store **out, char **errmsg_out)
     return 0;
 }
 
+void cg_store_set_readlog(cg_store *s, cg_readlog *log)
+{
+    s->readlog = log;
+}
+
+cg_readlog *cg_store_readlog(const cg_store *s)
+{
+    return s->readlog;
+}
+
 void cg_store_close(cg_store *s)
 {
     if (!s)

@@ -51,6 +51,7 @@ struct cg_store {
     int busy_timeout_ms; /* how long a lock wait may last */
     double busy_since;   /* monotonic start of the current lock wait */
     char errmsg[512];
+    cg_readlog *readlog; /* where audit records of reads go, or NULL */
     cg_stmt *cache[CG_STMT_BUCKETS];
 };
 

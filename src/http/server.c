@@ -18,6 +18,7 @@
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
 #include "civgrid/log.h"
+#include "civgrid/readlog.h"
 #include "metrics.h"
 #include "router.h"
 #include "static.h"
@@ -30,6 +31,7 @@
 
 static const struct http_config *config;
 static pthread_key_t db_key;
+static cg_readlog *readlog; /* audit records of reads, batched (readlog.h) */
 static _Atomic int in_flight;
 static _Atomic int stopping;
 
@@ -52,6 +54,7 @@ static int thread_db(cg_store **out)
             return rc;
         }
         cg_store_set_busy_timeout(s, config->busy_timeout_ms);
+        cg_store_set_readlog(s, readlog);
         pthread_setspecific(db_key, s);
     }
     *out = s;
@@ -326,6 +329,15 @@ int http_serve(const struct http_config *cfg)
         fprintf(stderr, "civgrid serve: out of memory\n");
         return 1;
     }
+    char *msg = NULL;
+    int rc = cg_readlog_open(cfg->db, &readlog, &msg);
+    if (rc) {
+        fprintf(stderr, "civgrid serve: cannot open the read log: %s\n",
+                msg ? msg : cg_strerror(rc));
+        free(msg);
+        metrics_free();
+        return 1;
+    }
     /* Signals are taken by sigwait below; the pool threads inherit the mask. */
     sigset_t sigs;
     sigemptyset(&sigs);
@@ -346,6 +358,7 @@ int http_serve(const struct http_config *cfg)
     if (!d) {
         fprintf(stderr, "civgrid serve: cannot listen on %s (address in use or not local?)\n",
                 cfg->listen);
+        cg_readlog_close(readlog);
         metrics_free();
         return 1;
     }
@@ -366,6 +379,8 @@ int http_serve(const struct http_config *cfg)
         close(listen_fd);
     drain();
     MHD_stop_daemon(d); /* joins the pool; each thread closes its database */
+    cg_readlog_close(readlog);
+    readlog = NULL;
     close_last_connection();
     metrics_free();
     cg_log(CG_LOG_INFO, "stopped");
