@@ -151,6 +151,11 @@ static int check_tags(cg_resident_checker *c, const char *tags, cg_arena *a,
         int64_t id = 0;
         if (!cg_strmap_get(c->ledgers, t, &id))
             return cg_field_fail(fe, CG_EBADTYPE, "tags", "unknown ledger '%s'", t);
+        int repeated = 0; /* "student;student" names one ledger */
+        for (int i = 0; i < row->ntags; i++)
+            repeated |= row->tag_ids[i] == id;
+        if (repeated)
+            continue;
         if (row->ntags == CG_RESIDENT_MAX_TAGS)
             return cg_field_fail(fe, CG_EBADTYPE, "tags", "more than %d ledgers",
                                  CG_RESIDENT_MAX_TAGS);
@@ -287,7 +292,6 @@ static int insert_row(cg_store *s, const struct cg_resident_row *row, int64_t *i
 int cg_resident_insert_new(cg_store *s, const struct cg_resident_row *row)
 {
     int64_t id = 0;
-    int changed = 0;
     if (!row->ntags) /* no ledger entries to link: no need to learn the id */
         return cg_store_run(
             s, NULL,
@@ -298,7 +302,13 @@ int cg_resident_insert_new(cg_store *s, const struct cg_resident_row *row)
             row->phone, row->area_id, row->area_path, row->household, row->unit, row->room,
             row->resident_type, cg_now(), cg_now());
     int rc = insert_row(s, row, &id);
-    return rc ? rc : write_tags(s, id, row, &changed);
+    /* A new resident has no ledger entries yet: plain inserts, no lookups. */
+    for (int i = 0; !rc && i < row->ntags; i++)
+        rc = cg_store_run(s, NULL,
+                          "INSERT INTO ledger_entries (ledger_id, resident_id, created_at)"
+                          " VALUES (?, ?, ?)",
+                          "iii", row->tag_ids[i], id, cg_now());
+    return rc;
 }
 
 /* The columns a correction may change, in the order of update_row's SELECT. */

@@ -428,7 +428,7 @@ test('a 200 MB file is imported in bounded memory', { skip: BACKEND !== 'sqlite'
     const a = await civgrid(['import', 'areas', path.join(dir, 'areas.csv')], { env: denv });
     assert.equal(a.code, 0, a.stderr);
     const big = path.join(db.dir, 'big.csv');
-    const rows = writeBigFile(big, 200 * 1000 * 1000);
+    const { rows, entries } = writeBigFile(big, 200 * 1000 * 1000);
     assert.ok(statSync(big).size >= 200 * 1000 * 1000);
     // GNU time reports the maximum resident memory; without it the import still runs.
     const timed = existsSync('/usr/bin/time');
@@ -438,6 +438,7 @@ test('a 200 MB file is imported in bounded memory', { skip: BACKEND !== 'sqlite'
     assert.equal(r.code, 0, r.stderr.slice(-2000));
     assert.match(r.stdout, new RegExp(`${rows} rows, ${rows} written, 0 unchanged, 0 invalid`));
     assert.equal(Number(await sql(db, 'SELECT COUNT(*) FROM residents')), rows);
+    assert.equal(Number(await sql(db, 'SELECT COUNT(*) FROM ledger_entries')), entries);
     if (timed && !asan) { // AddressSanitizer's shadow memory would say nothing about ours
       const rss = Number(/maxrss_kb=(\d+)/.exec(r.stderr)[1]);
       assert.ok(rss < 512 * 1024, `maximum resident memory ${rss} KB for a 200 MB file`);
@@ -447,7 +448,7 @@ test('a 200 MB file is imported in bounded memory', { skip: BACKEND !== 'sqlite'
   }
 });
 
-/** Writes valid residents until the file has `bytes` bytes; returns the row count. */
+/** Writes valid residents until the file has `bytes` bytes; returns {rows, entries}: the row and ledger entry counts. */
 function writeBigFile(p, bytes) {
   const fd = openSync(p, 'w');
   const dates = [];
@@ -459,7 +460,9 @@ function writeBigFile(p, bytes) {
   const dateSums = dates.map((ds) => [...ds].reduce((s, c, i) => s + Number(c) * W[6 + i], 0));
   const surnames = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
   const given = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平';
-  let written = 0, n = 0;
+  // Some rows name a ledger twice: one entry each, not a failed load.
+  const tags = (i) => (i % 11 ? '' : i % 2 ? 'party_member' : 'party_member;student;party_member');
+  let written = 0, n = 0, entries = 0;
   writeSync(fd, HEADER + '\r\n');
   written += HEADER.length + 2;
   while (written < bytes) {
@@ -470,12 +473,13 @@ function writeBigFile(p, bytes) {
       const id = `140221${dates[di]}${seq}${'10X98765432'[sum % 11]}`;
       const name = surnames[n % 20] + given[(n >> 3) % 20] + given[(n >> 7) % 20];
       const area = n % 3 ? 'B1' : 'B2';
-      parts.push(`${id},${name},1${3 + (n % 7)}${String(n).padStart(9, '0')},${area},东关社区幸福小区${n % 97}号楼${n % 6 + 1}单元${n % 18 + 1}0${n % 4 + 1}室,${n % 6 + 1}单元,${n % 18 + 1}0${n % 4 + 1},${n % 9 ? 'permanent' : 'floating'},${n % 11 ? '' : 'party_member'}\r\n`);
+      parts.push(`${id},${name},1${3 + (n % 7)}${String(n).padStart(9, '0')},${area},东关社区幸福小区${n % 97}号楼${n % 6 + 1}单元${n % 18 + 1}0${n % 4 + 1}室,${n % 6 + 1}单元,${n % 18 + 1}0${n % 4 + 1},${n % 9 ? 'permanent' : 'floating'},${tags(n)}\r\n`);
+      entries += new Set(tags(n).split(';').filter(Boolean)).size;
     }
     const chunk = parts.join('');
     writeSync(fd, chunk);
     written += Buffer.byteLength(chunk);
   }
   closeSync(fd);
-  return n;
+  return { rows: n, entries };
 }
