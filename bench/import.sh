@@ -9,10 +9,11 @@
 #   bare    sqlite3 `.import --csv` into a bare table with the file's columns:
 #           CSV parsing and row inserts, no checks, no indexes (the target is
 #           measured against this one).
-#   schema  the plainest SQL into civgrid's own schema: `.import` into a temp
-#           table, then one INSERT INTO residents ... SELECT joining areas: the
-#           same table and indexes, no checks, no history, no ledgers. What
-#           SQLite itself needs for this schema.
+#   schema  the fastest plain SQL into civgrid's own schema: `.import` into a
+#           temp table, then in one transaction the residents' indexes dropped,
+#           one INSERT INTO residents ... SELECT joining areas, the indexes
+#           built again: the same table and indexes, no checks, no history, no
+#           ledgers. What SQLite itself needs for this schema (its floor).
 # civgrid also re-imports the same file (every row unchanged), which measures
 # checking and comparing without writing.
 #
@@ -77,16 +78,23 @@ t1=$(now)
 [ "$(sqlite3 "$tmp/bare.db" 'SELECT COUNT(*) FROM residents')" = "$N" ] || { echo "bench: bare import lost rows" >&2; exit 1; }
 b_s=$(secs "$t0" "$t1")
 
-# Anchor 2: civgrid's schema, straight SQL (same page cache as civgrid's load).
+# Anchor 2: civgrid's schema, straight SQL, the fastest way SQLite offers:
+# one transaction that drops the residents' indexes, inserts every row and
+# builds each index once, sorted (as civgrid's first load does). No checks,
+# no ledgers, no history: SQLite's own floor for this schema.
 rm -f "$tmp/schema.db" "$tmp/schema.db-wal" "$tmp/schema.db-shm"
 "$BIN" init --db "$tmp/schema.db" > /dev/null
 "$BIN" import areas "$tmp/areas.csv" --db "$tmp/schema.db" > /dev/null
-echo "bench: sqlite3 INSERT ... SELECT into civgrid's schema"
+indexes=$(sqlite3 "$tmp/schema.db" "SELECT sql || ';' FROM sqlite_master WHERE type = 'index' AND tbl_name = 'residents' AND sql IS NOT NULL")
+drops=$(sqlite3 "$tmp/schema.db" "SELECT 'DROP INDEX ' || name || ';' FROM sqlite_master WHERE type = 'index' AND tbl_name = 'residents' AND sql IS NOT NULL")
+echo "bench: sqlite3 INSERT ... SELECT into civgrid's schema (indexes built after)"
 t0=$(now)
 sqlite3 "$tmp/schema.db" <<EOF
 PRAGMA cache_size = -65536;
 CREATE TEMP TABLE f(id_number TEXT, name TEXT, phone TEXT, area_code TEXT, household TEXT, unit TEXT, room TEXT, resident_type TEXT, tags TEXT);
 .import --csv --skip 1 $tmp/residents.csv f
+BEGIN;
+$drops
 INSERT INTO residents (id_number, id_tail, name, sex, birth_date, phone, area_id, area_path, household, unit, room,
                        resident_type, created_at, updated_at)
   SELECT f.id_number, substr(f.id_number, 15), f.name,
@@ -94,6 +102,8 @@ INSERT INTO residents (id_number, id_tail, name, sex, birth_date, phone, area_id
          substr(f.id_number, 7, 4) || '-' || substr(f.id_number, 11, 2) || '-' || substr(f.id_number, 13, 2),
          f.phone, a.id, a.path, f.household, f.unit, f.room, f.resident_type, 0, 0
   FROM f JOIN areas a ON a.code = f.area_code;
+$indexes
+COMMIT;
 EOF
 t1=$(now)
 [ "$(sqlite3 "$tmp/schema.db" 'SELECT COUNT(*) FROM residents')" = "$N" ] || { echo "bench: schema import lost rows" >&2; exit 1; }
@@ -109,7 +119,8 @@ printf '%-44s %10s %12s\n' 'civgrid import residents' "$c_s" "$c_rate"
 printf '%-44s %10s %12s\n' 'civgrid import residents again (unchanged)' "$r_s" "$r_rate"
 printf '%-44s %10s %12s\n' 'sqlite3 .import, bare table' "$b_s" "$b_rate"
 printf '%-44s %10s %12s\n' 'sqlite3 INSERT...SELECT, civgrid schema' "$s_s" "$s_rate"
-printf 'civgrid/bare: %s (target >= %s), civgrid/schema: %s\n' "$ratio" "$MIN_RATIO" "$ratio_s"
+floor=$(awk -v s="$s_rate" -v b="$b_rate" 'BEGIN { printf "%.2f", (b > 0 ? s / b : 0) }')
+printf 'civgrid/bare: %s (target >= %s), civgrid/schema: %s, schema/bare (SQLite floor): %s\n' "$ratio" "$MIN_RATIO" "$ratio_s" "$floor"
 
 cat <<EOF
 
@@ -119,7 +130,7 @@ cat <<EOF
 | civgrid import residents ($version, checked, audited, one transaction) | $c_s | $c_rate | |
 | civgrid import residents, same file again (all unchanged) | $r_s | $r_rate | |
 | sqlite3 $(sqlite3 --version | cut -d' ' -f1) \`.import --csv\`, bare table | $b_s | $b_rate | **$ratio** |
-| sqlite3 \`INSERT ... SELECT\` into civgrid's schema (same indexes, no checks) | $s_s | $s_rate | $ratio_s |
+| sqlite3 \`INSERT ... SELECT\` into civgrid's schema, indexes built after (no checks, no ledgers) | $s_s | $s_rate | $ratio_s |
 
 Run on $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -sr); fresh SQLite databases, the file in the page cache.
 --- end ---

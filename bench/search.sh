@@ -7,8 +7,8 @@
 #
 #   bench/search.sh          (by hand; not part of make test)
 #
-# Every civgrid search checks scope, masks by role and writes an audit record
-# (a small write transaction); the anchor does none of that and runs in the
+# Every civgrid search checks scope, masks by role and commits an audit record
+# (to the read log, lib/readlog.c); the anchor does none of that and runs in the
 # database's own process, so the ratio prices the whole request path.
 #
 # Env: CIVGRID_BIN (default build/civgrid), N (default 1000000), DURATION
