@@ -51,12 +51,23 @@ struct cg_readlog {
 
 /* Each file's records keep rising numbers (AUTOINCREMENT), also once
  * emptied: readlog_moved.upto stays meaningful. */
-static const char file_schema[] =
-    "CREATE TABLE IF NOT EXISTS rN.reads (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " at INTEGER NOT NULL, actor_id INTEGER, actor TEXT NOT NULL, client_ip TEXT,"
-    " action TEXT NOT NULL, object_type TEXT, object_id TEXT, outcome TEXT NOT NULL,"
-    " area_path TEXT, detail TEXT);"
-    " PRAGMA rN.journal_mode = WAL; PRAGMA rN.synchronous = NORMAL;";
+#define FILE_SCHEMA(r)                                                                             \
+    "CREATE TABLE IF NOT EXISTS " r ".reads (seq INTEGER PRIMARY KEY AUTOINCREMENT,"               \
+    " at INTEGER NOT NULL, actor_id INTEGER, actor TEXT NOT NULL, client_ip TEXT,"                 \
+    " action TEXT NOT NULL, object_type TEXT, object_id TEXT, outcome TEXT NOT NULL,"              \
+    " area_path TEXT, detail TEXT);"                                                               \
+    " PRAGMA " r ".journal_mode = WAL; PRAGMA " r ".synchronous = NORMAL;"
+static const char *const file_schema[FILES] = {FILE_SCHEMA("r0"), FILE_SCHEMA("r1")};
+
+/* A new file numbers its records after what the audit table has taken from
+ * its namesake, so that no record is skipped as moved already. */
+static const char *const seq_floor_sql[FILES][2] = {
+    {"INSERT INTO r0.sqlite_sequence (name, seq) SELECT 'reads', 0 WHERE NOT EXISTS"
+     " (SELECT 1 FROM r0.sqlite_sequence WHERE name = 'reads')",
+     "UPDATE r0.sqlite_sequence SET seq = ? WHERE name = 'reads' AND seq < ?"},
+    {"INSERT INTO r1.sqlite_sequence (name, seq) SELECT 'reads', 0 WHERE NOT EXISTS"
+     " (SELECT 1 FROM r1.sqlite_sequence WHERE name = 'reads')",
+     "UPDATE r1.sqlite_sequence SET seq = ? WHERE name = 'reads' AND seq < ?"}};
 
 /* The file behind a SQLite url, or NULL when there is none to put a log
  * beside (PostgreSQL, memory, URI file names). */
@@ -81,6 +92,19 @@ static int read_int(cg_store *s, const char *sql, int64_t *out)
     if (!rc)
         *out = cg_stmt_int(st, 0);
     cg_stmt_reset(st);
+    return rc;
+}
+
+/* How far the audit table has taken file f. */
+static int read_upto(cg_store *s, int f, int64_t *out)
+{
+    cg_stmt *st = NULL;
+    int rc =
+        cg_store_query(s, &st, "SELECT upto FROM readlog_moved WHERE file = ?", "i", (int64_t)f);
+    if (!rc && !(rc = cg_stmt_one(st)))
+        *out = cg_stmt_int(st, 0);
+    if (st)
+        cg_stmt_reset(st);
     return rc;
 }
 
@@ -181,13 +205,7 @@ static int copy_records(cg_readlog *l, int old)
     if (!rc)
         rc = cg_store_run(s, NULL, "UPDATE readlog_moved SET upto = upto WHERE file = 0", "");
     for (int i = 0, f = old; !rc && i < FILES; i++, f = (f + 1) % FILES) {
-        cg_stmt *st = NULL;
-        rc = cg_store_query(s, &st, "SELECT upto FROM readlog_moved WHERE file = ?", "i",
-                            (int64_t)f);
-        if (!rc && !(rc = cg_stmt_one(st)))
-            upto = cg_stmt_int(st, 0);
-        if (st)
-            cg_stmt_reset(st);
+        rc = read_upto(s, f, &upto);
         if (!rc && last[f] > upto)
             rc = cg_store_run(s, NULL, copy_sql[f], "ii", upto, last[f]);
         if (!rc && last[f] > upto)
@@ -272,22 +290,17 @@ int cg_readlog_flush(cg_readlog *l)
 /* Attaches both files to s as r0 and r1 (creating them), with their table. */
 static int attach_files(cg_readlog *l, cg_store *s)
 {
+    static const char *const names[FILES] = {"r0", "r1"};
     int rc = 0;
     for (int f = 0; !rc && f < FILES; f++) {
-        char name[4] = {'r', (char)('0' + f), 0, 0}, script[sizeof file_schema];
-        rc = cg_store_run(s, NULL, "ATTACH DATABASE ? AS ?", "ss", l->path[f], name);
-        snprintf(script, sizeof script, "%s", file_schema);
-        for (char *p = script; (p = strstr(p, "rN.")); p++)
-            p[1] = name[1];
+        rc = cg_store_run(s, NULL, "ATTACH DATABASE ? AS ?", "ss", l->path[f], names[f]);
         if (!rc)
-            rc = cg_store_exec_script(s, script);
+            rc = cg_store_exec_script(s, file_schema[f]);
     }
     /* The mover checkpoints every file itself, after each move. */
     return rc ? rc : cg_store_exec_script(s, "PRAGMA wal_autocheckpoint = 0");
 }
 
-/* A new file numbers its records after what the audit table has taken from
- * its namesake, so that no record is skipped as moved already. */
 static int open_files(cg_readlog *l, const char *url, char **errmsg_out)
 {
     int rc = cg_store_open(":memory:", &l->log, errmsg_out);
@@ -298,20 +311,12 @@ static int open_files(cg_readlog *l, const char *url, char **errmsg_out)
     if (!rc)
         rc = attach_files(l, l->main);
     for (int f = 0; !rc && f < FILES; f++) {
-        char sql[200];
-        snprintf(sql, sizeof sql, "SELECT upto FROM readlog_moved WHERE file = %d", f);
-        rc = read_int(l->main, sql, &l->moved_upto[f]);
-        snprintf(sql, sizeof sql,
-                 "INSERT INTO r%d.sqlite_sequence (name, seq) SELECT 'reads', 0 WHERE NOT EXISTS"
-                 " (SELECT 1 FROM r%d.sqlite_sequence WHERE name = 'reads')",
-                 f, f);
+        rc = read_upto(l->main, f, &l->moved_upto[f]);
         if (!rc)
-            rc = cg_store_exec_script(l->main, sql);
-        snprintf(sql, sizeof sql,
-                 "UPDATE r%d.sqlite_sequence SET seq = %lld WHERE name = 'reads' AND seq < %lld", f,
-                 (long long)l->moved_upto[f], (long long)l->moved_upto[f]);
+            rc = cg_store_run(l->main, NULL, seq_floor_sql[f][0], "");
         if (!rc)
-            rc = cg_store_exec_script(l->main, sql);
+            rc = cg_store_run(l->main, NULL, seq_floor_sql[f][1], "ii", l->moved_upto[f],
+                              l->moved_upto[f]);
     }
     if (!rc)
         rc = copy_records(l, 0); /* what a process that stopped abruptly left */
