@@ -6,7 +6,8 @@
  * page cache and memory map at its next read (the WAL changed), so a commit
  * per read made each search fault the database back in (5,000 searches/s
  * without the audit write, 1,700 with it; bench/search.sh). The records of
- * reads are therefore committed to a file of their own, "<database>-reads",
+ * reads are therefore committed to files of their own, "<database>-reads.0"
+ * and ".1" (written in turn, so that the one not being written is emptied),
  * by one writer thread that commits whatever has queued up as one batch
  * (group commit), and a mover thread carries them into the audit table once
  * a second in one transaction. A request is answered only after its record
