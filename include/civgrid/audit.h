@@ -1,6 +1,8 @@
 /* The audit trail: who, when, from where, what, on which object, with what
  * outcome. Written in the same transaction as the change it records, so a
- * change without its record (or the reverse) cannot exist. */
+ * change without its record (or the reverse) cannot exist. Reads change
+ * nothing: in a server their records reach the table through the read log
+ * (readlog.h), committed there before the reader is answered. */
 #ifndef CIVGRID_AUDIT_H
 #define CIVGRID_AUDIT_H
 
