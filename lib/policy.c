@@ -167,7 +167,10 @@ static size_t utf8_char(const unsigned char *s)
         return 0;
     if (s[0] < 0x80)
         return 1;
-    size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+    size_t n = s[0] >= 0xc2 && s[0] <= 0xdf   ? 2
+               : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+               : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
+                                              : 0;
     if (n == 0 || (s[0] == 0xf4 && s[1] > 0x8f) || (s[0] == 0xf0 && s[1] < 0x90) ||
         (s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f))
         return 0;

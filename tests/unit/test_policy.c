@@ -210,6 +210,12 @@ static void bad_values_name_line_and_key(void **state)
            "bad_value");
     expect(edited("title_en", "title_en = \xff\xfe", &err), &err, CG_EBADTYPE, l, "title_en",
            "bad_value");
+    /* 0xf5 never starts a UTF-8 sequence (found by fuzz_policy). */
+    expect(edited("title_en",
+                  "title_en = \xf5\x8c\x96"
+                  "x",
+                  &err),
+           &err, CG_EBADTYPE, l, "title_en", "bad_value");
 }
 
 static void bad_lines_name_their_line(void **state)
