@@ -12,7 +12,7 @@ import {
 } from './harness.mjs';
 
 const PW = 'policy-test-pw';
-let srv, admin, centre, worker;
+let srv, admin, centre, worker, resident;
 
 async function api(method, urlPath, token, body, headers = {}) {
   return request(srv.url, method, urlPath, {
@@ -51,12 +51,13 @@ async function audit() {
 before(async () => {
   srv = await startServer();
   admin = await login('admin', srv.adminPassword);
-  for (const [username, role] of [['pc1', 'centre'], ['pw1', 'grid_worker']]) {
+  for (const [username, role] of [['pc1', 'centre'], ['pw1', 'grid_worker'], ['pr1', 'resident']]) {
     const r = await api('POST', '/api/v1/users', admin, { username, role, scope: '000000', password: PW });
     assert.equal(r.status, 201, r.text);
   }
   centre = await login('pc1', PW);
   worker = await login('pw1', PW);
+  resident = await login('pr1', PW);
 });
 
 after(async () => { await srv?.stop(); });
@@ -139,6 +140,9 @@ test('staff read the profiles; the default is nhc-20', async () => {
   assert.equal(text.text, repoFile('policy/nhc-9.conf'));
   await assertError(await api('GET', '/api/v1/policies/nhc-1', worker), 404, 'not_found', { field: 'name' });
   await assertError(await api('GET', '/api/v1/policies', null), 401, 'unauthenticated');
+  // Residents are not staff: the rules reach them as their own code, not as profiles.
+  await assertError(await api('GET', '/api/v1/policies', resident), 403, 'forbidden');
+  await assertError(await api('GET', '/api/v1/policy/active', resident), 403, 'forbidden');
 });
 
 test('the centre saves edited copies from text and from JSON, and activates one', async () => {
