@@ -60,6 +60,7 @@ static const struct key keys[] = {
     {"arrival_high_days", K_DAYS, F(arrival_high.days), 1, 30},
     {"arrival_high_test_days", K_LIST, F(arrival_high.tests), 0, 30},
     {"arrival_high_code", K_COLOUR, F(arrival_high.code), 0, 0},
+    {"arrival_landing_test", K_SWITCH, F(arrival_landing_test), 0, 1},
     {"infection_code", K_COLOUR, F(infection_code), 0, 0},
     {"venue_exposure_code", K_COLOUR, F(venue_exposure_code), 0, 0},
     {"positive_pool_code", K_COLOUR, F(positive_pool_code), 0, 0},

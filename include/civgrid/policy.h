@@ -76,6 +76,7 @@ struct cg_policy {
         struct cg_policy_days tests;
         enum cg_code_colour code;
     } arrival_high;
+    int arrival_landing_test; /* 1: every registered arrival takes a first-landing test */
     enum cg_code_colour infection_code, venue_exposure_code, positive_pool_code, missed_test_code;
     int checkin_retention_days; /* check-ins older than this are deleted */
 };

@@ -43,6 +43,7 @@ static void colours_of_section_4(const struct cg_policy *p)
     assert_int_equal(p->positive_pool_code, CG_CODE_YELLOW);
     assert_int_equal(p->missed_test_code, CG_CODE_YELLOW);
     assert_int_equal(p->arrival_high.code, CG_CODE_RED);
+    assert_true(p->arrival_landing_test);
     DAYS(p->risk.high_tests, 1, 2, 3);
     assert_int_equal(p->checkin_retention_days, 28);
 }
