@@ -5,16 +5,18 @@
 #include "civgrid/actor.h"
 
 #define PHONE CG_PERM_UNMASK_PHONE
-#define TREE CG_PERM_AREAS_READ
+/* Every staff role sees the tree in scope and the rules in force. */
+#define TREE (CG_PERM_AREAS_READ | CG_PERM_POLICY_READ)
+#define POLICY CG_PERM_POLICY_WRITE
 #define READ CG_PERM_PEOPLE_READ
 #define WRITE (CG_PERM_PEOPLE_READ | CG_PERM_PEOPLE_WRITE)
 
 const struct cg_role cg_roles[] = {
     {"admin", "系统管理员", "Administrator",
      CG_PERM_USERS_READ | CG_PERM_USERS_WRITE | CG_PERM_AUDIT_READ | CG_PERM_AREAS_WRITE | TREE |
-         WRITE},
+         WRITE | POLICY},
     {"centre", "综治中心", "Command centre",
-     CG_PERM_USERS_READ | CG_PERM_AUDIT_READ | TREE | WRITE},
+     CG_PERM_USERS_READ | CG_PERM_AUDIT_READ | TREE | WRITE | POLICY},
     {"commander", "指挥长", "Commander", TREE | PHONE | WRITE},
     {"grid_head", "网格长", "Grid head", TREE | PHONE | WRITE},
     {"grid_worker", "网格员", "Grid worker", TREE | PHONE | WRITE},

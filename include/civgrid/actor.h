@@ -8,15 +8,17 @@
 
 /* Permissions a role grants. */
 enum cg_perm {
-    CG_PERM_USERS_READ = 1u << 0,   /* list and view accounts in scope */
-    CG_PERM_USERS_WRITE = 1u << 1,  /* create, change, disable accounts in scope */
-    CG_PERM_AUDIT_READ = 1u << 2,   /* read the audit trail in scope */
-    CG_PERM_AREAS_WRITE = 1u << 3,  /* add and change jurisdiction nodes in scope */
-    CG_PERM_AREAS_READ = 1u << 4,   /* see the tree in scope */
-    CG_PERM_UNMASK_ID = 1u << 5,    /* see full resident ID numbers */
-    CG_PERM_UNMASK_PHONE = 1u << 6, /* see full phone numbers */
-    CG_PERM_PEOPLE_READ = 1u << 7,  /* search and view residents in scope */
-    CG_PERM_PEOPLE_WRITE = 1u << 8, /* add, correct and import residents in scope */
+    CG_PERM_USERS_READ = 1u << 0,    /* list and view accounts in scope */
+    CG_PERM_USERS_WRITE = 1u << 1,   /* create, change, disable accounts in scope */
+    CG_PERM_AUDIT_READ = 1u << 2,    /* read the audit trail in scope */
+    CG_PERM_AREAS_WRITE = 1u << 3,   /* add and change jurisdiction nodes in scope */
+    CG_PERM_AREAS_READ = 1u << 4,    /* see the tree in scope */
+    CG_PERM_UNMASK_ID = 1u << 5,     /* see full resident ID numbers */
+    CG_PERM_UNMASK_PHONE = 1u << 6,  /* see full phone numbers */
+    CG_PERM_PEOPLE_READ = 1u << 7,   /* search and view residents in scope */
+    CG_PERM_PEOPLE_WRITE = 1u << 8,  /* add, correct and import residents in scope */
+    CG_PERM_POLICY_READ = 1u << 9,   /* read the policy profiles (every staff role) */
+    CG_PERM_POLICY_WRITE = 1u << 10, /* save edited profiles and choose the active one */
 };
 
 struct cg_role {

@@ -12,6 +12,8 @@ struct cg_embedded {
 
 /* lib/store/migrations/NNNN_name.sql, in version order. */
 extern const struct cg_embedded cg__migrations[];
+/* policy/NAME.conf, the built-in policy profiles, by name. */
+extern const struct cg_embedded cg__policies[];
 /* docs/api/openapi.yaml. */
 extern const struct cg_embedded cg__api_docs[];
 

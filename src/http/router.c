@@ -43,6 +43,11 @@ const struct route routes[] = {
     {"PATCH", "/api/v1/residents/{id}", route_residents_update, 0},
     {"GET", "/api/v1/residents/{id}/history", route_residents_history, 0},
     {"POST", "/api/v1/import/{kind}", route_import_upload, 0},
+    {"GET", "/api/v1/policies", route_policy_list, 0},
+    {"GET", "/api/v1/policies/{name}", route_policy_get, 0},
+    {"PUT", "/api/v1/policies/{name}", route_policy_save, 0},
+    {"POST", "/api/v1/policies/{name}/activate", route_policy_activate, 0},
+    {"GET", "/api/v1/policy/active", route_policy_active, 0},
 
 };
 

@@ -6,7 +6,7 @@
 // row in this table fails the test, so a new route cannot skip the check.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, request, idNumber } from './harness.mjs';
+import { startServer, request, idNumber, repoFile } from './harness.mjs';
 
 const ROLES = ['admin', 'centre', 'commander', 'grid_head', 'grid_worker', 'assistant',
   'building_head', 'department', 'cdc', 'sampler', 'checkpoint', 'resident'];
@@ -18,6 +18,8 @@ const CAN = {
   auditRead: new Set(['admin', 'centre']),
   areasWrite: new Set(['admin']),
   areasRead: new Set(ROLES.filter((r) => r !== 'resident')),
+  policyRead: new Set(ROLES.filter((r) => r !== 'resident')),
+  policyWrite: new Set(['admin', 'centre']),
 };
 const PASSWORD = 'scope-test-pw';
 // Names that exist only outside the callers' scope: none may appear in any
@@ -245,6 +247,27 @@ const ROUTES = {
     in: () => ['/api/v1/audit?limit=1000'],
     out: () => ['/api/v1/audit?object=out_target'],
     expect: (role) => (CAN.auditRead.has(role) ? [200, 200] : [403, 403]),
+  },
+  // Policy profiles belong to the whole deployment: there is no outside to hide.
+  'GET /api/v1/policies': {
+    in: () => ['/api/v1/policies'],
+    expect: (role) => (CAN.policyRead.has(role) ? [200] : [403]),
+  },
+  'GET /api/v1/policies/{name}': {
+    in: () => ['/api/v1/policies/nhc-9'],
+    expect: (role) => (CAN.policyRead.has(role) ? [200] : [403]),
+  },
+  'PUT /api/v1/policies/{name}': {
+    in: () => [`/api/v1/policies/copy-${++serial}`, { text: repoFile('policy/nhc-20.conf') }],
+    expect: (role) => (CAN.policyWrite.has(role) ? [200] : [403]),
+  },
+  'POST /api/v1/policies/{name}/activate': {
+    in: () => ['/api/v1/policies/nhc-20/activate'],
+    expect: (role) => (CAN.policyWrite.has(role) ? [200] : [403]),
+  },
+  'GET /api/v1/policy/active': {
+    in: () => ['/api/v1/policy/active'],
+    expect: (role) => (CAN.policyRead.has(role) ? [200] : [403]),
   },
 };
 

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "civgrid/embedded.h"
 #include "civgrid/error.h"
 #include "civgrid/store.h"
 #include "store/store_int.h"
@@ -200,6 +201,17 @@ static void open_bad_url_fails_with_message(void **state)
     assert_null(s);
 }
 
+/* How many migrations the binary carries: versions are numbered by file and
+ * may have gaps (each branch of work takes its own number), so this is not
+ * the latest version. */
+static int64_t migration_count(void)
+{
+    int64_t n = 0;
+    for (const struct cg_embedded *m = cg__migrations; m->path; m++)
+        n++;
+    return n;
+}
+
 /* An empty database migrates from version 0 to the newest version this
  * binary knows, and the migrations' tables exist afterwards. */
 static void migrate_empty_db(void **state)
@@ -218,7 +230,7 @@ static void migrate_empty_db(void **state)
     assert_int_equal(v, latest);
     /* 0001_meta.sql created meta. */
     assert_int_equal(query_int(f->s, "SELECT COUNT(*) FROM meta"), 0);
-    assert_int_equal(query_int(f->s, "SELECT COUNT(*) FROM schema_migrations"), latest);
+    assert_int_equal(query_int(f->s, "SELECT COUNT(*) FROM schema_migrations"), migration_count());
 }
 
 /* Migrating an up-to-date database changes nothing: no version applied
@@ -232,7 +244,7 @@ static void migrate_twice_is_noop(void **state)
     assert_int_equal(cg_store_migrate(f->s, &from, &to), 0);
     assert_int_equal(from, latest);
     assert_int_equal(to, latest);
-    assert_int_equal(query_int(f->s, "SELECT COUNT(*) FROM schema_migrations"), latest);
+    assert_int_equal(query_int(f->s, "SELECT COUNT(*) FROM schema_migrations"), migration_count());
 }
 
 /* A database written by a newer civgrid is refused, not half-used. */

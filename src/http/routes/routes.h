@@ -62,4 +62,11 @@ int route_places_create(struct http_req *r);
 int route_places_get(struct http_req *r);
 int route_places_update(struct http_req *r);
 
+/* policy.c */
+int route_policy_list(struct http_req *r);
+int route_policy_get(struct http_req *r);
+int route_policy_save(struct http_req *r);
+int route_policy_activate(struct http_req *r);
+int route_policy_active(struct http_req *r);
+
 #endif
