@@ -26,12 +26,14 @@ int cmd_area(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_tick(int argc, char **argv);
 void usage_serve(FILE *f);
 void usage_user(FILE *f);
 void usage_area(FILE *f);
 void usage_audit(FILE *f);
 void usage_demo(FILE *f);
 void usage_import(FILE *f);
+void usage_tick(FILE *f);
 void usage_init(FILE *f);
 void usage_version(FILE *f);
 
