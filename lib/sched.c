@@ -118,7 +118,7 @@ void cg_sched_free(cg_sched *sc)
 
 int cg_sched_add(cg_sched *sc, const struct cg_sched_job *job)
 {
-    if (sc->running || job->kind != CG_SCHED_LOCAL)
+    if (sc->running)
         return CG_EINVAL;
     return add_slot(sc, job);
 }

@@ -92,8 +92,9 @@ int cg_sched_new(const char *who, cg_sched **out);
 /* Stops the thread if running and frees the scheduler. Accepts NULL. */
 void cg_sched_free(cg_sched *sc);
 
-/* Adds a local job (copied; job->ctx must outlive the scheduler). Not while
- * the thread runs. CG_EINVAL for a job without a name, a period or a tick. */
+/* Adds a job that needs process state, such as a server's local jobs
+ * (copied; job->ctx must outlive the scheduler). Not while the thread runs.
+ * CG_EINVAL for a job without a name, a period or a tick, or with both. */
 int cg_sched_add(cg_sched *sc, const struct cg_sched_job *job);
 
 /* Runs every job due at now once, on s, calling report (may be NULL) after
