@@ -152,7 +152,7 @@ static int ensure_rows(cg_sched *sc, cg_store *s)
 /* Claims the cluster job's run due at now: *won is 1 if this process won it,
  * 0 if it is not due or another process has it. The UPDATE alone decides;
  * the SELECT before it only spares SQLite's write lock when nothing is due,
- * which is every other second. */
+ * which is nearly every second. */
 static int claim(cg_sched *sc, cg_store *s, const struct cg_sched_job *j, int64_t now, int *won)
 {
     cg_stmt *st = NULL;
@@ -250,16 +250,21 @@ static int run_slot(cg_sched *sc, cg_store *s, struct slot *sl, int64_t now, cg_
     return rc;
 }
 
+/* After the first failure of the table's statements the remaining cluster
+ * jobs wait for the next check, but local jobs still run: a server's own
+ * work (its read log) must not stop while the shared database is away. */
 int cg_sched_run_due(cg_sched *sc, cg_store *s, int64_t now, cg_sched_report report, void *arg)
 {
     int rc = 0;
-    if (sc->ensured != s) {
-        if ((rc = ensure_rows(sc, s)))
-            return rc;
+    if (sc->ensured != s && !(rc = ensure_rows(sc, s)))
         sc->ensured = s;
+    for (size_t i = 0; i < sc->n; i++) {
+        if (rc && sc->slots[i].job.kind == CG_SCHED_CLUSTER)
+            continue;
+        int err = run_slot(sc, s, &sc->slots[i], now, report, arg);
+        if (!rc)
+            rc = err;
     }
-    for (size_t i = 0; !rc && i < sc->n; i++)
-        rc = run_slot(sc, s, &sc->slots[i], now, report, arg);
     return rc;
 }
 

@@ -99,8 +99,9 @@ int cg_sched_add(cg_sched *sc, const struct cg_sched_job *job);
 
 /* Runs every job due at now once, on s, calling report (may be NULL) after
  * each run. A tick's failure is reported and logged, not returned: the
- * result is 0, or the error of the scheduler's own bookkeeping (CG_EBUSY,
- * CG_EDB ...), after which the remaining jobs were not tried. */
+ * result is 0, or the first error of the scheduler's own statements on the
+ * table (CG_EBUSY, CG_EDB ...), after which the remaining cluster jobs were
+ * not tried (local jobs were). */
 int cg_sched_run_due(cg_sched *sc, cg_store *s, int64_t now, cg_sched_report report, void *arg);
 
 /* Starts the scheduler's thread: with its own connection to the database at

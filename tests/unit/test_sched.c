@@ -249,6 +249,22 @@ static void local_job_runs_once_per_period_and_retries_next_period(void **state)
     cg_sched_free(sc);
 }
 
+/* The shared table failing (here: gone) stops the cluster jobs, reported as
+ * the scheduler's error, but not a process's own jobs. */
+static void local_jobs_run_while_the_table_fails(void **state)
+{
+    struct fixture *f = get(state);
+    struct counter c = {0};
+    cg_sched *sc = NULL;
+    struct cg_sched_job job = {"test.local", 1, CG_SCHED_LOCAL, NULL, count_tick, &c};
+    assert_int_equal(cg_sched_new("test", &sc), 0);
+    assert_int_equal(cg_sched_add(sc, &job), 0);
+    assert_int_equal(cg_store_exec_script(f->s, "DROP TABLE sched_jobs"), 0);
+    assert_int_equal(cg_sched_run_due(sc, f->s, T, NULL, NULL), CG_EDB);
+    assert_int_equal(atomic_load(&c.runs), 1);
+    cg_sched_free(sc);
+}
+
 /* ---- several processes: the claim ---- */
 
 struct racer {
@@ -368,6 +384,8 @@ static void the_thread_runs_jobs_every_second_and_stops(void **state)
     {                                                                                              \
         cmocka_unit_test_setup_teardown(local_job_runs_once_per_period_and_retries_next_period,    \
                                         setup, teardown),                                          \
+            cmocka_unit_test_setup_teardown(local_jobs_run_while_the_table_fails, setup,           \
+                                            teardown),                                             \
             cmocka_unit_test_setup_teardown(a_due_run_runs_in_one_of_many_connections, setup,      \
                                             teardown),                                             \
             cmocka_unit_test_setup_teardown(a_lease_keeps_others_out_until_it_runs_out, setup,     \
