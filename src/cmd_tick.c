@@ -10,10 +10,8 @@
 static const struct opt_def tick_opts[] = {
     OPT_DB,
     {"at", OPT_STR, NULL, NULL, 0, 0,
-     "run as if it were this time: epoch seconds or YYYY-MM-DD[THH:MM[:SS]] in Asia/Shanghai"
-     " (or ending in Z or +HH:MM); default now"},
+     "run as of TIME: epoch seconds or YYYY-MM-DD[THH:MM[:SS]] (default: now)"},
     {"list", OPT_BOOL, NULL, NULL, 0, 0, "list the jobs, their next due time and last run"},
-    OPT_CONFIG,
     OPT_END,
 };
 
@@ -21,11 +19,12 @@ void usage_tick(FILE *f)
 {
     fprintf(f, "usage: civgrid tick --db DB [--at TIME]\n"
                "       civgrid tick --db DB --list\n\n"
-               "Runs every periodic job of the database that is due once, prints each run\n"
-               "(name, outcome, milliseconds) and exits 1 if one failed. Safe beside running\n"
-               "servers and other ticks: each due run happens in one process only. A server's\n"
-               "own jobs (such as readlog.move) run only inside 'civgrid serve'.\n"
-               "CIVGRID_FAKE_NOW (epoch seconds) sets the clock when --at is not given.\n\n"
+               "Runs once each periodic job that is due, prints each run (name, outcome,\n"
+               "milliseconds) and exits 1 if one failed. Safe beside running servers and\n"
+               "other ticks: each due run happens in one process only. A server's own jobs\n"
+               "(such as readlog.move) run only inside 'civgrid serve'.\n\n"
+               "TIME is in Asia/Shanghai unless it ends in Z or +HH:MM. Without --at,\n"
+               "CIVGRID_FAKE_NOW (epoch seconds) sets the clock, as for every command.\n\n"
                "options:\n");
     opts_usage(tick_opts, f);
 }
