@@ -367,6 +367,8 @@ int http_serve(const struct http_config *cfg)
     sigaddset(&sigs, SIGINT);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* After the mask: the scheduler's thread inherits it, and leaves the
+     * signals to sigwait. */
     if (cfg->sched && (rc = start_jobs())) {
         fprintf(stderr, "civgrid serve: cannot start the scheduler: %s\n", cg_strerror(rc));
         cg_readlog_close(readlog);
