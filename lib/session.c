@@ -280,6 +280,14 @@ int cg_session_logout(cg_store *s, const struct cg_actor *actor)
     return cg_store_commit(s);
 }
 
+int cg_session_tick(cg_store *s, int64_t now)
+{
+    /* One statement, so no transaction: a session is deleted whole or not. */
+    int64_t before = now - CG_SESSION_KEEP_SECONDS;
+    return cg_store_run(s, NULL, "DELETE FROM sessions WHERE expires_at < ? OR revoked_at < ?",
+                        "ii", before, before);
+}
+
 static int root_actor_row(cg_store *s, cg_arena *a, struct cg_actor *act)
 {
     cg_stmt *st = NULL;

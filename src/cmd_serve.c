@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "civgrid/error.h"
+#include "civgrid/sched.h"
 #include "civgrid/store.h"
 #include "commands.h"
 #include "http/server.h"
@@ -73,6 +75,12 @@ int cmd_serve(int argc, char **argv)
     if ((rc = open_database("serve", db, &store)))
         goto out;
     cg_store_close(store);
+    cg_sched *sched = NULL;
+    if ((rc = cg_sched_new("serve", &sched))) {
+        fprintf(stderr, "civgrid serve: %s\n", cg_strerror(rc));
+        rc = EXIT_FAIL;
+        goto out;
+    }
     struct http_config cfg = {
         .db = db,
         .listen = opt_str(&o, "listen"),
@@ -84,8 +92,10 @@ int cmd_serve(int argc, char **argv)
         .busy_timeout_ms = (int)opt_int(&o, "busy_timeout_ms"),
         .web_root = opt_str(&o, "web_root"),
         .session_ttl = (int)opt_int(&o, "session_ttl"),
+        .sched = sched,
     };
     rc = http_serve(&cfg);
+    cg_sched_free(sched);
 out:
     opts_free(&o);
     return rc;

@@ -39,6 +39,16 @@ int cg_session_resolve(cg_store *s, const char *token, const char *client_ip, cg
 /* Revokes the actor's session. */
 int cg_session_logout(cg_store *s, const struct cg_actor *actor);
 
+/* How long an expired or revoked session is kept before cg_session_tick
+ * deletes it: for that day a client still sending its token is told that
+ * the session expired or was ended, not that the token is unknown. */
+#define CG_SESSION_KEEP_SECONDS 86400
+
+/* The scheduler's tick (sched.h, job "session.expire"): deletes the sessions
+ * that expired or were revoked more than CG_SESSION_KEEP_SECONDS before now.
+ * Idempotent. */
+int cg_session_tick(cg_store *s, int64_t now);
+
 /* The CSRF token that belongs to a session token (64 hex chars + NUL). */
 void cg_session_csrf(char out[65], const char *token);
 

@@ -23,6 +23,7 @@
 struct MHD_Connection;
 struct route;
 struct cg_actor;
+struct cg_sched;
 
 /* Limits and settings of a running server (from civgrid serve's options). */
 struct http_config {
@@ -36,6 +37,7 @@ struct http_config {
     int busy_timeout_ms;
     const char *web_root;
     int session_ttl;
+    struct cg_sched *sched; /* the periodic jobs the server runs (sched.h), or NULL */
 };
 
 #define HTTP_MAX_PARAMS 4

@@ -10,6 +10,7 @@ const struct route routes[] = {
     {"GET", "/api/v1/version", route_system_version, ROUTE_PUBLIC},
     {"GET", "/api/v1/openapi.yaml", route_system_openapi, ROUTE_PUBLIC},
     {"GET", "/api/v1/routes", route_system_routes, ROUTE_PUBLIC},
+    {"GET", "/api/v1/system/jobs", route_system_jobs, 0},
     {"POST", "/api/v1/session", route_session_create, ROUTE_PUBLIC},
     {"DELETE", "/api/v1/session", route_session_delete, 0},
     {"GET", "/api/v1/me", route_session_me, 0},

@@ -19,6 +19,7 @@
 #include "civgrid/error.h"
 #include "civgrid/log.h"
 #include "civgrid/readlog.h"
+#include "civgrid/sched.h"
 #include "metrics.h"
 #include "router.h"
 #include "static.h"
@@ -74,6 +75,27 @@ static void close_last_connection(void)
     else
         cg_log(CG_LOG_WARN, "final checkpoint: %s", msg ? msg : "cannot open the database");
     free(msg);
+}
+
+/* ---- periodic jobs ---- */
+
+/* The read log's move into the audit table, as this server's local job. */
+static int move_reads(void *log, cg_store *s, int64_t now)
+{
+    (void)s;
+    (void)now;
+    return cg_readlog_flush(log);
+}
+
+/* Starts the scheduler's thread with this server's local jobs added to the
+ * cluster table. */
+static int start_jobs(void)
+{
+    /* Every second: a read's record reaches the audit table about a second
+     * after it was answered, as the read log promises. */
+    struct cg_sched_job move = {"readlog.move", 1, CG_SCHED_LOCAL, NULL, move_reads, readlog};
+    int rc = readlog ? cg_sched_add(config->sched, &move) : 0;
+    return rc ? rc : cg_sched_start(config->sched, config->db, config->busy_timeout_ms);
 }
 
 /* ---- request life cycle ---- */
@@ -345,6 +367,14 @@ int http_serve(const struct http_config *cfg)
     sigaddset(&sigs, SIGINT);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* After the mask: the scheduler's thread inherits it, and leaves the
+     * signals to sigwait. */
+    if (cfg->sched && (rc = start_jobs())) {
+        fprintf(stderr, "civgrid serve: cannot start the scheduler: %s\n", cg_strerror(rc));
+        cg_readlog_close(readlog);
+        metrics_free();
+        return 1;
+    }
 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0);
@@ -358,6 +388,7 @@ int http_serve(const struct http_config *cfg)
     if (!d) {
         fprintf(stderr, "civgrid serve: cannot listen on %s (address in use or not local?)\n",
                 cfg->listen);
+        cg_sched_stop(cfg->sched);
         cg_readlog_close(readlog);
         metrics_free();
         return 1;
@@ -378,7 +409,8 @@ int http_serve(const struct http_config *cfg)
     if (listen_fd != MHD_INVALID_SOCKET)
         close(listen_fd);
     drain();
-    MHD_stop_daemon(d); /* joins the pool; each thread closes its database */
+    MHD_stop_daemon(d);        /* joins the pool; each thread closes its database */
+    cg_sched_stop(cfg->sched); /* lets a job's run end; before the read log it moves */
     cg_readlog_close(readlog);
     readlog = NULL;
     close_last_connection();

@@ -10,6 +10,7 @@ int route_system_metrics(struct http_req *r);
 int route_system_version(struct http_req *r);
 int route_system_openapi(struct http_req *r);
 int route_system_routes(struct http_req *r);
+int route_system_jobs(struct http_req *r);
 
 /* session.c */
 int route_session_create(struct http_req *r);

@@ -1,10 +1,12 @@
-/* Routes about the server itself: health, metrics, version, API description. */
+/* Routes about the server itself: health, metrics, version, API description,
+ * periodic jobs. */
 #include <string.h>
 
 #include "../metrics.h"
 #include "../router.h"
 #include "civgrid/embedded.h"
 #include "civgrid/error.h"
+#include "civgrid/sched.h"
 #include "civgrid/version.h"
 #include "routes.h"
 
@@ -56,5 +58,31 @@ int route_system_routes(struct http_req *r)
         json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "method", routes[i].method,
                                                "path", routes[i].pattern, "public",
                                                routes[i].flags & ROUTE_PUBLIC));
+    return http_reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* The scheduler's jobs: the cluster jobs' shared rows and this server's own
+ * local jobs. */
+int route_system_jobs(struct http_req *r)
+{
+    struct cg_sched_status *st = NULL;
+    size_t n = 0;
+    if (!r->cfg->sched)
+        return http_fail(r, CG_EINTERNAL, NULL, "this server runs no scheduler");
+    int rc = cg_sched_list(r->db, r->actor, r->cfg->sched, r->arena, &st, &n);
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(
+            items,
+            json_pack("{s:s, s:s, s:I, s:I, s:s?, s:I, s:I, s:s?, s:s?, s:I, s:I, s:I}", "name",
+                      st[i].name, "kind", st[i].kind == CG_SCHED_CLUSTER ? "cluster" : "local",
+                      "period_seconds", (json_int_t)st[i].period, "next_due",
+                      (json_int_t)st[i].next_due, "owner", st[i].owner, "lease_until",
+                      (json_int_t)st[i].lease_until, "last_run", (json_int_t)st[i].last_run,
+                      "last_outcome", st[i].last_outcome, "last_message", st[i].last_message,
+                      "last_ms", (json_int_t)st[i].last_ms, "runs", (json_int_t)st[i].runs,
+                      "failures", (json_int_t)st[i].failures));
     return http_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
