@@ -41,7 +41,7 @@ after(async () => {
 test('meta needs a session and names every list', async () => {
   await assertError(await api('GET', '/api/v1/meta', null), 401, 'unauthenticated');
   for (const key of ['roles', 'permissions', 'area_levels', 'area_statuses', 'user_statuses',
-    'resident_statuses', 'resident_types', 'place_kinds', 'place_types', 'place_statuses', 'staff_positions']) {
+    'resident_statuses', 'resident_types', 'resident_levels', 'place_kinds', 'place_types', 'place_statuses', 'staff_positions']) {
     assert.ok(Array.isArray(meta[key]) && meta[key].length > 0, `${key} is a non-empty list`);
   }
   for (const r of meta.roles) {
@@ -156,6 +156,22 @@ test('every listed resident type is accepted, an unlisted one refused', async ()
   await assertError(await api('POST', '/api/v1/residents', admin, {
     id_number: idNumber(`140221196001010${n++}`), name: '型人', area_code: 'mg1', resident_type: 'tourist',
   }), 400, 'invalid_field', { field: 'resident_type' });
+});
+
+test('residents register on exactly the listed levels', async () => {
+  let n = 40;
+  for (const { code: level } of meta.area_levels.slice(1)) {
+    const area = uniq('rl');
+    await ok(await api('POST', '/api/v1/areas', admin, { code: area, parent_code: 'mc1', level, name: `住${level}` }), 201);
+    const res = await api('POST', '/api/v1/residents', admin, {
+      id_number: idNumber(`140221195001010${n++}`), name: '住人', area_code: area,
+    });
+    const listed = meta.resident_levels.some((l) => l.code === level);
+    assert.equal(res.status, listed ? 200 : 400, `${level}: ${res.text}`);
+  }
+  for (const { code } of meta.resident_levels) {
+    assert.ok(meta.area_levels.some((l) => l.code === code), `${code} is an area level`);
+  }
 });
 
 test('every listed place type of every listed kind can be created; others are refused', async () => {

@@ -11,7 +11,7 @@
 #include "render.h"
 #include "routes.h"
 
-/* Statuses and resident types are checked by string comparison where each
+/* Statuses, resident types and resident levels are checked by string comparison where each
  * change happens (lib/user.c, lib/area.c, lib/place.c, lib/resident.c); until
  * those checks read a table, the values they accept are listed here once, and
  * tests/api/meta.test.mjs proves against the real endpoints that each listed
@@ -21,6 +21,8 @@ static const char *const area_statuses[] = {"active", "retired", NULL};
 static const char *const place_statuses[] = {"active", "retired", NULL};
 static const char *const resident_statuses[] = {"active", "moved_out", "deceased", NULL};
 static const char *const resident_types[] = {"permanent", "floating", NULL};
+/* The levels a resident may be registered on (lib/resident.c, placeable). */
+static const char *const resident_levels[] = {"grid", "micro_grid", "building", NULL};
 
 /* A NULL-ended list of codes as [{"code": ...}, ...]: objects, so that a list
  * can gain labels or attributes without changing its shape. */
@@ -68,11 +70,11 @@ static json_t *place_types(void)
 int route_meta_get(struct http_req *r)
 {
     json_t *out = json_pack(
-        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "roles", roles(), "permissions",
-        render_perms(~0u), "area_levels", codes(cg_area_levels), "area_statuses",
+        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "roles", roles(),
+        "permissions", render_perms(~0u), "area_levels", codes(cg_area_levels), "area_statuses",
         codes(area_statuses), "user_statuses", codes(user_statuses), "resident_statuses",
-        codes(resident_statuses), "resident_types", codes(resident_types), "place_kinds",
-        place_kinds(), "place_types", place_types(), "place_statuses", codes(place_statuses),
-        "staff_positions", codes(cg_staff_positions));
+        codes(resident_statuses), "resident_types", codes(resident_types), "resident_levels",
+        codes(resident_levels), "place_kinds", place_kinds(), "place_types", place_types(),
+        "place_statuses", codes(place_statuses), "staff_positions", codes(cg_staff_positions));
     return http_reply_json(r, 200, out);
 }
