@@ -70,10 +70,11 @@ export function useForm({ id, initial, fields = [], onSubmit }) {
 
 /**
  * The frame of a form made with useForm. `sub` draws it as a part of a
- * block (h3, no panel); `intro` goes above the fields, `after` below them.
+ * block (h3, no panel), `tight` packs narrower fields in a row; `intro` goes
+ * above the fields, `after` below them.
  */
 export function FormPanel({
-  form, title, intro, after, submitLabel, submitClass = 'btn-primary', onCancel, sub, testid, children,
+  form, title, intro, after, submitLabel, onCancel, sub, tight, testid, children,
 }) {
   const { t } = useI18n();
   const H = sub ? 'h3' : 'h2';
@@ -83,10 +84,10 @@ export function FormPanel({
       <H id={`${form.id}-title`} class={sub ? 'sub-title' : 'panel-title'}>{title}</H>
       {intro}
       {form.formError && <p class="alert alert-error" role="alert">{form.formError}</p>}
-      <div class={`form-grid${sub ? ' form-grid-tight' : ''}`}>{children}</div>
+      <div class={`form-grid${tight ? ' form-grid-tight' : ''}`}>{children}</div>
       {after}
       <div class="form-actions">
-        <button type="submit" class={`btn ${submitClass}`} disabled={form.busy}>
+        <button type="submit" class="btn btn-primary" disabled={form.busy}>
           {form.busy ? t('common.saving') : submitLabel}
         </button>
         {onCancel && (

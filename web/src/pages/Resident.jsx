@@ -175,7 +175,7 @@ function LedgersPanel({ resident, catalogue, writer, onChanged }) {
         </ul>
       )}
       {writer && (
-        <FormPanel form={form} sub title={t('ledger_entry.put_title')}
+        <FormPanel form={form} sub tight title={t('ledger_entry.put_title')}
           submitLabel={on.includes(v.ledger) ? t('ledger_entry.update') : t('ledger_entry.put')}
           after={<p class="field-hint">{t('ledger_entry.hint')}</p>}>
           <Field {...form.field('ledger')} label={t('ledger_entry.ledger')} required>
