@@ -21,7 +21,6 @@ export const fetchMeta = () => get('/api/v1/meta');
  * The enumerations and their labels in the current language:
  *   codes('area_levels')      ['city', 'county', ...] in the server's order
  *   roleName('grid_worker')   '网格员' or 'Grid worker'
- *   placeTypeName(kind, type) from the server's labels
  * A code the server did not list shows as it is.
  */
 export function useMeta() {
@@ -34,8 +33,6 @@ export function useMeta() {
       meta,
       codes: (key) => list(key).map((x) => x.code),
       roleName: (code) => pick(list('roles').find((r) => r.code === code)) || code || '',
-      placeTypeName: (kind, type) =>
-        pick(list('place_types').find((p) => p.kind === kind && p.code === type)) || type || '',
     };
   }, [meta, lang]);
 }
