@@ -30,6 +30,13 @@ const struct cg_role cg_roles[] = {
     {NULL, NULL, NULL, 0},
 };
 
+const struct cg_perm_info cg_perms[] = {
+#define CG_PERM_INFO(name, bit, code) {CG_PERM_##name, code},
+    CG_PERMS(CG_PERM_INFO)
+#undef CG_PERM_INFO
+        {0, NULL},
+};
+
 const struct cg_role *cg_role_find(const char *name)
 {
     for (const struct cg_role *r = cg_roles; name && r->name; r++)

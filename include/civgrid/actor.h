@@ -6,20 +6,35 @@
 
 #include <stdint.h>
 
-/* Permissions a role grants. */
+/* Permissions a role grants: bit, stable code (what /api/v1/meta and /me
+ * show the UI) and meaning. One list makes the enum and the code table, so a
+ * new permission cannot be granted without a name the UI can test for. */
+#define CG_PERMS(X)                                                                                \
+    X(USERS_READ, 0, "users.read")      /* list and view accounts in scope */                      \
+    X(USERS_WRITE, 1, "users.write")    /* create, change, disable accounts in scope */            \
+    X(AUDIT_READ, 2, "audit.read")      /* read the audit trail in scope */                        \
+    X(AREAS_WRITE, 3, "areas.write")    /* add and change jurisdiction nodes in scope */           \
+    X(AREAS_READ, 4, "areas.read")      /* see the tree in scope */                                \
+    X(UNMASK_ID, 5, "unmask.id")        /* see full resident ID numbers */                         \
+    X(UNMASK_PHONE, 6, "unmask.phone")  /* see full phone numbers */                               \
+    X(PEOPLE_READ, 7, "people.read")    /* search and view residents in scope */                   \
+    X(PEOPLE_WRITE, 8, "people.write")  /* add, correct and import residents in scope */           \
+    X(POLICY_READ, 9, "policy.read")    /* read the policy profiles (every staff role) */          \
+    X(POLICY_WRITE, 10, "policy.write") /* save edited profiles and choose the active one */
+
 enum cg_perm {
-    CG_PERM_USERS_READ = 1u << 0,    /* list and view accounts in scope */
-    CG_PERM_USERS_WRITE = 1u << 1,   /* create, change, disable accounts in scope */
-    CG_PERM_AUDIT_READ = 1u << 2,    /* read the audit trail in scope */
-    CG_PERM_AREAS_WRITE = 1u << 3,   /* add and change jurisdiction nodes in scope */
-    CG_PERM_AREAS_READ = 1u << 4,    /* see the tree in scope */
-    CG_PERM_UNMASK_ID = 1u << 5,     /* see full resident ID numbers */
-    CG_PERM_UNMASK_PHONE = 1u << 6,  /* see full phone numbers */
-    CG_PERM_PEOPLE_READ = 1u << 7,   /* search and view residents in scope */
-    CG_PERM_PEOPLE_WRITE = 1u << 8,  /* add, correct and import residents in scope */
-    CG_PERM_POLICY_READ = 1u << 9,   /* read the policy profiles (every staff role) */
-    CG_PERM_POLICY_WRITE = 1u << 10, /* save edited profiles and choose the active one */
+#define CG_PERM_ENUM(name, bit, code) CG_PERM_##name = 1u << (bit),
+    CG_PERMS(CG_PERM_ENUM)
+#undef CG_PERM_ENUM
 };
+
+struct cg_perm_info {
+    unsigned perm;    /* CG_PERM_USERS_READ */
+    const char *code; /* "users.read" */
+};
+
+/* Every permission, in bit order; ended by a NULL code. */
+extern const struct cg_perm_info cg_perms[];
 
 struct cg_role {
     const char *name; /* "grid_worker" */

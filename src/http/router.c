@@ -15,6 +15,7 @@ const struct route routes[] = {
     {"DELETE", "/api/v1/session", route_session_delete, 0},
     {"GET", "/api/v1/me", route_session_me, 0},
     {"GET", "/api/v1/roles", route_roles_list, 0},
+    {"GET", "/api/v1/meta", route_meta_get, 0},
     {"GET", "/api/v1/users", route_users_list, 0},
     {"POST", "/api/v1/users", route_users_create, 0},
     {"GET", "/api/v1/users/{username}", route_users_get, 0},

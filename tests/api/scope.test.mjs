@@ -105,6 +105,7 @@ const ROUTES = {
   'DELETE /api/v1/session': { skip: 'signing out is covered by accounts.test.mjs' },
   'GET /api/v1/me': { in: () => ['/api/v1/me'], expect: () => [200] },
   'GET /api/v1/roles': { in: () => ['/api/v1/roles'], expect: () => [200] },
+  'GET /api/v1/meta': { in: () => ['/api/v1/meta'], expect: () => [200] },
   'GET /api/v1/users': {
     in: () => ['/api/v1/users'],
     out: () => ['/api/v1/users?q=out_target'],

@@ -189,6 +189,10 @@ describe('registry pages', { timeout: 120_000 }, () => {
     const form = page.locator('form', { has: page.getByRole('heading', { name: '在“第二网格”下新增区域' }) });
     await form.getByLabel('编码').fill('140201010201');
     await form.getByLabel('名称').fill('2号楼');
+    // The levels offered are the server's, below the top one (the root's), in its order.
+    const meta = await page.evaluate(async () => (await fetch('/api/v1/meta')).json());
+    assert.deepEqual(await form.getByLabel('层级').locator('option').evaluateAll((os) => os.map((o) => o.value)),
+      meta.area_levels.slice(1).map((l) => l.code));
     await form.getByLabel('层级').selectOption('building');
     await form.getByRole('button', { name: '新增下级区域' }).click();
     await page.getByRole('status').getByText('已新增区域“2号楼”（140201010201）。').waitFor();

@@ -113,7 +113,10 @@ describe('web shell', { timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'English' }).click();
     await page.locator('header.topbar').getByText('civgrid Grid Management').waitFor();
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
-    assert.equal((await page.getByTestId('user-role').textContent()).trim(), 'System administrator');
+    // Role names come from the server, with the roles (GET /api/v1/meta).
+    const meta = await page.evaluate(async () => (await fetch('/api/v1/meta')).json());
+    assert.equal((await page.getByTestId('user-role').textContent()).trim(),
+      meta.roles.find((r) => r.code === 'admin').en);
     assert.equal(await page.evaluate(() => localStorage.getItem('civgrid.lang')), 'en');
     await screenshot(page, server.dir, 'desktop-home-en');
 
@@ -145,6 +148,11 @@ describe('web shell', { timeout: 180_000 }, () => {
     await form.getByLabel('角色').selectOption('grid_worker');
     // The role select names the roles in Chinese.
     assert.equal(await form.locator('#user-role option[value="grid_worker"]').textContent(), '网格员');
+    // It offers exactly the server's roles, in the server's order, with the server's names.
+    const meta = await page.evaluate(async () => (await fetch('/api/v1/meta')).json());
+    const options = await form.locator('#user-role option:not([disabled])')
+      .evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+    assert.deepEqual(options, meta.roles.map((r) => [r.code, r.zh]));
 
     const scope = form.getByRole('combobox', { name: '管辖范围（区划代码）' });
     const code = me.user.scope.code;

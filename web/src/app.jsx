@@ -3,6 +3,7 @@ import { fetchMe, logout, setUnauthenticatedHandler } from './api.js';
 import { Layout } from './components/Layout.jsx';
 import { errorText } from './errors.js';
 import { useI18n } from './i18n.jsx';
+import { MetaProvider, fetchMeta } from './meta.jsx';
 import { LoginPage } from './pages/Login.jsx';
 import { matchPath, navigate, useHashPath } from './router.js';
 import { allowed, routes } from './routes.js';
@@ -33,6 +34,9 @@ export function App() {
   // state: 'loading' while /me is asked, then 'anon' or 'user'; 'error' when
   // the server could not be asked at all.
   const [session, setSession] = useState({ state: 'loading', user: null, notice: null, error: null });
+  // The server's enumerations, asked once per page load after sign-in: they
+  // do not depend on who is signed in. `attempt` counts retries.
+  const [meta, setMeta] = useState({ data: null, error: null, attempt: 0 });
   // Where a signed-out visitor wanted to go, to return there after login.
   const wanted = useRef(null);
 
@@ -46,6 +50,13 @@ export function App() {
       .then((user) => setSession(user ? { state: 'user', user } : { state: 'anon', user: null }))
       .catch((error) => setSession({ state: 'anon', user: null, error }));
   }, []);
+
+  useEffect(() => {
+    if (session.state !== 'user' || meta.data) return;
+    fetchMeta()
+      .then((data) => setMeta((m) => ({ ...m, data, error: null })))
+      .catch((error) => setMeta((m) => ({ ...m, error })));
+  }, [session.state, meta.data, meta.attempt]);
 
   // Keep the address bar honest: signed out is always #/login.
   useEffect(() => {
@@ -89,6 +100,24 @@ export function App() {
     );
   }
 
+  if (!meta.data) {
+    return (
+      <div class="boot" role={meta.error ? 'alert' : 'status'}>
+        {meta.error ? (
+          <p class="alert alert-error alert-row" data-testid="meta-error">
+            <span>{t('app.meta_failed', { error: errorText(i18n, meta.error) })}</span>
+            <button type="button" class="btn btn-small"
+              onClick={() => setMeta((m) => ({ ...m, error: null, attempt: m.attempt + 1 }))}>
+              {t('common.retry')}
+            </button>
+          </p>
+        ) : (
+          <><span class="spinner" aria-hidden="true" /> {t('app.loading')}</>
+        )}
+      </div>
+    );
+  }
+
   const { user } = session;
   let page;
   if (!found) {
@@ -114,8 +143,10 @@ export function App() {
   }
 
   return (
-    <Layout user={user} path={path} onLogout={doLogout}>
-      {page}
-    </Layout>
+    <MetaProvider value={meta.data}>
+      <Layout user={user} path={path} onLogout={doLogout}>
+        {page}
+      </Layout>
+    </MetaProvider>
   );
 }

@@ -61,8 +61,8 @@ export function I18nProvider({ children }) {
       lang,
       setLang,
       t,
-      /** Role code to its localized name; unknown codes are shown as they are. */
-      roleName: (role) => (role && messages[lang][`role.${role}`]) || role || '',
+      // Role names come with the roles from the server: useMeta().roleName.
+      /** A code's label from the messages (level.city, status.active); unknown codes show as they are. */
       levelName: (level) => (level && messages[lang][`level.${level}`]) || level || '',
       statusName: (s) => (s && messages[lang][`status.${s}`]) || s || '',
       /** Epoch seconds as "YYYY-MM-DD HH:mm" in Asia/Shanghai, the same in both languages. */

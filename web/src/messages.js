@@ -6,11 +6,9 @@
 export const LANGS = ['zh-CN', 'en'];
 export const DEFAULT_LANG = 'zh-CN';
 
-// Roles, in the order the role select offers them.
-export const ROLES = [
-  'admin', 'centre', 'commander', 'grid_head', 'grid_worker', 'assistant',
-  'building_head', 'department', 'cdc', 'sampler', 'checkpoint', 'resident',
-];
+// Lists of codes (roles, levels, statuses ...) come from the server
+// (GET /api/v1/meta, web/src/meta.jsx); role names come with them. The
+// labels below are keyed by the server's stable codes.
 
 export const messages = {
   'zh-CN': {
@@ -21,31 +19,15 @@ export const messages = {
     'app.short': 'civgrid',
     'app.tagline': '基层网格化服务管理平台',
     'app.loading': '正在加载…',
+    'app.meta_failed': '无法读取系统配置：{error}',
+    'table.truncated': '只显示前 {n} 条：请缩小范围以查看其余记录。',
     'app.skip': '跳到主要内容',
 
-    'role.admin': '系统管理员',
-    'role.centre': '综治中心',
-    'role.commander': '指挥长',
-    'role.grid_head': '网格长',
-    'role.grid_worker': '网格员',
-    'role.assistant': '网格辅助员',
-    'role.building_head': '楼栋长',
-    'role.department': '职能部门',
-    'role.cdc': '疾控流调',
-    'role.sampler': '采样队',
-    'role.checkpoint': '卡口',
-    'role.resident': '居民',
-
-    'level.province': '省',
     'level.city': '市',
     'level.county': '县（区）',
-    'level.district': '区',
     'level.town': '乡镇（街道）',
-    'level.street': '街道',
     'level.community': '社区（村）',
-    'level.village': '村',
     'level.grid': '网格',
-    'level.microgrid': '微网格',
     'level.building': '楼栋',
 
     'status.active': '正常',
@@ -464,31 +446,15 @@ export const messages = {
     'app.short': 'civgrid',
     'app.tagline': 'Grassroots grid service and management',
     'app.loading': 'Loading…',
+    'app.meta_failed': 'Could not read the system settings: {error}',
+    'table.truncated': 'Only the first {n} are shown: narrow the search to see the rest.',
     'app.skip': 'Skip to main content',
 
-    'role.admin': 'System administrator',
-    'role.centre': 'Command centre',
-    'role.commander': 'Commander',
-    'role.grid_head': 'Grid head',
-    'role.grid_worker': 'Grid worker',
-    'role.assistant': 'Grid assistant',
-    'role.building_head': 'Building head',
-    'role.department': 'Department',
-    'role.cdc': 'CDC tracer',
-    'role.sampler': 'Sampling team',
-    'role.checkpoint': 'Checkpoint officer',
-    'role.resident': 'Resident',
-
-    'level.province': 'Province',
     'level.city': 'City',
     'level.county': 'County / district',
-    'level.district': 'District',
     'level.town': 'Town / street',
-    'level.street': 'Street',
     'level.community': 'Community / village',
-    'level.village': 'Village',
     'level.grid': 'Grid',
-    'level.microgrid': 'Micro-grid',
     'level.building': 'Building',
 
     'status.active': 'Active',

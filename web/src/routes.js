@@ -3,10 +3,11 @@
 //   path       hash path, may hold :params (passed to the page as `params`)
 //   title      i18n key of the page title (and of its nav entry)
 //   icon       a short symbol shown beside the nav entry
-//   roles      roles that may open the page; leave out for every signed-in user
+//   perm       the permission code (from /api/v1/me) a user needs to open the
+//              page; leave out for every signed-in user
 //   nav        false to keep the page out of the navigation (detail pages)
 //   component  the page; it gets { user, params }
-import { AREA_READ, IMPORT_ROLES, PEOPLE_READ } from './components/access.js';
+import { can } from './components/access.js';
 import { AreasPage } from './pages/Areas.jsx';
 import { HomePage } from './pages/Home.jsx';
 import { ImportPage } from './pages/Import.jsx';
@@ -17,18 +18,18 @@ import { UsersPage } from './pages/Users.jsx';
 
 export const routes = [
   { path: '/', title: 'nav.home', icon: '⌂', component: HomePage },
-  { path: '/areas', title: 'nav.areas', icon: '▦', roles: AREA_READ, component: AreasPage },
-  { path: '/areas/:code', title: 'nav.areas', roles: AREA_READ, nav: false, component: AreasPage },
-  { path: '/residents', title: 'nav.residents', icon: '☷', roles: PEOPLE_READ, component: ResidentsPage },
-  { path: '/residents/:id', title: 'resident.title', roles: PEOPLE_READ, nav: false, component: ResidentPage },
-  { path: '/ledgers', title: 'nav.ledgers', icon: '▤', roles: PEOPLE_READ, component: LedgersPage },
-  { path: '/ledgers/:name', title: 'nav.ledgers', roles: PEOPLE_READ, nav: false, component: LedgerPage },
-  { path: '/import', title: 'nav.import', icon: '⇪', roles: IMPORT_ROLES, component: ImportPage },
-  { path: '/users', title: 'nav.users', icon: '◉', roles: ['admin'], component: UsersPage },
+  { path: '/areas', title: 'nav.areas', icon: '▦', perm: 'areas.read', component: AreasPage },
+  { path: '/areas/:code', title: 'nav.areas', perm: 'areas.read', nav: false, component: AreasPage },
+  { path: '/residents', title: 'nav.residents', icon: '☷', perm: 'people.read', component: ResidentsPage },
+  { path: '/residents/:id', title: 'resident.title', perm: 'people.read', nav: false, component: ResidentPage },
+  { path: '/ledgers', title: 'nav.ledgers', icon: '▤', perm: 'people.read', component: LedgersPage },
+  { path: '/ledgers/:name', title: 'nav.ledgers', perm: 'people.read', nav: false, component: LedgerPage },
+  { path: '/import', title: 'nav.import', icon: '⇪', perm: 'people.write', component: ImportPage },
+  { path: '/users', title: 'nav.users', icon: '◉', perm: 'users.write', component: UsersPage },
 ];
 
 export function allowed(route, user) {
-  return !route.roles || (user && route.roles.includes(user.role));
+  return !route.perm || can(user, route.perm);
 }
 
 export function navRoutes(user) {

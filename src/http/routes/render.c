@@ -15,13 +15,25 @@ json_t *render_user(const struct cg_user *u)
                      "updated_at", (json_int_t)u->updated_at);
 }
 
+json_t *render_perms(unsigned perms)
+{
+    json_t *codes = json_array();
+    for (const struct cg_perm_info *p = cg_perms; p->code; p++)
+        if ((perms & p->perm) == p->perm)
+            json_array_append_new(codes, json_string(p->code));
+    return codes;
+}
+
+/* The caller as the UI needs it: permissions ride along so that the UI asks
+ * "may I?" by code instead of keeping its own copy of lib/role.c. */
 json_t *render_actor(const struct cg_actor *a)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:s}", "id",
+    return json_pack("{s:I, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:o}", "id",
                      (json_int_t)a->user_id, "username", a->username, "display_name",
                      a->display_name, "role", a->role->name, "role_name", "zh", a->role->zh, "en",
                      a->role->en, "scope", "code", a->area_code, "name", a->area_name, "level",
-                     a->area_level, "status", "active");
+                     a->area_level, "status", "active", "permissions",
+                     render_perms(a->role->perms));
 }
 
 /* Staff phones are work numbers, published on responsibility cards: unmasked. */

@@ -18,6 +18,9 @@ int route_session_delete(struct http_req *r);
 int route_session_me(struct http_req *r);
 int route_roles_list(struct http_req *r);
 
+/* meta.c */
+int route_meta_get(struct http_req *r);
+
 /* users.c */
 int route_users_list(struct http_req *r);
 int route_users_create(struct http_req *r);

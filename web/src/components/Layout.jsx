@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useI18n } from '../i18n.jsx';
+import { useMeta } from '../meta.jsx';
 import { navRoutes } from '../routes.js';
 import { LangSwitch } from './LangSwitch.jsx';
 
@@ -11,6 +12,7 @@ import { LangSwitch } from './LangSwitch.jsx';
 export function Layout({ user, path, onLogout, children }) {
   const i18n = useI18n();
   const { t } = i18n;
+  const { roleName } = useMeta();
   const [menuOpen, setMenuOpen] = useState(false);
   const mainRef = useRef(null);
 
@@ -54,7 +56,7 @@ export function Layout({ user, path, onLogout, children }) {
         <div class="topbar-user" aria-label={t('top.user')} role="group">
           <span class="user-name" data-testid="user-name">{user.display_name || user.username}</span>
           <span class="user-meta">
-            <span class="user-role" data-testid="user-role">{i18n.roleName(user.role)}</span>
+            <span class="user-role" data-testid="user-role">{roleName(user.role)}</span>
             {scopeName && <span class="user-scope" data-testid="user-scope">{scopeName}</span>}
           </span>
         </div>

@@ -1,44 +1,21 @@
-// Who may do what in the registry pages. The server decides again on every
-// request (lib/role.c); these lists only keep the UI from offering what the
-// server would refuse.
+// What the signed-in user may do, as the server said in /api/v1/me
+// (`permissions`, codes from GET /api/v1/meta). The server decides again on
+// every request; these checks only keep the UI from offering what it would
+// refuse. No role names here: a role's permissions live in lib/role.c alone.
 
-/** Roles that may read residents and ledgers (CG_PERM_PEOPLE_READ). */
-export const PEOPLE_READ = [
-  'admin', 'centre', 'commander', 'grid_head', 'grid_worker', 'assistant',
-  'building_head', 'cdc', 'sampler',
-];
+/** Whether the user holds the permission with this code ("people.read"). */
+export const can = (user, perm) => !!user && Array.isArray(user.permissions) && user.permissions.includes(perm);
 
-/** Roles that may add, correct and tag residents (CG_PERM_PEOPLE_WRITE). */
-export const PEOPLE_WRITE = ['admin', 'centre', 'commander', 'grid_head', 'grid_worker', 'assistant'];
+export const canReadPeople = (user) => can(user, 'people.read');
+export const canWritePeople = (user) => can(user, 'people.write');
+/** Adding, renaming, moving and retiring areas, assigning staff, importing areas and venues. */
+export const canEditAreas = (user) => can(user, 'areas.write');
 
-/** Roles that may import CSV files. */
-export const IMPORT_ROLES = PEOPLE_WRITE;
-
-/** Roles that may browse the jurisdiction tree (everyone but residents). */
-export const AREA_READ = [
-  'admin', 'centre', 'commander', 'grid_head', 'grid_worker', 'assistant',
-  'building_head', 'department', 'cdc', 'sampler', 'checkpoint',
-];
-
-export const canReadPeople = (user) => !!user && PEOPLE_READ.includes(user.role);
-export const canWritePeople = (user) => !!user && PEOPLE_WRITE.includes(user.role);
-/** Adding, renaming, moving and retiring areas, and assigning staff. */
-export const canEditAreas = (user) => !!user && user.role === 'admin';
-
-/** Area levels top-down, as lib/area.c knows them. */
-export const AREA_LEVELS = ['city', 'county', 'town', 'community', 'grid', 'micro_grid', 'building'];
-
-/** The level a new child of `level` most likely has. */
-export function childLevel(level) {
-  const i = AREA_LEVELS.indexOf(level);
-  return i >= 0 && i < AREA_LEVELS.length - 1 ? AREA_LEVELS[i + 1] : 'building';
+/** The level under `level` in the server's list (levels top first); the last one stays. */
+export function childLevel(levels, level) {
+  const i = levels.indexOf(level);
+  return i >= 0 && i < levels.length - 1 ? levels[i + 1] : levels[levels.length - 1];
 }
-
-/** Positions of the five-level chain, top first. */
-export const POSITIONS = ['commander', 'grid_head', 'grid_worker', 'assistant', 'building_head', 'street_head'];
-
-export const RESIDENT_STATUSES = ['active', 'moved_out', 'deceased'];
-export const RESIDENT_TYPES = ['permanent', 'floating'];
 
 /** "a;b;c" as a list, empty entries dropped. */
 export const splitTags = (s) => (s || '').split(/[;；]/).map((x) => x.trim()).filter(Boolean);

@@ -4,16 +4,16 @@
 // the staff of the chain here.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { del, get, patch, post, query } from '../api.js';
-import {
-  AREA_LEVELS, POSITIONS, canEditAreas, canReadPeople, childLevel,
-} from '../components/access.js';
+import { canEditAreas, canReadPeople, childLevel } from '../components/access.js';
 import { AreaPicker } from '../components/AreaPicker.jsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.jsx';
 import { Field } from '../components/Field.jsx';
+import { FormPanel, useForm } from '../components/form.jsx';
 import { useDebounced, useLoad, withQuery } from '../components/hooks.js';
 import { Empty, ErrorAlert, Flash, Loading } from '../components/States.jsx';
-import { errorText, fieldErrorText } from '../errors.js';
+import { errorText } from '../errors.js';
 import { useI18n } from '../i18n.jsx';
+import { useMeta } from '../meta.jsx';
 
 const enc = encodeURIComponent;
 
@@ -36,11 +36,11 @@ async function ancestors(code, scopeCode) {
   return chain;
 }
 
-/** The chain ordered top first: by area (as the server gives it), then by position. */
-function orderChain(chain) {
+/** The chain ordered top first: by area (as the server gives it), then by position (the server's order). */
+function orderChain(chain, positions) {
   const rank = (p) => {
-    const i = POSITIONS.indexOf(p);
-    return i < 0 ? POSITIONS.length : i;
+    const i = positions.indexOf(p);
+    return i < 0 ? positions.length : i;
   };
   const depth = new Map();
   chain.forEach((s) => {
@@ -375,8 +375,9 @@ function ChildrenSection({ tree, onRetry }) {
 function CardSection({ card, area, admin, people, showForm, onToggleForm, onAssigned, onEnd, onRetry }) {
   const i18n = useI18n();
   const { t } = i18n;
+  const { codes } = useMeta();
   const data = card.data;
-  const chain = data ? orderChain(data.chain || []) : [];
+  const chain = data ? orderChain(data.chain || [], codes('staff_positions')) : [];
   return (
     <section class="block card-block" aria-labelledby="card-title" data-testid="area-card">
       <div class="block-header">
@@ -493,191 +494,114 @@ function LedgerSection({ ledgers, area, onRetry }) {
   );
 }
 
-/** Sets errors from an ApiError: under its field when the form has it, else above the form. */
-function applyError(i18n, err, fields, prefix, setErrors, setFormError) {
-  const text = fieldErrorText(i18n, err);
-  if (err.field && fields.includes(err.field)) {
-    setErrors({ [err.field]: text });
-    const el = document.getElementById(`${prefix}-${err.field}`);
-    if (el) el.focus();
-  } else {
-    setFormError(text);
-  }
-}
-
 function AddChildForm({ parent, onDone, onCancel }) {
   const i18n = useI18n();
   const { t } = i18n;
-  const [v, setV] = useState({ code: '', name: '', level: childLevel(parent.level) });
-  const [errors, setErrors] = useState({});
-  const [formError, setFormError] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { codes } = useMeta();
+  const levels = codes('area_levels');
   const first = useRef(null);
   useEffect(() => { if (first.current) first.current.focus(); }, []);
-  const set = (k) => (e) => {
-    const val = e.currentTarget.value;
-    setV((x) => ({ ...x, [k]: val }));
-    if (errors[k]) setErrors((x) => ({ ...x, [k]: '' }));
-  };
-
-  async function submit(e) {
-    e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setErrors({});
-    setFormError('');
-    try {
-      const a = await post('/api/v1/areas', {
+  const form = useForm({
+    id: 'child',
+    initial: { code: '', name: '', level: childLevel(levels, parent.level) },
+    fields: ['code', 'name', 'level'],
+    async onSubmit(v) {
+      onDone(await post('/api/v1/areas', {
         code: v.code.trim(), name: v.name.trim(), level: v.level, parent_code: parent.code,
-      });
-      onDone(a);
-    } catch (err) {
-      setBusy(false);
-      applyError(i18n, err, ['code', 'name', 'level'], 'child', setErrors, setFormError);
-    }
-  }
+      }));
+    },
+  });
 
+  // The top level is the root's alone: a child is never one.
   return (
-    <form class="panel form-panel" onSubmit={submit} aria-labelledby="child-form-title">
-      <h2 id="child-form-title" class="panel-title">{t('areas.add_child_title', { name: parent.name })}</h2>
-      {formError && <p class="alert alert-error" role="alert">{formError}</p>}
-      <div class="form-grid">
-        <Field id="child-code" label={t('areas.f_code')} hint={t('areas.f_code_hint')} error={errors.code} required>
-          {(a) => <input {...a} ref={first} required autocomplete="off" spellcheck={false} value={v.code} onInput={set('code')} />}
-        </Field>
-        <Field id="child-name" label={t('areas.f_name')} error={errors.name} required>
-          {(a) => <input {...a} required autocomplete="off" value={v.name} onInput={set('name')} />}
-        </Field>
-        <Field id="child-level" label={t('areas.f_level')} error={errors.level} required>
-          {(a) => (
-            <select {...a} required value={v.level} onChange={set('level')}>
-              {AREA_LEVELS.filter((l) => l !== 'city').map((l) => (
-                <option key={l} value={l}>{i18n.levelName(l)}</option>
-              ))}
-            </select>
-          )}
-        </Field>
-      </div>
-      <div class="form-actions">
-        <button type="submit" class="btn btn-primary" disabled={busy}>{busy ? t('common.saving') : t('areas.add_child')}</button>
-        <button type="button" class="btn" onClick={onCancel} disabled={busy}>{t('form.cancel')}</button>
-      </div>
-    </form>
+    <FormPanel form={form} title={t('areas.add_child_title', { name: parent.name })}
+      submitLabel={t('areas.add_child')} onCancel={onCancel}>
+      <Field {...form.field('code')} label={t('areas.f_code')} hint={t('areas.f_code_hint')} required>
+        {(a) => <input {...a} {...form.input('code')} ref={first} required autocomplete="off" spellcheck={false} />}
+      </Field>
+      <Field {...form.field('name')} label={t('areas.f_name')} required>
+        {(a) => <input {...a} {...form.input('name')} required autocomplete="off" />}
+      </Field>
+      <Field {...form.field('level')} label={t('areas.f_level')} required>
+        {(a) => (
+          <select {...a} {...form.input('level')} required data-testid="level-select">
+            {levels.slice(1).map((l) => <option key={l} value={l}>{i18n.levelName(l)}</option>)}
+          </select>
+        )}
+      </Field>
+    </FormPanel>
   );
 }
 
 function EditAreaForm({ area, onDone, onCancel }) {
-  const i18n = useI18n();
-  const { t } = i18n;
-  const [name, setName] = useState(area.name);
-  const [parent, setParent] = useState(area.parent_code || '');
-  const [errors, setErrors] = useState({});
-  const [formError, setFormError] = useState('');
-  const [busy, setBusy] = useState(false);
-
-  async function submit(e) {
-    e.preventDefault();
-    if (busy) return;
-    const body = {};
-    if (name.trim() !== area.name) body.name = name.trim();
-    if (parent && parent !== area.parent_code) body.parent_code = parent;
-    setErrors({});
-    setFormError('');
-    if (!parent) {
-      setErrors({ parent_code: t('error.missing_field') });
-      return;
-    }
-    if (Object.keys(body).length === 0) {
-      setFormError(t('common.no_changes'));
-      return;
-    }
-    setBusy(true);
-    try {
+  const { t } = useI18n();
+  const form = useForm({
+    id: 'edit',
+    initial: { name: area.name, parent_code: area.parent_code || '' },
+    fields: ['name', 'parent_code'],
+    async onSubmit(v, f) {
+      const body = {};
+      if (v.name.trim() !== area.name) body.name = v.name.trim();
+      if (v.parent_code && v.parent_code !== area.parent_code) body.parent_code = v.parent_code;
+      if (!v.parent_code) return f.fail('parent_code', t('error.missing_field'));
+      if (Object.keys(body).length === 0) return f.fail(null, t('common.no_changes'));
       const a = await patch(`/api/v1/areas/${enc(area.code)}`, body);
-      onDone(a, !!body.parent_code);
-    } catch (err) {
-      setBusy(false);
-      applyError(i18n, err, ['name', 'parent_code'], 'edit', setErrors, setFormError);
-    }
-  }
+      return onDone(a, !!body.parent_code);
+    },
+  });
 
   return (
-    <form class="panel form-panel" onSubmit={submit} aria-labelledby="edit-form-title">
-      <h2 id="edit-form-title" class="panel-title">{t('areas.edit_title', { name: area.name })}</h2>
-      {formError && <p class="alert alert-error" role="alert">{formError}</p>}
-      <div class="form-grid">
-        <Field id="edit-name" label={t('areas.f_name')} error={errors.name} required>
-          {(a) => <input {...a} required autocomplete="off" value={name} onInput={(e) => setName(e.currentTarget.value)} />}
-        </Field>
-        <AreaPicker id="edit-parent_code" label={t('areas.f_parent')} hint={t('areas.f_parent_hint')}
-          error={errors.parent_code} required value={parent} onChange={(c) => setParent(c)} />
-      </div>
-      <div class="form-actions">
-        <button type="submit" class="btn btn-primary" disabled={busy}>{busy ? t('common.saving') : t('common.save')}</button>
-        <button type="button" class="btn" onClick={onCancel} disabled={busy}>{t('form.cancel')}</button>
-      </div>
-    </form>
+    <FormPanel form={form} title={t('areas.edit_title', { name: area.name })}
+      submitLabel={t('common.save')} onCancel={onCancel}>
+      <Field {...form.field('name')} label={t('areas.f_name')} required>
+        {(a) => <input {...a} {...form.input('name')} required autocomplete="off" />}
+      </Field>
+      <AreaPicker {...form.field('parent_code')} label={t('areas.f_parent')} hint={t('areas.f_parent_hint')}
+        required value={form.values.parent_code} onChange={(c) => form.setValue('parent_code', c)} />
+    </FormPanel>
   );
 }
+
+/** The position most areas of a level have (a default the admin may change). */
+const USUAL_POSITION = { town: 'commander', community: 'grid_head', building: 'building_head' };
 
 function AssignForm({ area, onDone, onCancel }) {
   const i18n = useI18n();
   const { t } = i18n;
-  const defaultPos = area.level === 'building' ? 'building_head' : area.level === 'town' ? 'commander'
-    : area.level === 'community' ? 'grid_head' : 'grid_worker';
-  const [v, setV] = useState({ position: defaultPos, name: '', phone: '', username: '' });
-  const [errors, setErrors] = useState({});
-  const [formError, setFormError] = useState('');
-  const [busy, setBusy] = useState(false);
-  const set = (k) => (e) => {
-    const val = e.currentTarget.value;
-    setV((x) => ({ ...x, [k]: val }));
-    if (errors[k]) setErrors((x) => ({ ...x, [k]: '' }));
-  };
-
-  async function submit(e) {
-    e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setErrors({});
-    setFormError('');
-    const body = { area_code: area.code, position: v.position, name: v.name.trim() };
-    if (v.phone.trim()) body.phone = v.phone.trim();
-    if (v.username.trim()) body.username = v.username.trim();
-    try {
+  const { codes } = useMeta();
+  const positions = codes('staff_positions');
+  const usual = USUAL_POSITION[area.level] || 'grid_worker';
+  const form = useForm({
+    id: 'staff',
+    initial: { position: positions.includes(usual) ? usual : positions[0], name: '', phone: '', username: '' },
+    fields: ['position', 'name', 'phone', 'username'],
+    async onSubmit(v) {
+      const body = { area_code: area.code, position: v.position, name: v.name.trim() };
+      if (v.phone.trim()) body.phone = v.phone.trim();
+      if (v.username.trim()) body.username = v.username.trim();
       onDone(await post('/api/v1/staff', body));
-    } catch (err) {
-      setBusy(false);
-      applyError(i18n, err, ['position', 'name', 'phone', 'username'], 'staff', setErrors, setFormError);
-    }
-  }
+    },
+  });
 
   return (
-    <form class="subpanel" onSubmit={submit} aria-labelledby="assign-title">
-      <h3 id="assign-title" class="sub-title">{t('card.assign_title', { name: area.name })}</h3>
-      {formError && <p class="alert alert-error" role="alert">{formError}</p>}
-      <div class="form-grid">
-        <Field id="staff-position" label={t('card.f_position')} error={errors.position} required>
-          {(a) => (
-            <select {...a} required value={v.position} onChange={set('position')}>
-              {POSITIONS.map((p) => <option key={p} value={p}>{t(`position.${p}`)}</option>)}
-            </select>
-          )}
-        </Field>
-        <Field id="staff-name" label={t('card.f_name')} error={errors.name} required>
-          {(a) => <input {...a} required autocomplete="off" value={v.name} onInput={set('name')} />}
-        </Field>
-        <Field id="staff-phone" label={t('card.f_phone')} hint={t('card.f_phone_hint')} error={errors.phone}>
-          {(a) => <input {...a} type="tel" inputmode="tel" autocomplete="off" value={v.phone} onInput={set('phone')} />}
-        </Field>
-        <Field id="staff-username" label={t('card.f_username')} hint={t('card.f_username_hint')} error={errors.username}>
-          {(a) => <input {...a} autocomplete="off" autocapitalize="none" spellcheck={false} value={v.username} onInput={set('username')} />}
-        </Field>
-      </div>
-      <div class="form-actions">
-        <button type="submit" class="btn btn-primary" disabled={busy}>{busy ? t('common.saving') : t('card.assign')}</button>
-        <button type="button" class="btn" onClick={onCancel} disabled={busy}>{t('form.cancel')}</button>
-      </div>
-    </form>
+    <FormPanel form={form} sub title={t('card.assign_title', { name: area.name })}
+      submitLabel={t('card.assign')} onCancel={onCancel}>
+      <Field {...form.field('position')} label={t('card.f_position')} required>
+        {(a) => (
+          <select {...a} {...form.input('position')} required>
+            {positions.map((p) => <option key={p} value={p}>{t(`position.${p}`)}</option>)}
+          </select>
+        )}
+      </Field>
+      <Field {...form.field('name')} label={t('card.f_name')} required>
+        {(a) => <input {...a} {...form.input('name')} required autocomplete="off" />}
+      </Field>
+      <Field {...form.field('phone')} label={t('card.f_phone')} hint={t('card.f_phone_hint')}>
+        {(a) => <input {...a} {...form.input('phone')} type="tel" inputmode="tel" autocomplete="off" />}
+      </Field>
+      <Field {...form.field('username')} label={t('card.f_username')} hint={t('card.f_username_hint')}>
+        {(a) => <input {...a} {...form.input('username')} autocomplete="off" autocapitalize="none" spellcheck={false} />}
+      </Field>
+    </FormPanel>
   );
 }

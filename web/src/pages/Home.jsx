@@ -1,9 +1,11 @@
 import { useI18n } from '../i18n.jsx';
+import { useMeta } from '../meta.jsx';
 import { navRoutes } from '../routes.js';
 
 export function HomePage({ user }) {
   const i18n = useI18n();
   const { t } = i18n;
+  const { roleName } = useMeta();
   const scope = user.scope || {};
   const shortcuts = navRoutes(user).filter((r) => r.path !== '/');
 
@@ -16,7 +18,7 @@ export function HomePage({ user }) {
       <dl class="summary-grid">
         <div class="summary-item">
           <dt>{t('home.role')}</dt>
-          <dd data-testid="home-role">{i18n.roleName(user.role)}</dd>
+          <dd data-testid="home-role">{roleName(user.role)}</dd>
         </div>
         <div class="summary-item">
           <dt>{t('home.scope')}</dt>

@@ -4,10 +4,11 @@
 // residents page filtered by the ledger) and CSV / Excel exports.
 import { get, query } from '../api.js';
 import { AreaPicker } from '../components/AreaPicker.jsx';
+import { DataTable } from '../components/DataTable.jsx';
 import { ExportLinks } from '../components/ExportLinks.jsx';
 import { useHashQuery, useLoad, withQuery } from '../components/hooks.js';
-import { Empty, ErrorAlert, Loading } from '../components/States.jsx';
 import { useI18n } from '../i18n.jsx';
+import { useMeta } from '../meta.jsx';
 import { navigate } from '../router.js';
 
 const enc = encodeURIComponent;
@@ -31,45 +32,47 @@ export function LedgersPage({ user }) {
           placeholder={t('ledgers.area_placeholder', { scope: (user.scope && (user.scope.name || user.scope.code)) || '' })}
           onChange={(code) => navigate(withQuery('/ledgers', { area: code }))} />
       </div>
-      <ErrorAlert error={res.error} onRetry={res.reload} />
-      {res.loading && !res.data && <Loading text={t('ledgers.loading')} />}
-      {res.data && items.length === 0 && <Empty>{t('ledgers.empty')}</Empty>}
-      {items.length > 0 && (
-        <div class={`table-wrap${res.loading ? ' is-stale' : ''}`}>
-          <table class="data-table ledgers-table">
-            <caption class="sr-only">{t('ledgers.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('ledgers.col_name')}</th>
-                <th scope="col">{t('ledgers.col_note')}</th>
-                <th scope="col" class="num">{t('ledgers.col_count')}</th>
-                <th scope="col"><span class="sr-only">{t('ledgers.col_actions')}</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((l) => (
-                <tr key={l.name} data-ledger={l.name}>
-                  <th scope="row" data-label={t('ledgers.col_name')}>
-                    <a href={`#${withQuery(`/ledgers/${enc(l.name)}`, { area })}`} class="strong-link">
-                      {lang === 'en' ? l.en : l.zh}
-                    </a>
-                  </th>
-                  <td data-label={t('ledgers.col_note')} class="muted">{l.note || '—'}</td>
-                  <td data-label={t('ledgers.col_count')} class="num" data-testid="ledger-count">{l.count}</td>
-                  <td class="actions">
-                    <a class="btn btn-small" href={`#${withQuery(`/ledgers/${enc(l.name)}`, { area })}`}>
-                      {t('ledgers.by_area')}
-                    </a>
-                    <a class="btn btn-small" href={`#${withQuery('/residents', { ledger: l.name, area })}`}>
-                      {t('ledgers.people')}
-                    </a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        class="ledgers-table"
+        caption={t('ledgers.title')}
+        rows={items}
+        rowKey={(l) => l.name}
+        rowProps={(l) => ({ 'data-ledger': l.name })}
+        loading={res.loading}
+        error={res.error}
+        onRetry={res.reload}
+        loadingText={t('ledgers.loading')}
+        empty={res.data ? t('ledgers.empty') : null}
+        truncated={res.data && res.data.truncated}
+        columns={[
+          {
+            key: 'name', label: t('ledgers.col_name'), head: true,
+            render: (l) => (
+              <a href={`#${withQuery(`/ledgers/${enc(l.name)}`, { area })}`} class="strong-link">
+                {lang === 'en' ? l.en : l.zh}
+              </a>
+            ),
+          },
+          { key: 'note', label: t('ledgers.col_note'), class: 'muted', render: (l) => l.note || '—' },
+          {
+            key: 'count', label: t('ledgers.col_count'), class: 'num',
+            render: (l) => <span data-testid="ledger-count">{l.count}</span>,
+          },
+          {
+            key: 'actions', label: t('ledgers.col_actions'), hideLabel: true,
+            render: (l) => (
+              <>
+                <a class="btn btn-small" href={`#${withQuery(`/ledgers/${enc(l.name)}`, { area })}`}>
+                  {t('ledgers.by_area')}
+                </a>
+                <a class="btn btn-small" href={`#${withQuery('/residents', { ledger: l.name, area })}`}>
+                  {t('ledgers.people')}
+                </a>
+              </>
+            ),
+          },
+        ]}
+      />
     </section>
   );
 }
@@ -107,6 +110,9 @@ export function LedgerPage({ user, params }) {
   const title = ledger ? (lang === 'en' ? ledger.en : ledger.zh) : name;
   const items = (counts.data && counts.data.items) || [];
   const here = crumbs.data && crumbs.data[crumbs.data.length - 1];
+  // The lowest level has no children to count by.
+  const levels = useMeta().codes('area_levels');
+  const lowest = levels[levels.length - 1];
   const go = (code) => `#${withQuery(`/ledgers/${enc(name)}`, { area: code })}`;
 
   return (
@@ -146,45 +152,40 @@ export function LedgerPage({ user, params }) {
       </div>
 
       <h2>{t('ledgers.by_area_title')}</h2>
-      <ErrorAlert error={counts.error || catalogue.error} onRetry={counts.reload} />
-      {counts.loading && !counts.data && <Loading />}
-      {counts.data && items.length === 0 && <Empty>{t('ledgers.no_children')}</Empty>}
-      {items.length > 0 && (
-        <div class={`table-wrap${counts.loading ? ' is-stale' : ''}`}>
-          <table class="data-table counts-table">
-            <caption class="sr-only">{t('ledgers.by_area_title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('ledgers.col_area')}</th>
-                <th scope="col">{t('ledgers.col_level')}</th>
-                <th scope="col" class="num">{t('ledgers.col_count')}</th>
-                <th scope="col"><span class="sr-only">{t('ledgers.col_actions')}</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((c) => (
-                <tr key={c.code} data-code={c.code}>
-                  <th scope="row" data-label={t('ledgers.col_area')}>
-                    {c.level === 'building'
-                      ? <span>{c.name}</span>
-                      : <a href={go(c.code)} class="strong-link">{c.name}</a>}
-                  </th>
-                  <td data-label={t('ledgers.col_level')}>{i18n.levelName(c.level)}</td>
-                  <td data-label={t('ledgers.col_count')} class="num">
-                    <span class="count-bar" style={{ '--share': `${share(c.count, items)}%` }}>{c.count}</span>
-                  </td>
-                  <td class="actions">
-                    <a class="btn btn-small" href={`#${withQuery('/residents', { ledger: name, area: c.code })}`}
-                      aria-label={t('ledgers.people_in', { area: c.name })}>
-                      {t('ledgers.people')}
-                    </a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        class="counts-table"
+        caption={t('ledgers.by_area_title')}
+        rows={items}
+        rowKey={(c) => c.code}
+        rowProps={(c) => ({ 'data-code': c.code })}
+        loading={counts.loading}
+        error={counts.error || catalogue.error}
+        onRetry={counts.reload}
+        empty={counts.data ? t('ledgers.no_children') : null}
+        truncated={counts.data && counts.data.truncated}
+        columns={[
+          {
+            key: 'area', label: t('ledgers.col_area'), head: true,
+            render: (c) => (c.level === lowest
+              ? <span>{c.name}</span>
+              : <a href={go(c.code)} class="strong-link">{c.name}</a>),
+          },
+          { key: 'level', label: t('ledgers.col_level'), render: (c) => i18n.levelName(c.level) },
+          {
+            key: 'count', label: t('ledgers.col_count'), class: 'num',
+            render: (c) => <span class="count-bar" style={{ '--share': `${share(c.count, items)}%` }}>{c.count}</span>,
+          },
+          {
+            key: 'actions', label: t('ledgers.col_actions'), hideLabel: true,
+            render: (c) => (
+              <a class="btn btn-small" href={`#${withQuery('/residents', { ledger: name, area: c.code })}`}
+                aria-label={t('ledgers.people_in', { area: c.name })}>
+                {t('ledgers.people')}
+              </a>
+            ),
+          },
+        ]}
+      />
     </section>
   );
 }

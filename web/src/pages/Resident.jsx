@@ -4,13 +4,15 @@
 // and the history of every change.
 import { useState } from 'preact/hooks';
 import { del, get, patch, request } from '../api.js';
-import { RESIDENT_STATUSES, canWritePeople, splitTags } from '../components/access.js';
+import { canWritePeople, splitTags } from '../components/access.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.jsx';
 import { Field } from '../components/Field.jsx';
+import { FormPanel, useForm } from '../components/form.jsx';
 import { useLoad } from '../components/hooks.js';
 import { Empty, ErrorAlert, Flash, Loading } from '../components/States.jsx';
 import { errorText, fieldErrorText } from '../errors.js';
 import { useI18n } from '../i18n.jsx';
+import { useMeta } from '../meta.jsx';
 import {
   ResidentForm, addressOf, ledgerName, useLedgerCatalogue,
 } from './Residents.jsx';
@@ -121,47 +123,27 @@ function LedgersPanel({ resident, catalogue, writer, onChanged }) {
   const i18n = useI18n();
   const { t, lang } = i18n;
   const on = splitTags(resident.tags);
-  const [v, setV] = useState({ ledger: '', start_date: '', end_date: '', note: '' });
-  const [errors, setErrors] = useState({});
-  const [formError, setFormError] = useState('');
-  const [busy, setBusy] = useState(false);
   const [confirm, setConfirm] = useState(null);
-  const set = (k) => (e) => {
-    const val = e.currentTarget.value;
-    setV((x) => ({ ...x, [k]: val }));
-    if (errors[k]) setErrors((x) => ({ ...x, [k]: '' }));
-  };
   const name = (n) => ledgerName(catalogue, n, lang);
-
-  async function put(e) {
-    e.preventDefault();
-    if (busy) return;
-    setErrors({});
-    setFormError('');
-    if (!v.ledger) {
-      setErrors({ ledger: t('error.missing_field') });
-      return;
-    }
-    if (v.start_date && v.end_date && v.end_date < v.start_date) {
-      setErrors({ end_date: t('ledger_entry.end_before_start') });
-      return;
-    }
-    const body = {};
-    for (const k of ['start_date', 'end_date', 'note']) if (v[k].trim()) body[k] = v[k].trim();
-    setBusy(true);
-    try {
+  const empty = { ledger: '', start_date: '', end_date: '', note: '' };
+  const form = useForm({
+    id: 'le',
+    initial: empty,
+    fields: ['ledger', 'start_date', 'end_date', 'note'],
+    async onSubmit(v, f) {
+      if (!v.ledger) return f.fail('ledger', t('error.missing_field'));
+      if (v.start_date && v.end_date && v.end_date < v.start_date) {
+        return f.fail('end_date', t('ledger_entry.end_before_start'));
+      }
+      const body = {};
+      for (const k of ['start_date', 'end_date', 'note']) if (v[k].trim()) body[k] = v[k].trim();
       await request('PUT', `/api/v1/residents/${resident.id}/ledgers/${encodeURIComponent(v.ledger)}`, body);
-      setBusy(false);
       const was = on.includes(v.ledger);
-      setV({ ledger: '', start_date: '', end_date: '', note: '' });
-      onChanged(t(was ? 'ledger_entry.updated_done' : 'ledger_entry.added_done', { ledger: name(v.ledger) }));
-    } catch (err) {
-      setBusy(false);
-      const text = fieldErrorText(i18n, err);
-      if (['start_date', 'end_date', 'note', 'ledger'].includes(err.field)) setErrors({ [err.field]: text });
-      else setFormError(text);
-    }
-  }
+      f.setValues(empty);
+      return onChanged(t(was ? 'ledger_entry.updated_done' : 'ledger_entry.added_done', { ledger: name(v.ledger) }));
+    },
+  });
+  const v = form.values;
 
   async function remove() {
     setConfirm({ ...confirm, busy: true, error: null });
@@ -193,39 +175,31 @@ function LedgersPanel({ resident, catalogue, writer, onChanged }) {
         </ul>
       )}
       {writer && (
-        <form class="subpanel" onSubmit={put} aria-labelledby="ledger-put-title">
-          <h3 id="ledger-put-title" class="sub-title">{t('ledger_entry.put_title')}</h3>
-          {formError && <p class="alert alert-error" role="alert">{formError}</p>}
-          <div class="form-grid form-grid-tight">
-            <Field id="le-ledger" label={t('ledger_entry.ledger')} error={errors.ledger} required>
-              {(a) => (
-                <select {...a} required value={v.ledger} onChange={set('ledger')}>
-                  <option value="" disabled>{t('ledger_entry.choose')}</option>
-                  {catalogue.map((l) => (
-                    <option key={l.name} value={l.name}>
-                      {lang === 'en' ? l.en : l.zh}{on.includes(l.name) ? ` ✓` : ''}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            <Field id="le-start" label={t('ledger_entry.start_date')} error={errors.start_date}>
-              {(a) => <input {...a} type="date" value={v.start_date} onInput={set('start_date')} />}
-            </Field>
-            <Field id="le-end" label={t('ledger_entry.end_date')} error={errors.end_date}>
-              {(a) => <input {...a} type="date" value={v.end_date} onInput={set('end_date')} />}
-            </Field>
-            <Field id="le-note" label={t('ledger_entry.note')} error={errors.note}>
-              {(a) => <input {...a} maxLength={500} autocomplete="off" value={v.note} onInput={set('note')} />}
-            </Field>
-          </div>
-          <p class="field-hint">{t('ledger_entry.hint')}</p>
-          <div class="form-actions">
-            <button type="submit" class="btn btn-primary" disabled={busy}>
-              {busy ? t('common.saving') : on.includes(v.ledger) ? t('ledger_entry.update') : t('ledger_entry.put')}
-            </button>
-          </div>
-        </form>
+        <FormPanel form={form} sub tight title={t('ledger_entry.put_title')}
+          submitLabel={on.includes(v.ledger) ? t('ledger_entry.update') : t('ledger_entry.put')}
+          after={<p class="field-hint">{t('ledger_entry.hint')}</p>}>
+          <Field {...form.field('ledger')} label={t('ledger_entry.ledger')} required>
+            {(a) => (
+              <select {...a} {...form.input('ledger')} required>
+                <option value="" disabled>{t('ledger_entry.choose')}</option>
+                {catalogue.map((l) => (
+                  <option key={l.name} value={l.name}>
+                    {lang === 'en' ? l.en : l.zh}{on.includes(l.name) ? ` ✓` : ''}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field {...form.field('start_date')} label={t('ledger_entry.start_date')}>
+            {(a) => <input {...a} {...form.input('start_date')} type="date" />}
+          </Field>
+          <Field {...form.field('end_date')} label={t('ledger_entry.end_date')}>
+            {(a) => <input {...a} {...form.input('end_date')} type="date" />}
+          </Field>
+          <Field {...form.field('note')} label={t('ledger_entry.note')}>
+            {(a) => <input {...a} {...form.input('note')} maxLength={500} autocomplete="off" />}
+          </Field>
+        </FormPanel>
       )}
       {confirm && (
         <ConfirmDialog
@@ -246,7 +220,8 @@ function LedgersPanel({ resident, catalogue, writer, onChanged }) {
 function StatusPanel({ resident, onChanged }) {
   const i18n = useI18n();
   const { t } = i18n;
-  const choices = RESIDENT_STATUSES.filter((s) => s !== resident.status);
+  const { codes } = useMeta();
+  const choices = codes('resident_statuses').filter((s) => s !== resident.status);
   const [status, setStatus] = useState(choices[0]);
   const [note, setNote] = useState('');
   const [confirm, setConfirm] = useState(null);

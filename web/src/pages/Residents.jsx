@@ -6,21 +6,18 @@
 // and a reload all keep it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, query } from '../api.js';
-import {
-  RESIDENT_TYPES, canWritePeople, splitTags,
-} from '../components/access.js';
+import { canWritePeople, splitTags } from '../components/access.js';
 import { AreaPicker } from '../components/AreaPicker.jsx';
+import { DataTable } from '../components/DataTable.jsx';
 import { ExportLinks } from '../components/ExportLinks.jsx';
 import { Field } from '../components/Field.jsx';
+import { FormPanel, useForm } from '../components/form.jsx';
 import { useHashQuery, useLoad, withQuery } from '../components/hooks.js';
-import { Pager } from '../components/Pager.jsx';
-import { Empty, ErrorAlert, Loading } from '../components/States.jsx';
-import { fieldErrorText } from '../errors.js';
 import { useI18n } from '../i18n.jsx';
+import { useMeta } from '../meta.jsx';
 import { navigate } from '../router.js';
 
 export const PAGE_SIZE = 20;
-const STATUS_FILTERS = ['active', 'moved_out', 'deceased', 'all'];
 
 /** The ledger catalogue, for names and the filter (empty when not allowed). */
 export function useLedgerCatalogue() {
@@ -37,12 +34,15 @@ export function ledgerName(catalogue, name, lang) {
 export function ResidentsPage({ user }) {
   const i18n = useI18n();
   const { t, lang } = i18n;
+  const { codes } = useMeta();
+  // The server's statuses, and "all" (its filter value for any status).
+  const statusFilters = [...codes('resident_statuses'), 'all'];
   const hq = useHashQuery();
   const filters = {
     q: hq.q || '',
     area: hq.area || '',
     ledger: hq.ledger || '',
-    status: STATUS_FILTERS.includes(hq.status) ? hq.status : 'active',
+    status: statusFilters.includes(hq.status) ? hq.status : 'active',
   };
   const offset = Math.max(0, parseInt(hq.offset, 10) || 0);
   const [text, setText] = useState(filters.q);
@@ -146,7 +146,7 @@ export function ResidentsPage({ user }) {
           <div class="field field-compact">
             <label class="field-label" for="res-status">{t('residents.f_status')}</label>
             <select id="res-status" value={filters.status} onChange={(e) => go({ status: e.currentTarget.value, offset: '' })}>
-              {STATUS_FILTERS.map((s) => <option key={s} value={s}>{t(`rstatus.${s}`)}</option>)}
+              {statusFilters.map((s) => <option key={s} value={s}>{t(`rstatus.${s}`)}</option>)}
             </select>
           </div>
         </div>
@@ -161,18 +161,15 @@ export function ResidentsPage({ user }) {
         {items.length > 0 && <ExportLinks params={apiParams} name={filters.ledger || 'residents'} />}
       </div>
 
-      <ErrorAlert error={res.error} onRetry={() => setVersion((v) => v + 1)} />
-      {res.loading && !res.data && !res.error && <Loading text={t('residents.loading')} />}
-      {res.data && items.length === 0 && !res.loading && (
-        <Empty>{filtered ? t('residents.empty_filter') : t('residents.empty')}</Empty>
-      )}
-      {items.length > 0 && (
-        <ResidentTable items={items} catalogue={catalogue} stale={res.loading} />
-      )}
-      <Pager offset={offset} limit={PAGE_SIZE} shown={items.length} more={more}
-        onPage={(o) => {
-          go({ offset: o || '' });
-          window.scrollTo(0, 0);
+      <ResidentTable items={items} catalogue={catalogue} res={res}
+        empty={filtered ? t('residents.empty_filter') : t('residents.empty')}
+        onRetry={() => setVersion((v) => v + 1)}
+        pager={{
+          offset, limit: PAGE_SIZE, more,
+          onPage: (o) => {
+            go({ offset: o || '' });
+            window.scrollTo(0, 0);
+          },
         }} />
     </section>
   );
@@ -183,72 +180,77 @@ export function addressOf(r) {
   return [r.household, r.unit, r.room].filter(Boolean).join(' · ');
 }
 
-function ResidentTable({ items, catalogue, stale }) {
+function ResidentTable({ items, catalogue, res, empty, onRetry, pager }) {
   const i18n = useI18n();
   const { t, lang } = i18n;
   return (
-    <div class={`table-wrap${stale ? ' is-stale' : ''}`} aria-busy={stale ? 'true' : 'false'}>
-      <table class="data-table residents-table">
-        <caption class="sr-only">{t('residents.results')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('resident.name')}</th>
-            <th scope="col">{t('resident.id_number')}</th>
-            <th scope="col">{t('resident.phone')}</th>
-            <th scope="col">{t('resident.area')}</th>
-            <th scope="col">{t('resident.type_status')}</th>
-            <th scope="col">{t('resident.ledgers')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((r) => {
-            const tags = splitTags(r.tags);
+    <DataTable
+      class="residents-table"
+      caption={t('residents.results')}
+      rows={items}
+      rowKey={(r) => r.id}
+      rowProps={(r) => ({ 'data-resident-id': r.id, class: r.status !== 'active' ? 'row-disabled' : '' })}
+      loading={res.loading}
+      error={res.error}
+      onRetry={onRetry}
+      loadingText={t('residents.loading')}
+      empty={res.data ? empty : null}
+      truncated={res.data && res.data.truncated}
+      pager={pager}
+      columns={[
+        {
+          key: 'name', label: t('resident.name'), head: true,
+          render: (r) => (
+            <span>
+              <a href={`#/residents/${r.id}`} class="strong-link">{r.name}</a>
+              <span class="muted small d-block">
+                {t(`sex.${r.sex === 'F' ? 'f' : 'm'}`)} · {r.birth_date}
+              </span>
+            </span>
+          ),
+        },
+        { key: 'id', label: t('resident.id_number'), class: 'mono', render: (r) => <span data-testid="id-number">{r.id_number}</span> },
+        { key: 'phone', label: t('resident.phone'), class: 'mono', render: (r) => <span data-testid="phone">{r.phone || '—'}</span> },
+        {
+          key: 'area', label: t('resident.area'),
+          render: (r) => {
             const addr = addressOf(r);
             return (
-              <tr key={r.id} data-resident-id={r.id} class={r.status !== 'active' ? 'row-disabled' : ''}>
-                <th scope="row" data-label={t('resident.name')}>
-                  <span>
-                    <a href={`#/residents/${r.id}`} class="strong-link">{r.name}</a>
-                    <span class="muted small d-block">
-                      {t(`sex.${r.sex === 'F' ? 'f' : 'm'}`)} · {r.birth_date}
-                    </span>
-                  </span>
-                </th>
-                <td data-label={t('resident.id_number')} class="mono" data-testid="id-number">{r.id_number}</td>
-                <td data-label={t('resident.phone')} class="mono" data-testid="phone">{r.phone || '—'}</td>
-                <td data-label={t('resident.area')}>
-                  <span>
-                    {r.area ? r.area.name : '—'}
-                    {addr && <span class="muted small d-block">{addr}</span>}
-                  </span>
-                </td>
-                <td data-label={t('resident.type_status')}>
-                  <span class="badges">
-                    <span class={`badge ${r.resident_type === 'floating' ? 'badge-warn' : 'badge-plain'}`}>
-                      {t(`rtype.${r.resident_type === 'floating' ? 'floating' : 'permanent'}`)}
-                    </span>
-                    <span class={`badge badge-${r.status === 'active' ? 'on' : 'off'}`} data-testid="resident-status">
-                      {t(`rstatus.${r.status}`)}
-                    </span>
-                  </span>
-                </td>
-                <td data-label={t('resident.ledgers')}>
-                  {tags.length === 0 ? <span class="muted">—</span> : (
-                    <span class="tag-list">
-                      {tags.map((n) => <span key={n} class="tag tag-ledger">{ledgerName(catalogue, n, lang)}</span>)}
-                    </span>
-                  )}
-                </td>
-              </tr>
+              <span>
+                {r.area ? r.area.name : '—'}
+                {addr && <span class="muted small d-block">{addr}</span>}
+              </span>
             );
-          })}
-        </tbody>
-      </table>
-    </div>
+          },
+        },
+        {
+          key: 'type', label: t('resident.type_status'),
+          render: (r) => (
+            <span class="badges">
+              <span class={`badge ${r.resident_type === 'floating' ? 'badge-warn' : 'badge-plain'}`}>
+                {t(`rtype.${r.resident_type}`)}
+              </span>
+              <span class={`badge badge-${r.status === 'active' ? 'on' : 'off'}`} data-testid="resident-status">
+                {t(`rstatus.${r.status}`)}
+              </span>
+            </span>
+          ),
+        },
+        {
+          key: 'ledgers', label: t('resident.ledgers'),
+          render: (r) => {
+            const tags = splitTags(r.tags);
+            return tags.length === 0 ? <span class="muted">—</span> : (
+              <span class="tag-list">
+                {tags.map((n) => <span key={n} class="tag tag-ledger">{ledgerName(catalogue, n, lang)}</span>)}
+              </span>
+            );
+          },
+        },
+      ]}
+    />
   );
 }
-
-const FORM_FIELDS = ['id_number', 'name', 'phone', 'area_code', 'household', 'unit', 'room', 'resident_type', 'tags'];
 
 /** Masked "1402**********123X" against a typed number: every shown character must agree. */
 export function matchesMask(masked, typed) {
@@ -268,154 +270,114 @@ export function matchesMask(masked, typed) {
 export function ResidentForm({ mode, resident, catalogue, defaultArea, onDone, onCancel }) {
   const i18n = useI18n();
   const { t, lang } = i18n;
+  const { codes } = useMeta();
+  const types = codes('resident_types');
   const correcting = mode === 'correct';
   const idMasked = correcting && resident.id_number.includes('*');
   const phoneMasked = correcting && !!resident.phone && resident.phone.includes('*');
-  const [v, setV] = useState(() => (correcting ? {
-    id_number: idMasked ? '' : resident.id_number,
-    name: resident.name,
-    phone: phoneMasked ? '' : (resident.phone || ''),
-    area_code: resident.area ? resident.area.code : '',
-    household: resident.household || '',
-    unit: resident.unit || '',
-    room: resident.room || '',
-    resident_type: resident.resident_type || 'permanent',
-  } : {
-    id_number: '', name: '', phone: '', area_code: defaultArea || '', household: '', unit: '', room: '', resident_type: 'permanent',
-  }));
-  const [tags, setTags] = useState([]);
-  const [errors, setErrors] = useState({});
-  const [formError, setFormError] = useState('');
-  const [busy, setBusy] = useState(false);
-  const first = useRef(null);
   const p = correcting ? 'fix' : 'add';
-
+  const first = useRef(null);
   useEffect(() => { if (first.current) first.current.focus(); }, []);
 
-  const set = (k) => (e) => {
-    const val = e.currentTarget.value;
-    setV((x) => ({ ...x, [k]: val }));
-    if (errors[k]) setErrors((x) => ({ ...x, [k]: '' }));
-  };
-
-  function fail(field, text) {
-    setErrors({ [field]: text });
-    const el = document.getElementById(`${p}-${field}`);
-    if (el) el.focus();
-  }
-
-  async function submit(e) {
-    e.preventDefault();
-    if (busy) return;
-    setErrors({});
-    setFormError('');
-    const idn = v.id_number.trim().toUpperCase();
-    if (correcting && idMasked && !matchesMask(resident.id_number, idn)) {
-      fail('id_number', t('resident.fix_id_mismatch', { masked: resident.id_number }));
-      return;
-    }
-    if (!v.area_code) {
-      fail('area_code', t('error.missing_field'));
-      return;
-    }
-    const body = { id_number: idn, name: v.name.trim(), area_code: v.area_code, resident_type: v.resident_type };
-    for (const k of ['phone', 'household', 'unit', 'room']) body[k] = v[k].trim();
-    if (!correcting && tags.length) body.tags = tags.join(';');
-    setBusy(true);
-    try {
-      const r = await post('/api/v1/residents', body);
-      if (correcting && r && r.id !== resident.id) {
-        // Cannot happen when the number matched the mask; said plainly if it does.
-        setBusy(false);
-        setFormError(t('resident.fix_other', { name: r.name }));
-        return;
+  const form = useForm({
+    id: p,
+    initial: () => (correcting ? {
+      id_number: idMasked ? '' : resident.id_number,
+      name: resident.name,
+      phone: phoneMasked ? '' : (resident.phone || ''),
+      area_code: resident.area ? resident.area.code : '',
+      household: resident.household || '',
+      unit: resident.unit || '',
+      room: resident.room || '',
+      resident_type: resident.resident_type || types[0],
+      tags: [],
+    } : {
+      id_number: '', name: '', phone: '', area_code: defaultArea || '', household: '', unit: '', room: '',
+      resident_type: types[0], tags: [],
+    }),
+    fields: ['id_number', 'name', 'phone', 'area_code', 'household', 'unit', 'room', 'resident_type', 'tags'],
+    async onSubmit(v, f) {
+      const idn = v.id_number.trim().toUpperCase();
+      if (correcting && idMasked && !matchesMask(resident.id_number, idn)) {
+        return f.fail('id_number', t('resident.fix_id_mismatch', { masked: resident.id_number }));
       }
-      onDone(r);
-    } catch (err) {
-      setBusy(false);
-      const text = fieldErrorText(i18n, err);
-      if (err.field && FORM_FIELDS.includes(err.field)) fail(err.field, text);
-      else setFormError(text);
-    }
-  }
+      if (!v.area_code) return f.fail('area_code', t('error.missing_field'));
+      const body = { id_number: idn, name: v.name.trim(), area_code: v.area_code, resident_type: v.resident_type };
+      for (const k of ['phone', 'household', 'unit', 'room']) body[k] = v[k].trim();
+      if (!correcting && v.tags.length) body.tags = v.tags.join(';');
+      const r = await post('/api/v1/residents', body);
+      // Cannot happen when the number matched the mask; said plainly if it does.
+      if (correcting && r && r.id !== resident.id) return f.fail(null, t('resident.fix_other', { name: r.name }));
+      return onDone(r);
+    },
+  });
+  const { values: v, errors } = form;
 
   const title = correcting ? t('resident.fix_title', { name: resident.name }) : t('residents.add_title');
+  const tagsBox = !correcting && catalogue.length > 0 && (
+    <fieldset class="field check-grid" aria-describedby={errors.tags ? `${p}-tags-error` : undefined}>
+      <legend class="field-label">{t('resident.ledgers')}</legend>
+      {catalogue.map((l, i) => (
+        <label key={l.name} class="check">
+          <input type="checkbox" id={i === 0 ? `${p}-tags` : undefined} value={l.name}
+            checked={v.tags.includes(l.name)}
+            onChange={(e) => {
+              const on = e.currentTarget.checked;
+              form.setValue('tags', on ? [...v.tags, l.name] : v.tags.filter((n) => n !== l.name));
+            }} />
+          {lang === 'en' ? l.en : l.zh}
+        </label>
+      ))}
+      {errors.tags && <p id={`${p}-tags-error`} class="field-error">{errors.tags}</p>}
+    </fieldset>
+  );
   return (
-    <form class="panel form-panel" onSubmit={submit} aria-labelledby={`${p}-title`} data-testid={`${p}-form`}>
-      <h2 id={`${p}-title`} class="panel-title">{title}</h2>
-      {correcting && (
+    <FormPanel form={form} testid={`${p}-form`} title={title} onCancel={onCancel}
+      submitLabel={correcting ? t('resident.fix_submit') : t('residents.add_submit')}
+      intro={correcting && (
         <p class="alert alert-info">{idMasked ? t('resident.fix_intro_masked', { masked: resident.id_number }) : t('resident.fix_intro')}</p>
       )}
-      {formError && <p class="alert alert-error" role="alert">{formError}</p>}
-      <div class="form-grid">
-        <Field id={`${p}-id_number`} label={t('resident.id_number')} required error={errors.id_number}
-          hint={correcting ? (idMasked ? t('resident.fix_id_hint', { masked: resident.id_number }) : t('resident.fix_id_fixed')) : t('residents.f_id_hint')}>
-          {(a) => (
-            <input {...a} ref={first} required autocomplete="off" spellcheck={false} inputmode="text"
-              maxLength={18} class="mono" value={v.id_number} readOnly={correcting && !idMasked}
-              onInput={set('id_number')} />
-          )}
-        </Field>
-        <Field id={`${p}-name`} label={t('resident.name')} required error={errors.name}>
-          {(a) => <input {...a} required autocomplete="off" value={v.name} onInput={set('name')} />}
-        </Field>
-        <Field id={`${p}-phone`} label={t('resident.phone')} error={errors.phone} required={phoneMasked}
-          hint={phoneMasked ? t('resident.fix_phone_hint', { masked: resident.phone }) : t('residents.f_phone_hint')}>
-          {(a) => (
-            <input {...a} type="tel" inputmode="numeric" autocomplete="off" maxLength={11} required={phoneMasked}
-              value={v.phone} onInput={set('phone')} />
-          )}
-        </Field>
-        <AreaPicker id={`${p}-area_code`} label={t('resident.area')} required error={errors.area_code}
-          hint={t('residents.f_area_hint')} levels={['grid', 'micro_grid', 'building']} value={v.area_code}
-          onChange={(code) => {
-            setV((x) => ({ ...x, area_code: code }));
-            if (errors.area_code) setErrors((x) => ({ ...x, area_code: '' }));
-          }} />
-        <Field id={`${p}-household`} label={t('resident.household')} error={errors.household}>
-          {(a) => <input {...a} autocomplete="off" value={v.household} onInput={set('household')} />}
-        </Field>
-        <Field id={`${p}-unit`} label={t('resident.unit')} error={errors.unit}>
-          {(a) => <input {...a} autocomplete="off" value={v.unit} onInput={set('unit')} />}
-        </Field>
-        <Field id={`${p}-room`} label={t('resident.room')} error={errors.room}>
-          {(a) => <input {...a} autocomplete="off" value={v.room} onInput={set('room')} />}
-        </Field>
-        <fieldset class="field radio-group" aria-describedby={errors.resident_type ? `${p}-resident_type-error` : undefined}>
-          <legend class="field-label">{t('resident.type')}</legend>
-          {RESIDENT_TYPES.map((rt) => (
-            <label key={rt} class="check">
-              <input type="radio" name={`${p}-resident_type`} id={rt === 'permanent' ? `${p}-resident_type` : undefined}
-                value={rt} checked={v.resident_type === rt} onChange={set('resident_type')} />
-              {t(`rtype.${rt}`)}
-            </label>
-          ))}
-          {errors.resident_type && <p id={`${p}-resident_type-error`} class="field-error">{errors.resident_type}</p>}
-        </fieldset>
-      </div>
-      {!correcting && catalogue.length > 0 && (
-        <fieldset class="field check-grid" aria-describedby={errors.tags ? `${p}-tags-error` : undefined}>
-          <legend class="field-label">{t('resident.ledgers')}</legend>
-          {catalogue.map((l, i) => (
-            <label key={l.name} class="check">
-              <input type="checkbox" id={i === 0 ? `${p}-tags` : undefined} value={l.name}
-                checked={tags.includes(l.name)}
-                onChange={(e) => {
-                  const on = e.currentTarget.checked;
-                  setTags((x) => (on ? [...x, l.name] : x.filter((n) => n !== l.name)));
-                }} />
-              {lang === 'en' ? l.en : l.zh}
-            </label>
-          ))}
-          {errors.tags && <p id={`${p}-tags-error`} class="field-error">{errors.tags}</p>}
-        </fieldset>
-      )}
-      <div class="form-actions">
-        <button type="submit" class="btn btn-primary" disabled={busy}>
-          {busy ? t('common.saving') : correcting ? t('resident.fix_submit') : t('residents.add_submit')}
-        </button>
-        <button type="button" class="btn" onClick={onCancel} disabled={busy}>{t('form.cancel')}</button>
-      </div>
-    </form>
+      after={tagsBox}>
+      <Field {...form.field('id_number')} label={t('resident.id_number')} required
+        hint={correcting ? (idMasked ? t('resident.fix_id_hint', { masked: resident.id_number }) : t('resident.fix_id_fixed')) : t('residents.f_id_hint')}>
+        {(a) => (
+          <input {...a} {...form.input('id_number')} ref={first} required autocomplete="off" spellcheck={false}
+            inputmode="text" maxLength={18} class="mono" readOnly={correcting && !idMasked} />
+        )}
+      </Field>
+      <Field {...form.field('name')} label={t('resident.name')} required>
+        {(a) => <input {...a} {...form.input('name')} required autocomplete="off" />}
+      </Field>
+      <Field {...form.field('phone')} label={t('resident.phone')} required={phoneMasked}
+        hint={phoneMasked ? t('resident.fix_phone_hint', { masked: resident.phone }) : t('residents.f_phone_hint')}>
+        {(a) => (
+          <input {...a} {...form.input('phone')} type="tel" inputmode="numeric" autocomplete="off" maxLength={11}
+            required={phoneMasked} />
+        )}
+      </Field>
+      <AreaPicker {...form.field('area_code')} label={t('resident.area')} required
+        hint={t('residents.f_area_hint')} levels={codes('resident_levels')} value={v.area_code}
+        onChange={(code) => form.setValue('area_code', code)} />
+      <Field {...form.field('household')} label={t('resident.household')}>
+        {(a) => <input {...a} {...form.input('household')} autocomplete="off" />}
+      </Field>
+      <Field {...form.field('unit')} label={t('resident.unit')}>
+        {(a) => <input {...a} {...form.input('unit')} autocomplete="off" />}
+      </Field>
+      <Field {...form.field('room')} label={t('resident.room')}>
+        {(a) => <input {...a} {...form.input('room')} autocomplete="off" />}
+      </Field>
+      <fieldset class="field radio-group" aria-describedby={errors.resident_type ? `${p}-resident_type-error` : undefined}>
+        <legend class="field-label">{t('resident.type')}</legend>
+        {types.map((rt, i) => (
+          <label key={rt} class="check">
+            <input type="radio" name={`${p}-resident_type`} id={i === 0 ? `${p}-resident_type` : undefined}
+              value={rt} checked={v.resident_type === rt} onChange={() => form.setValue('resident_type', rt)} />
+            {t(`rtype.${rt}`)}
+          </label>
+        ))}
+        {errors.resident_type && <p id={`${p}-resident_type-error`} class="field-error">{errors.resident_type}</p>}
+      </fieldset>
+    </FormPanel>
   );
 }

@@ -1,26 +1,18 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, patch, post, query } from '../api.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.jsx';
+import { DataTable } from '../components/DataTable.jsx';
 import { Field } from '../components/Field.jsx';
-import { errorText, fieldErrorText } from '../errors.js';
+import { FormPanel, useForm } from '../components/form.jsx';
+import { useDebounced } from '../components/hooks.js';
+import { errorText } from '../errors.js';
 import { useI18n } from '../i18n.jsx';
-import { ROLES } from '../messages.js';
-
-const FORM_FIELDS = ['username', 'display_name', 'role', 'scope', 'password'];
-
-/** Calls fn(value) once value has stopped changing for `ms`. */
-function useDebounced(value, ms) {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const id = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(id);
-  }, [value, ms]);
-  return v;
-}
+import { useMeta } from '../meta.jsx';
 
 export function UsersPage({ user: me }) {
   const i18n = useI18n();
   const { t } = i18n;
+  const { roleName } = useMeta();
   const [q, setQ] = useState('');
   const debouncedQ = useDebounced(q.trim(), 250);
   const [data, setData] = useState({ items: [], total: 0 });
@@ -38,7 +30,7 @@ export function UsersPage({ user: me }) {
     try {
       const res = await get(`/api/v1/users${query({ q: text })}`);
       if (mine !== seq.current) return; // A newer filter is on its way.
-      setData({ items: res.items || [], total: res.total ?? (res.items || []).length });
+      setData({ items: res.items || [], total: res.total ?? (res.items || []).length, truncated: !!res.truncated });
     } catch (err) {
       if (mine === seq.current) setLoadError(err);
     } finally {
@@ -107,80 +99,67 @@ export function UsersPage({ user: me }) {
         )}
       </div>
 
-      {loadError && <p class="alert alert-error" role="alert">{errorText(i18n, loadError)}</p>}
-
-      {loading && items.length === 0 && !loadError && (
-        <p class="state state-loading" role="status">
-          <span class="spinner" aria-hidden="true" /> {t('users.loading')}
-        </p>
-      )}
-
-      {!loading && !loadError && items.length === 0 && (
-        <p class="state state-empty">
-          {debouncedQ ? t('users.empty_filter', { q: debouncedQ }) : t('users.empty')}
-        </p>
-      )}
-
-      {items.length > 0 && (
-        <div class={`table-wrap${loading ? ' is-stale' : ''}`} aria-busy={loading ? 'true' : 'false'}>
-          <table class="data-table users-table">
-            <caption class="sr-only">{t('users.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('users.col_username')}</th>
-                <th scope="col">{t('users.col_name')}</th>
-                <th scope="col">{t('users.col_role')}</th>
-                <th scope="col">{t('users.col_scope')}</th>
-                <th scope="col">{t('users.col_status')}</th>
-                <th scope="col">{t('users.col_created')}</th>
-                <th scope="col"><span class="sr-only">{t('users.col_actions')}</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((u) => {
-                const isMe = me && u.username === me.username;
-                const disabled = u.status === 'disabled';
-                return (
-                  <tr key={u.username} data-username={u.username} class={disabled ? 'row-disabled' : ''}>
-                    <th scope="row" data-label={t('users.col_username')} class="mono">
-                      <span>
-                        {u.username}
-                        {isMe && <span class="tag">{t('users.self')}</span>}
-                      </span>
-                    </th>
-                    <td data-label={t('users.col_name')}>{u.display_name}</td>
-                    <td data-label={t('users.col_role')}>{i18n.roleName(u.role)}</td>
-                    <td data-label={t('users.col_scope')}>
-                      <span>
-                        {u.scope ? (u.scope.name || u.scope.code) : '—'}
-                        {u.scope && u.scope.name && <span class="muted mono small"> {u.scope.code}</span>}
-                      </span>
-                    </td>
-                    <td data-label={t('users.col_status')}>
-                      <span class={`badge badge-${disabled ? 'off' : 'on'}`} data-testid="user-status">
-                        {i18n.statusName(u.status)}
-                      </span>
-                    </td>
-                    <td data-label={t('users.col_created')} class="nowrap">{i18n.formatTime(u.created_at)}</td>
-                    <td class="actions">
-                      {!isMe && (
-                        <button
-                          type="button"
-                          class={`btn btn-small ${disabled ? '' : 'btn-danger-outline'}`}
-                          aria-label={`${t(disabled ? 'users.enable' : 'users.disable')} ${u.username}`}
-                          onClick={() => setConfirm({ user: u, status: disabled ? 'active' : 'disabled' })}
-                        >
-                          {t(disabled ? 'users.enable' : 'users.disable')}
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        class="users-table"
+        caption={t('users.title')}
+        rows={items}
+        rowKey={(u) => u.username}
+        rowProps={(u) => ({ 'data-username': u.username, class: u.status === 'disabled' ? 'row-disabled' : '' })}
+        loading={loading}
+        error={loadError}
+        onRetry={() => load(debouncedQ)}
+        loadingText={t('users.loading')}
+        empty={debouncedQ ? t('users.empty_filter', { q: debouncedQ }) : t('users.empty')}
+        truncated={data.truncated}
+        columns={[
+          {
+            key: 'username', label: t('users.col_username'), head: true, class: 'mono',
+            render: (u) => (
+              <span>
+                {u.username}
+                {me && u.username === me.username && <span class="tag">{t('users.self')}</span>}
+              </span>
+            ),
+          },
+          { key: 'name', label: t('users.col_name'), render: (u) => u.display_name },
+          { key: 'role', label: t('users.col_role'), render: (u) => roleName(u.role) },
+          {
+            key: 'scope', label: t('users.col_scope'),
+            render: (u) => (
+              <span>
+                {u.scope ? (u.scope.name || u.scope.code) : '—'}
+                {u.scope && u.scope.name && <span class="muted mono small"> {u.scope.code}</span>}
+              </span>
+            ),
+          },
+          {
+            key: 'status', label: t('users.col_status'),
+            render: (u) => (
+              <span class={`badge badge-${u.status === 'disabled' ? 'off' : 'on'}`} data-testid="user-status">
+                {i18n.statusName(u.status)}
+              </span>
+            ),
+          },
+          { key: 'created', label: t('users.col_created'), class: 'nowrap', render: (u) => i18n.formatTime(u.created_at) },
+          {
+            key: 'actions', label: t('users.col_actions'), hideLabel: true,
+            render: (u) => {
+              if (me && u.username === me.username) return null;
+              const disabled = u.status === 'disabled';
+              return (
+                <button
+                  type="button"
+                  class={`btn btn-small ${disabled ? '' : 'btn-danger-outline'}`}
+                  aria-label={`${t(disabled ? 'users.enable' : 'users.disable')} ${u.username}`}
+                  onClick={() => setConfirm({ user: u, status: disabled ? 'active' : 'disabled' })}
+                >
+                  {t(disabled ? 'users.enable' : 'users.disable')}
+                </button>
+              );
+            },
+          },
+        ]}
+      />
 
       {confirm && (
         <ConfirmDialog
@@ -202,100 +181,60 @@ export function UsersPage({ user: me }) {
 }
 
 function AddUserForm({ onCreated, onCancel }) {
-  const i18n = useI18n();
-  const { t } = i18n;
-  const [values, setValues] = useState({ username: '', display_name: '', role: '', scope: '', password: '' });
-  const [errors, setErrors] = useState({});
-  const [formError, setFormError] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { t } = useI18n();
+  const { codes, roleName } = useMeta();
   const firstRef = useRef(null);
+  const form = useForm({
+    id: 'user',
+    initial: { username: '', display_name: '', role: '', scope: '', password: '' },
+    fields: ['username', 'display_name', 'role', 'scope', 'password'],
+    async onSubmit(v) {
+      const body = {
+        username: v.username.trim(),
+        display_name: v.display_name.trim(),
+        role: v.role,
+        scope: v.scope.trim(),
+        password: v.password,
+      };
+      const u = await post('/api/v1/users', body);
+      onCreated(u && u.username ? u : body);
+    },
+  });
 
   useEffect(() => {
     if (firstRef.current) firstRef.current.focus();
   }, []);
 
-  const set = (name) => (e) => {
-    const v = e.currentTarget.value;
-    setValues((x) => ({ ...x, [name]: v }));
-    if (errors[name]) setErrors((x) => ({ ...x, [name]: '' }));
-  };
-
-  async function submit(e) {
-    e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setErrors({});
-    setFormError('');
-    try {
-      const body = {
-        username: values.username.trim(),
-        display_name: values.display_name.trim(),
-        role: values.role,
-        scope: values.scope.trim(),
-        password: values.password,
-      };
-      const u = await post('/api/v1/users', body);
-      onCreated(u && u.username ? u : body);
-    } catch (err) {
-      setBusy(false);
-      const text = fieldErrorText(i18n, err);
-      if (err.field && FORM_FIELDS.includes(err.field)) {
-        setErrors({ [err.field]: text });
-        const el = document.getElementById(`user-${err.field}`);
-        if (el) el.focus();
-      } else {
-        setFormError(text);
-      }
-    }
-  }
-
   return (
-    <form class="panel form-panel" onSubmit={submit} aria-labelledby="add-user-title">
-      <h2 id="add-user-title" class="panel-title">{t('form.add_title')}</h2>
-      {formError && <p class="alert alert-error" role="alert">{formError}</p>}
-      <div class="form-grid">
-        <Field id="user-username" label={t('form.username')} hint={t('form.username_hint')} error={errors.username} required>
-          {(a) => (
-            <input {...a} ref={firstRef} name="username" autocomplete="off" autocapitalize="none"
-              spellcheck={false} required value={values.username} onInput={set('username')} />
-          )}
-        </Field>
-        <Field id="user-display_name" label={t('form.display_name')} error={errors.display_name} required>
-          {(a) => (
-            <input {...a} name="display_name" autocomplete="off" required
-              value={values.display_name} onInput={set('display_name')} />
-          )}
-        </Field>
-        <Field id="user-role" label={t('form.role')} error={errors.role} required>
-          {(a) => (
-            <select {...a} name="role" required value={values.role} onChange={set('role')}>
-              <option value="" disabled>{t('form.role_choose')}</option>
-              {ROLES.map((r) => <option key={r} value={r}>{i18n.roleName(r)}</option>)}
-            </select>
-          )}
-        </Field>
-        <AreaField
-          value={values.scope}
-          error={errors.scope}
-          onChange={(v) => {
-            setValues((x) => ({ ...x, scope: v }));
-            if (errors.scope) setErrors((x) => ({ ...x, scope: '' }));
-          }}
-        />
-        <Field id="user-password" label={t('form.password')} hint={t('form.password_hint')} error={errors.password} required>
-          {(a) => (
-            <input {...a} type="password" name="password" autocomplete="new-password" required
-              value={values.password} onInput={set('password')} />
-          )}
-        </Field>
-      </div>
-      <div class="form-actions">
-        <button type="submit" class="btn btn-primary" disabled={busy}>
-          {busy ? t('form.submitting') : t('form.submit')}
-        </button>
-        <button type="button" class="btn" onClick={onCancel} disabled={busy}>{t('form.cancel')}</button>
-      </div>
-    </form>
+    <FormPanel form={form} title={t('form.add_title')} submitLabel={t('form.submit')} onCancel={onCancel}>
+      <Field {...form.field('username')} label={t('form.username')} hint={t('form.username_hint')} required>
+        {(a) => (
+          <input {...a} {...form.input('username')} ref={firstRef} autocomplete="off" autocapitalize="none"
+            spellcheck={false} required />
+        )}
+      </Field>
+      <Field {...form.field('display_name')} label={t('form.display_name')} required>
+        {(a) => <input {...a} {...form.input('display_name')} autocomplete="off" required />}
+      </Field>
+      <Field {...form.field('role')} label={t('form.role')} required>
+        {(a) => (
+          <select {...a} {...form.input('role')} required data-testid="role-select">
+            <option value="" disabled>{t('form.role_choose')}</option>
+            {codes('roles').map((r) => <option key={r} value={r}>{roleName(r)}</option>)}
+          </select>
+        )}
+      </Field>
+      <AreaField
+        value={form.values.scope}
+        error={form.errors.scope}
+        onChange={(v) => form.setValue('scope', v)}
+      />
+      <Field {...form.field('password')} label={t('form.password')} hint={t('form.password_hint')} required>
+        {(a) => (
+          <input {...a} {...form.input('password')} type="password" autocomplete="new-password" required />
+        )}
+      </Field>
+    </FormPanel>
   );
 }
 
