@@ -15,36 +15,56 @@
 /* Common passwords in their normalised form (see normalise): lower case,
  * look-alike digits undone, digits and signs at the ends dropped. */
 static const char *const common[] = {
-    "password", "passwort", "passwd", "pass", "qwerty", "qwertyuiop", "asdfgh", "asdfghjkl",
-    "zxcvbnm", "qazwsx", "qweasd", "qweasdzxc", "iloveyou", "admin", "administrator", "welcome",
-    "letmein", "monkey", "dragon", "master", "sunshine", "princess", "football", "baseball",
-    "basketball", "soccer", "hockey", "shadow", "superman", "batman", "trustno", "abc", "abcd",
-    "abcde", "abcdef", "abcdefg", "abcdefgh", "changeme", "secret", "login", "hello", "hellokitty",
-    "charlie", "michael", "jennifer", "jordan", "whatever", "freedom", "starwars", "computer",
-    "internet", "killer", "pokemon", "woaini", "woaiwojia", "nihao", "aini", "root", "toor",
-    "test", "tester", "guest", "user", "default", "civgrid", "china", "beijing", "shanghai",
-    "zhongguo", "access", "mustang", "ninja", "azerty", "lovely", "flower", "hunter", "ranger",
-    "buster", "pepper", "ginger", "summer", "winter", "spring", "autumn", "love", "loveme",
-    "lover", "family", "money", "system", "manager", "server", "oracle", "mysql", "postgres",
-    "linux", "ubuntu", "debian", "windows", "apple", "google", "samsung", "huawei", "xiaomi",
-    "tencent", "baidu", "taobao", "alibaba", "weixin", "wechat", "qq", "aaa", "asd", "zxc",
-    "qwe", "qwer", "asdf", "zxcv", "asdfg", "zxcvb", "qwert", "iloveu", "fuckyou", "biteme",
-    "matrix", "cookie", "banana", "orange", "chocolate", "tiger", "jessica", "ashley", "daniel",
-    "thomas", "andrew", "joshua", "michelle", "nicole", "anthony", "robert", "maggie", "silver",
-    "golden", "diamond", "purple", "yellow", "hotmail", "gmail", "yahoo", "facebook", "twitter",
-    "liverpool", "chelsea", "arsenal", "barcelona", "pass", "wang", "zhang", "li", "liu", "chen",
-    "admin", "adminadmin", "passpass", "security", "letmein", "zaq", "wsx", "xsw", "mima",
-    "woaini", "aiwo", "laopo", "laogong", "baobao", "xiaoxiao", NULL};
+    "password",   "passwort",   "passwd",     "pass",      "qwerty",
+    "qwertyuiop", "asdfgh",     "asdfghjkl",  "zxcvbnm",   "qazwsx",
+    "qweasd",     "qweasdzxc",  "iloveyou",   "admin",     "administrator",
+    "welcome",    "letmein",    "monkey",     "dragon",    "master",
+    "sunshine",   "princess",   "football",   "baseball",  "basketball",
+    "soccer",     "hockey",     "shadow",     "superman",  "batman",
+    "trustno",    "abc",        "abcd",       "abcde",     "abcdef",
+    "abcdefg",    "abcdefgh",   "changeme",   "secret",    "login",
+    "hello",      "hellokitty", "charlie",    "michael",   "jennifer",
+    "jordan",     "whatever",   "freedom",    "starwars",  "computer",
+    "internet",   "killer",     "pokemon",    "woaini",    "woaiwojia",
+    "nihao",      "aini",       "root",       "toor",      "test",
+    "tester",     "guest",      "user",       "default",   "civgrid",
+    "china",      "beijing",    "shanghai",   "zhongguo",  "access",
+    "mustang",    "ninja",      "azerty",     "lovely",    "flower",
+    "hunter",     "ranger",     "buster",     "pepper",    "ginger",
+    "summer",     "winter",     "spring",     "autumn",    "love",
+    "loveme",     "lover",      "family",     "money",     "system",
+    "manager",    "server",     "oracle",     "mysql",     "postgres",
+    "linux",      "ubuntu",     "debian",     "windows",   "apple",
+    "google",     "samsung",    "huawei",     "xiaomi",    "tencent",
+    "baidu",      "taobao",     "alibaba",    "weixin",    "wechat",
+    "qq",         "aaa",        "asd",        "zxc",       "qwe",
+    "qwer",       "asdf",       "zxcv",       "asdfg",     "zxcvb",
+    "qwert",      "iloveu",     "fuckyou",    "biteme",    "matrix",
+    "cookie",     "banana",     "orange",     "chocolate", "tiger",
+    "jessica",    "ashley",     "daniel",     "thomas",    "andrew",
+    "joshua",     "michelle",   "nicole",     "anthony",   "robert",
+    "maggie",     "silver",     "golden",     "diamond",   "purple",
+    "yellow",     "hotmail",    "gmail",      "yahoo",     "facebook",
+    "twitter",    "liverpool",  "chelsea",    "arsenal",   "barcelona",
+    "pass",       "wang",       "zhang",      "li",        "liu",
+    "chen",       "admin",      "adminadmin", "passpass",  "security",
+    "letmein",    "zaq",        "wsx",        "xsw",       "mima",
+    "woaini",     "aiwo",       "laopo",      "laogong",   "baobao",
+    "xiaoxiao",   NULL};
 
 /* Common passwords made only of digits, compared as typed. */
 static const char *const common_digits[] = {
-    "11223344", "12121212", "12341234", "123123123", "147258369", "147852369", "159357456",
-    "5201314", "52013141314", "13145200", "1314520", "19491001", "20080808", "66668888",
-    "88888888", "12344321", "11112222", "00000000", NULL};
+    "11223344", "12121212",    "12341234", "123123123", "147258369", "147852369", "159357456",
+    "5201314",  "52013141314", "13145200", "1314520",   "19491001",  "20080808",  "66668888",
+    "88888888", "12344321",    "11112222", "00000000",  NULL};
 
 /* Rows of a keyboard (and the columns people walk down), forwards. */
-static const char *const keyboard[] = {"1234567890-=", "qwertyuiop[]", "asdfghjkl;'", "zxcvbnm,./",
-                                       "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik,9ol.0p;/", NULL};
+static const char *const keyboard[] = {"1234567890-=",
+                                       "qwertyuiop[]",
+                                       "asdfghjkl;'",
+                                       "zxcvbnm,./",
+                                       "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik,9ol.0p;/",
+                                       NULL};
 
 static int in_list(const char *const *list, const char *s)
 {
@@ -201,7 +221,6 @@ int cg_password_check(const char *password, const char *username, struct cg_fiel
         return cg_field_fail(fe, CG_EWEAKPASS, "password",
                              "password is one of the commonly used passwords");
     if (from_username(lower, username))
-        return cg_field_fail(fe, CG_EWEAKPASS, "password",
-                             "password is too close to the username");
+        return cg_field_fail(fe, CG_EWEAKPASS, "password", "password is too close to the username");
     return 0;
 }

@@ -134,6 +134,7 @@ static int count_failure(cg_store *s, const char *username, int64_t now)
     cg_stmt_reset(st);
     if (rc != CG_ROW)
         return rc ? rc : CG_EDB;
+    rc = 0;
     int64_t lock = lock_for(failed);
     if (lock)
         rc = cg_store_run(s, NULL,

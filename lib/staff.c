@@ -81,7 +81,8 @@ int cg_staff_assign(cg_store *s, const struct cg_actor *actor, const char *area_
     if (!rc && phone && *phone && cg_phone_check(phone))
         rc =
             cg_field_fail(fe, CG_EBADTYPE, "phone", "'%s' is not an 11-digit mobile number", phone);
-    if (!rc && username && *username && (rc = user_id_of(s, actor, username, &user_id)) == CG_ENOTFOUND)
+    if (!rc && username && *username &&
+        (rc = user_id_of(s, actor, username, &user_id)) == CG_ENOTFOUND)
         rc = cg_field_fail(fe, CG_EBADTYPE, "username", "no account '%s' in your scope", username);
     if (!rc) {
         rec.area_path = area.path;

@@ -261,9 +261,8 @@ int cg_user_set_status(cg_store *s, const struct cg_actor *actor, const char *us
     }
     if ((rc = cg_store_begin(s)))
         goto fail;
-    rc = cg_store_run(s, NULL,
-                      "UPDATE users SET status = ?, updated_at = ? WHERE id = ?", "sii", status,
-                      cg_now(), out->id);
+    rc = cg_store_run(s, NULL, "UPDATE users SET status = ?, updated_at = ? WHERE id = ?", "sii",
+                      status, cg_now(), out->id);
     if (!rc)
         rc = cg__login_failures_clear(s, out->username);
     if (!rc && disable)

@@ -25,12 +25,12 @@ static int check(const char *pw, const char *user)
 static void refuses_the_weak_passwords_of_the_review(void **state)
 {
     (void)state;
-    const char *weak[] = {"12345678", "password", "        ", "Passw0rd", "P@ssw0rd123!",
-                          "qwertyui", "abcdefgh", "87654321", "abababab", "aaaabbbb",
+    const char *weak[] = {"12345678", "password",   "        ", "Passw0rd", "P@ssw0rd123!",
+                          "qwertyui", "abcdefgh",   "87654321", "abababab", "aaaabbbb",
                           "11223344", "woaini1314", "admin123", NULL};
     for (int i = 0; weak[i]; i++)
         assert_int_equal(check(weak[i], "alice"), CG_EWEAKPASS);
-    assert_int_equal(check("alice2024", "alice"), CG_EWEAKPASS);   /* username + 4 digits */
+    assert_int_equal(check("alice2024", "alice"), CG_EWEAKPASS); /* username + 4 digits */
     assert_int_equal(check("Alice_smith1", "alice_smith"), CG_EWEAKPASS);
     assert_int_equal(check("htimsecila!", "alicesmith"), CG_EWEAKPASS); /* reversed */
     /* Four two-byte characters are eight bytes but four characters. */
@@ -51,10 +51,9 @@ static void refuses_malformed_passwords_as_invalid(void **state)
 static void accepts_reasonable_passwords(void **state)
 {
     (void)state;
-    const char *ok[] = {"correct horse",  "export-test-pw", "import-test-pw", "places-test-pw",
-                        "registry-pw",    "scope-test-pw",  "Grid-Worker-2022!",
-                        "frank-password", "gina-password",  "长城万里江山如画", "tR7#kq9!Lm",
-                        NULL};
+    const char *ok[] = {"correct horse", "export-test-pw",   "import-test-pw",    "places-test-pw",
+                        "registry-pw",   "scope-test-pw",    "Grid-Worker-2022!", "frank-password",
+                        "gina-password", "长城万里江山如画", "tR7#kq9!Lm",        NULL};
     for (int i = 0; ok[i]; i++)
         assert_int_equal(check(ok[i], "frank"), 0);
 }
