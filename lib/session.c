@@ -150,6 +150,26 @@ static int count_failure(cg_store *s, const char *username, int64_t now)
     return rc;
 }
 
+int cg__login_check_locked(cg_store *s, const char *username, int64_t *retry_after)
+{
+    int64_t until = 0, now = cg_now();
+    int rc = name_locked_until(s, username, &until);
+    *retry_after = !rc && until > now ? until - now : 0;
+    return rc ? rc : (*retry_after ? CG_ELOCKED : 0);
+}
+
+int cg__login_failure(cg_store *s, const char *username)
+{
+    int rc = cg_store_begin(s);
+    if (rc)
+        return rc;
+    if ((rc = count_failure(s, username, cg_now()))) {
+        cg_store_rollback(s);
+        return rc;
+    }
+    return cg_store_commit(s);
+}
+
 int cg__login_failures_clear(cg_store *s, const char *username)
 {
     return cg_store_run(s, NULL, "DELETE FROM login_failures WHERE username = ?", "s", username);

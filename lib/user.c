@@ -279,22 +279,36 @@ fail:
     return rc;
 }
 
-/* Checks the current password of the actor's own account. */
+/* Checks the current password of the actor's own account. Wrong ones count
+ * as failed sign-ins and a locked name is refused before the check, so that
+ * a stolen session cannot be used to guess the password either. */
 static int check_current(cg_store *s, const struct cg_user *u, const char *current,
                          struct cg_field_error *fe)
 {
+    int64_t retry = 0;
+    int ok = 0;
     if (!current || !*current)
         return cg_field_fail(fe, CG_EMISSING, "current_password",
                              "current_password is needed to change your own password");
+    int rc = cg__login_check_locked(s, u->username, &retry);
+    if (rc == CG_ELOCKED)
+        return cg_field_fail(fe, rc, "current_password",
+                             "too many wrong passwords; try again in %lld seconds",
+                             (long long)retry);
     cg_stmt *st = NULL;
-    int rc = cg_store_query(s, &st, "SELECT password_hash FROM users WHERE id = ?", "i", u->id);
+    if (!rc)
+        rc = cg_store_query(s, &st, "SELECT password_hash FROM users WHERE id = ?", "i", u->id);
     if (rc)
         return rc;
-    if (!(rc = cg_stmt_one(st)) && !cg_password_verify(cg_stmt_text(st, 0), current))
-        rc = cg_field_fail(fe, CG_EBADCRED, "current_password",
-                           "current_password is not the account's password");
+    if (!(rc = cg_stmt_one(st)))
+        ok = cg_password_verify(cg_stmt_text(st, 0), current);
     cg_stmt_reset(st);
-    return rc;
+    if (rc || ok)
+        return rc;
+    if ((rc = cg__login_failure(s, u->username)))
+        return rc;
+    return cg_field_fail(fe, CG_EBADCRED, "current_password",
+                         "current_password is not the account's password");
 }
 
 int cg_user_set_password(cg_store *s, const struct cg_actor *actor, const char *username,

@@ -87,6 +87,11 @@ test('changing one\'s own password needs the current one; an admin reset does no
   const ok = await change({ password: 'a-new-secret-42', current_password: PW });
   assert.equal(ok.status, 200, ok.text);
   assert.equal((await login('self_change', 'a-new-secret-42')).status, 200);
+  // Guessing the current password with the session counts like failed sign-ins.
+  for (let i = 0; i < 3; i++) {
+    await assertError(await change({ password: 'another-secret-43', current_password: `guess-${i}-xyz` }), 401, 'invalid_credentials');
+  }
+  await assertError(await change({ password: 'another-secret-43', current_password: 'a-new-secret-42' }), 429, 'account_locked');
   const reset = await api('PATCH', '/api/v1/users/reset_me', { token: admin, body: { password: 'reset-by-admin-7' } });
   assert.equal(reset.status, 200, reset.text);
 });
