@@ -11,7 +11,6 @@
 
 #include "civgrid/error.h"
 #include "civgrid/password.h"
-#include "civgrid/utf8.h"
 
 static int check(const char *pw, const char *user)
 {
@@ -58,28 +57,12 @@ static void accepts_reasonable_passwords(void **state)
         assert_int_equal(check(ok[i], "frank"), 0);
 }
 
-static void utf8_helpers_count_check_and_repair(void **state)
-{
-    (void)state;
-    assert_int_equal(cg_utf8_count("张三ab"), 4);
-    assert_true(cg_utf8_valid("张三", 6));
-    assert_false(cg_utf8_valid("\xe4", 1));
-    assert_false(cg_utf8_valid("\xed\xa0\x80", 3)); /* a surrogate */
-    assert_false(cg_utf8_valid("\xc0\xaf", 2));     /* overlong '/' */
-    cg_arena *a = cg_arena_new();
-    assert_string_equal(cg_utf8_repair(a, "a\xe4z"), "a\xef\xbf\xbdz");
-    const char *same = "ok";
-    assert_ptr_equal(cg_utf8_repair(a, same), same);
-    cg_arena_free(a);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(refuses_the_weak_passwords_of_the_review),
         cmocka_unit_test(refuses_malformed_passwords_as_invalid),
         cmocka_unit_test(accepts_reasonable_passwords),
-        cmocka_unit_test(utf8_helpers_count_check_and_repair),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
