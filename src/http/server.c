@@ -108,7 +108,6 @@ static struct http_req *request_new(struct MHD_Connection *conn, const char *raw
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof ip);
     }
     r->client_ip = cg_arena_strdup(a, ip);
-    atomic_fetch_add(&in_flight, 1);
     return r;
 }
 
@@ -116,8 +115,10 @@ static void request_free(struct http_req *r)
 {
     cg_buf_free(&r->body);
     cg_buf_free(&r->out);
+    /* Only requests whose head had arrived counted as in flight. */
+    if (r->begun)
+        atomic_fetch_sub(&in_flight, 1);
     cg_arena_free(r->arena);
-    atomic_fetch_sub(&in_flight, 1);
 }
 
 /* Turns a failure into the one error body every client can rely on. */
@@ -217,6 +218,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_NO;
     if (!r->begun) {
         r->begun = 1;
+        atomic_fetch_add(&in_flight, 1);
         r->method = cg_arena_strdup(r->arena, method);
         r->path = cg_arena_strdup(r->arena, url);
         if (!r->method || !r->path)
