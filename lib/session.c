@@ -61,7 +61,6 @@ static struct cg_actor *read_actor(cg_stmt *st, int first, cg_arena *a, const ch
 struct login_row {
     struct cg_actor *actor;
     const char *hash, *status;
-    int64_t failed, locked_until;
 };
 
 static int find_login(cg_store *s, const char *username, const char *ip, cg_arena *a,
@@ -69,9 +68,8 @@ static int find_login(cg_store *s, const char *username, const char *ip, cg_aren
 {
     cg_stmt *st = NULL;
     int rc = cg_store_query(s, &st,
-                            "SELECT " ACTOR_COLUMNS ", u.password_hash, u.status, u.failed_logins,"
-                            " u.locked_until FROM users u JOIN areas a ON a.id = u.area_id"
-                            " WHERE u.username = ?",
+                            "SELECT " ACTOR_COLUMNS ", u.password_hash, u.status"
+                            " FROM users u JOIN areas a ON a.id = u.area_id WHERE u.username = ?",
                             "s", username);
     if (rc)
         return rc;
@@ -80,8 +78,6 @@ static int find_login(cg_store *s, const char *username, const char *ip, cg_aren
         row->actor = read_actor(st, 0, a, ip);
         row->hash = cg_arena_strdup(a, cg_stmt_text(st, 9));
         row->status = cg_arena_strdup(a, cg_stmt_text(st, 10));
-        row->failed = cg_stmt_int(st, 11);
-        row->locked_until = cg_stmt_int(st, 12);
         rc = row->actor ? 0 : CG_ENOMEM;
     } else if (rc == CG_DONE) {
         rc = CG_ENOTFOUND;
@@ -90,8 +86,24 @@ static int find_login(cg_store *s, const char *username, const char *ip, cg_aren
     return rc;
 }
 
+/* Until when sign-ins with this name wait (0: they need not). */
+static int name_locked_until(cg_store *s, const char *username, int64_t *until)
+{
+    cg_stmt *st = NULL;
+    *until = 0;
+    int rc = cg_store_query(s, &st, "SELECT locked_until FROM login_failures WHERE username = ?",
+                            "s", username);
+    if (rc)
+        return rc;
+    rc = cg_stmt_step(st);
+    if (rc == CG_ROW)
+        *until = cg_stmt_int(st, 0);
+    cg_stmt_reset(st);
+    return rc == CG_ROW || rc == CG_DONE ? 0 : rc;
+}
+
 /* After CG_SLOW_AFTER failures each try waits twice as long as the last,
- * up to 30 s; after CG_LOCK_AFTER the account is locked for a while. */
+ * up to 30 s; after CG_LOCK_AFTER the name is locked for a while. */
 static int64_t lock_for(int64_t failed)
 {
     if (failed >= CG_LOCK_AFTER)
@@ -102,22 +114,81 @@ static int64_t lock_for(int64_t failed)
     return wait > 30 ? 30 : wait;
 }
 
-static int record_failure(cg_store *s, struct login_row *row, const char *username, const char *ip,
-                          int err)
+/* Counts one failure of the name in one statement: parallel guesses each
+ * add one, where reading the count and writing it back lost all but one. */
+static int count_failure(cg_store *s, const char *username, int64_t now)
 {
-    struct cg_actor anon = {.username = username, .client_ip = ip};
-    struct cg_audit_record rec = {"session.create", "user", username, NULL, err, NULL};
+    cg_stmt *st = NULL;
+    int64_t failed = 0;
+    int rc = cg_store_query(s, &st,
+                            "INSERT INTO login_failures (username, failed, locked_until, last_at)"
+                            " VALUES (?, 1, 0, ?) ON CONFLICT (username) DO UPDATE"
+                            " SET failed = login_failures.failed + 1, last_at = excluded.last_at"
+                            " RETURNING failed",
+                            "si", username, now);
+    if (rc)
+        return rc;
+    rc = cg_stmt_step(st);
+    if (rc == CG_ROW)
+        failed = cg_stmt_int(st, 0);
+    cg_stmt_reset(st);
+    if (rc != CG_ROW)
+        return rc ? rc : CG_EDB;
+    rc = 0;
+    int64_t lock = lock_for(failed);
+    if (lock)
+        rc = cg_store_run(s, NULL,
+                          "UPDATE login_failures SET locked_until = ? WHERE username = ?"
+                          " AND locked_until < ?",
+                          "isi", now + lock, username, now + lock);
+    /* Names tried once a day ago and never since are forgotten, so that
+     * guessing random names cannot grow the table without end. */
+    if (!rc)
+        rc = cg_store_run(s, NULL,
+                          "DELETE FROM login_failures WHERE last_at < ? AND locked_until < ?", "ii",
+                          now - 86400, now);
+    return rc;
+}
+
+int cg__login_check_locked(cg_store *s, const char *username, int64_t *retry_after)
+{
+    int64_t until = 0, now = cg_now();
+    int rc = name_locked_until(s, username, &until);
+    *retry_after = !rc && until > now ? until - now : 0;
+    return rc ? rc : (*retry_after ? CG_ELOCKED : 0);
+}
+
+int cg__login_failure(cg_store *s, const char *username)
+{
     int rc = cg_store_begin(s);
     if (rc)
         return rc;
-    if (row->actor && err == CG_EBADCRED) {
-        int64_t failed = row->failed + 1;
-        int64_t lock = lock_for(failed);
-        rec.area_path = row->actor->area_path;
-        rc = cg_store_run(s, NULL,
-                          "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
-                          "iii", failed, lock ? cg_now() + lock : (int64_t)0, row->actor->user_id);
+    if ((rc = count_failure(s, username, cg_now()))) {
+        cg_store_rollback(s);
+        return rc;
     }
+    return cg_store_commit(s);
+}
+
+int cg__login_failures_clear(cg_store *s, const char *username)
+{
+    return cg_store_run(s, NULL, "DELETE FROM login_failures WHERE username = ?", "s", username);
+}
+
+/* Records a refused sign-in: the audit record carries the real reason
+ * (outcome), and every reason but a lock counts against the name. */
+static int record_failure(cg_store *s, struct login_row *row, const char *username, const char *ip,
+                          int outcome)
+{
+    struct cg_actor anon = {.username = username, .client_ip = ip};
+    struct cg_audit_record rec = {"session.create", "user", username, NULL, outcome, NULL};
+    if (row->actor)
+        rec.area_path = row->actor->area_path;
+    int rc = cg_store_begin(s);
+    if (rc)
+        return rc;
+    if (outcome != CG_ELOCKED)
+        rc = count_failure(s, username, cg_now());
     if (!rc)
         rc = cg_audit_write(s, &anon, NULL, &rec);
     if (rc) {
@@ -158,10 +229,8 @@ static int create_session(cg_store *s, struct login_row *row, const char *ip, in
         rc = rc == CG_ROW ? 0 : (rc ? rc : CG_EDB);
         cg_stmt_reset(st);
     }
-    if (!rc && (row->failed || row->locked_until))
-        rc = cg_store_run(s, NULL,
-                          "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?", "i",
-                          row->actor->user_id);
+    if (!rc)
+        rc = cg__login_failures_clear(s, row->actor->username);
     if (!rc)
         rc = cg_audit_write(s, row->actor, NULL, &rec);
     if (rc) {
@@ -181,27 +250,35 @@ int cg_session_login(cg_store *s, const char *username, const char *password, co
                      int ttl_seconds, cg_arena *a, struct cg_login *out, int64_t *retry_after)
 {
     struct login_row row = {0};
+    int64_t until = 0;
     *retry_after = 0;
     int rc = find_login(s, username, client_ip, a, &row);
     if (rc && rc != CG_ENOTFOUND)
         return rc;
+    /* The lock is checked before the slow password check, so that a locked
+     * name costs an attacker's parallel tries nothing but a refusal. */
+    if ((rc = name_locked_until(s, username, &until)))
+        return rc;
     int64_t now = cg_now();
-    if (row.actor && row.locked_until > now) {
-        *retry_after = row.locked_until - now;
+    if (until > now) {
+        *retry_after = until - now;
         record_failure(s, &row, username, client_ip, CG_ELOCKED);
         return CG_ELOCKED;
     }
-    int ok = cg_password_verify(row.hash, password) && row.actor;
-    if (!ok) {
-        rc = record_failure(s, &row, username, client_ip, CG_EBADCRED);
+    /* An unknown name, a wrong password and a disabled account answer the
+     * same, so that none tells which names exist or which are disabled; the
+     * audit record keeps the real reason. */
+    int outcome = 0;
+    if (!cg_password_verify(row.hash, password) || !row.actor)
+        outcome = CG_EBADCRED;
+    else if (strcmp(row.status, "active") != 0)
+        outcome = CG_EDISABLED;
+    else if (!row.actor->role)
+        return CG_EINTERNAL;
+    if (outcome) {
+        rc = record_failure(s, &row, username, client_ip, outcome);
         return rc ? rc : CG_EBADCRED;
     }
-    if (strcmp(row.status, "active") != 0) {
-        rc = record_failure(s, &row, username, client_ip, CG_EDISABLED);
-        return rc ? rc : CG_EDISABLED;
-    }
-    if (!row.actor->role)
-        return CG_EINTERNAL;
     return create_session(s, &row, client_ip, ttl_seconds, a, out);
 }
 

@@ -19,9 +19,25 @@ static int valid_position(const char *p)
     return 0;
 }
 
-static int user_id_of(cg_store *s, const char *username, int64_t *id)
+/* The id of an account the actor may link: one outside the actor's scope
+ * answers CG_ENOTFOUND exactly like a missing one, so that the answer tells
+ * nothing about the names of accounts elsewhere. */
+static int user_id_of(cg_store *s, const struct cg_actor *actor, const char *username, int64_t *id)
 {
-    return cg_store_lookup_id(s, "SELECT id FROM users WHERE username = ?", username, id);
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(s, &st,
+                            "SELECT u.id, a.path FROM users u JOIN areas a ON a.id = u.area_id"
+                            " WHERE u.username = ?",
+                            "s", username);
+    if (rc)
+        return rc;
+    if (!(rc = cg_stmt_one(st))) {
+        *id = cg_stmt_int(st, 0);
+        if (!cg_actor_in_scope(actor, cg_stmt_text(st, 1)))
+            rc = CG_ENOTFOUND;
+    }
+    cg_stmt_reset(st);
+    return rc;
 }
 
 #define STAFF_SELECT                                                                               \
@@ -65,8 +81,9 @@ int cg_staff_assign(cg_store *s, const struct cg_actor *actor, const char *area_
     if (!rc && phone && *phone && cg_phone_check(phone))
         rc =
             cg_field_fail(fe, CG_EBADTYPE, "phone", "'%s' is not an 11-digit mobile number", phone);
-    if (!rc && username && *username && (rc = user_id_of(s, username, &user_id)) == CG_ENOTFOUND)
-        rc = cg_field_fail(fe, CG_EBADTYPE, "username", "no account '%s'", username);
+    if (!rc && username && *username &&
+        (rc = user_id_of(s, actor, username, &user_id)) == CG_ENOTFOUND)
+        rc = cg_field_fail(fe, CG_EBADTYPE, "username", "no account '%s' in your scope", username);
     if (!rc) {
         rec.area_path = area.path;
         rec.detail = cg_arena_printf(a, "%s %s", position, name);

@@ -7,6 +7,7 @@
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
 #include "civgrid/secret.h"
+#include "civgrid/session.h"
 
 #define USER_COLUMNS                                                                               \
     "u.id, u.username, u.display_name, u.role, u.status, u.created_at, u.updated_at,"              \
@@ -54,18 +55,9 @@ int cg_user_check_username(const char *username, struct cg_field_error *fe)
     return 0;
 }
 
-int cg_user_check_password(const char *password, struct cg_field_error *fe)
+int cg_user_check_password(const char *password, const char *username, struct cg_field_error *fe)
 {
-    size_t n = strlen(password);
-    if (n == 0)
-        return cg_field_fail(fe, CG_EBADTYPE, "password", "password must not be empty");
-    if (n < CG_PASSWORD_MIN)
-        return cg_field_fail(fe, CG_EBADTYPE, "password", "password must be at least %d characters",
-                             CG_PASSWORD_MIN);
-    if (n > CG_PASSWORD_MAX)
-        return cg_field_fail(fe, CG_EBADTYPE, "password", "password must be at most %d bytes",
-                             CG_PASSWORD_MAX);
-    return 0;
+    return cg_password_check(password, username, fe);
 }
 
 static int check_display_name(const char *name, struct cg_field_error *fe)
@@ -131,7 +123,7 @@ static int validate_input(const struct cg_user_input *in, struct cg_field_error 
                            names);
     }
     if (!rc)
-        rc = cg_user_check_password(in->password, fe);
+        rc = cg_user_check_password(in->password, in->username, fe);
     return rc;
 }
 
@@ -269,10 +261,10 @@ int cg_user_set_status(cg_store *s, const struct cg_actor *actor, const char *us
     }
     if ((rc = cg_store_begin(s)))
         goto fail;
-    rc = cg_store_run(s, NULL,
-                      "UPDATE users SET status = ?, failed_logins = 0, locked_until = 0,"
-                      " updated_at = ? WHERE id = ?",
-                      "sii", status, cg_now(), out->id);
+    rc = cg_store_run(s, NULL, "UPDATE users SET status = ?, updated_at = ? WHERE id = ?", "sii",
+                      status, cg_now(), out->id);
+    if (!rc)
+        rc = cg__login_failures_clear(s, out->username);
     if (!rc && disable)
         rc = cg_store_run(
             s, NULL, "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
@@ -287,30 +279,65 @@ fail:
     return rc;
 }
 
+/* Checks the current password of the actor's own account. Wrong ones count
+ * as failed sign-ins and a locked name is refused before the check, so that
+ * a stolen session cannot be used to guess the password either. */
+static int check_current(cg_store *s, const struct cg_user *u, const char *current,
+                         struct cg_field_error *fe)
+{
+    int64_t retry = 0;
+    int ok = 0;
+    if (!current || !*current)
+        return cg_field_fail(fe, CG_EMISSING, "current_password",
+                             "current_password is needed to change your own password");
+    int rc = cg__login_check_locked(s, u->username, &retry);
+    if (rc == CG_ELOCKED)
+        return cg_field_fail(fe, rc, "current_password",
+                             "too many wrong passwords; try again in %lld seconds",
+                             (long long)retry);
+    cg_stmt *st = NULL;
+    if (!rc)
+        rc = cg_store_query(s, &st, "SELECT password_hash FROM users WHERE id = ?", "i", u->id);
+    if (rc)
+        return rc;
+    if (!(rc = cg_stmt_one(st)))
+        ok = cg_password_verify(cg_stmt_text(st, 0), current);
+    cg_stmt_reset(st);
+    if (rc || ok)
+        return rc;
+    if ((rc = cg__login_failure(s, u->username)))
+        return rc;
+    return cg_field_fail(fe, CG_EBADCRED, "current_password",
+                         "current_password is not the account's password");
+}
+
 int cg_user_set_password(cg_store *s, const struct cg_actor *actor, const char *username,
-                         const char *password, struct cg_field_error *fe)
+                         const char *current, const char *password, struct cg_field_error *fe)
 {
     struct cg_audit_record rec = {"user.password", "user", username, NULL, 0, NULL};
     cg_arena *a = cg_arena_new();
     struct cg_user u;
     char hash[128];
+    int self = actor && actor->user_id && strcmp(actor->username, username) == 0;
     int rc = a ? 0 : CG_ENOMEM;
-    if (!rc && actor && strcmp(actor->username, username) == 0 && actor->user_id)
+    if (!rc && self)
         rc = get_user(s, username, a, &u);
     else if (!rc)
         rc = writable_user(s, actor, username, a, &u);
     if (rc)
         goto fail;
     rec.area_path = u.area.path;
-    if ((rc = cg_user_check_password(password, fe)) ||
+    if (self && (rc = check_current(s, &u, current, fe)))
+        goto fail;
+    if ((rc = cg_user_check_password(password, username, fe)) ||
         (rc = cg_password_hash(hash, sizeof hash, password)))
         goto fail;
     if ((rc = cg_store_begin(s)))
         goto fail;
-    rc = cg_store_run(s, NULL,
-                      "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = 0,"
-                      " updated_at = ? WHERE id = ?",
+    rc = cg_store_run(s, NULL, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
                       "sii", hash, cg_now(), u.id);
+    if (!rc)
+        rc = cg__login_failures_clear(s, username);
     if (!rc)
         rc = cg_store_run(
             s, NULL,

@@ -50,7 +50,9 @@ int cli_fail(struct cli *c, int err, const struct cg_field_error *fe)
                 cg_store_errmsg(c->store));
     else
         fprintf(stderr, "civgrid %s: %s\n", c->cmd, cg_strerror(err));
-    return err == CG_EBADTYPE || err == CG_EMISSING || err == CG_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+    return err == CG_EBADTYPE || err == CG_EMISSING || err == CG_EINVAL || err == CG_EWEAKPASS
+               ? EXIT_USAGE
+               : EXIT_FAIL;
 }
 
 int cli_read_password(struct cli *c, char *out, size_t outsize)

@@ -101,7 +101,7 @@ static int user_passwd(struct cli *c, struct opts *o)
     int rc = need_name(c, o, &name);
     if (rc || (rc = cli_read_password(c, password, sizeof password)))
         return rc;
-    if ((rc = cg_user_set_password(c->store, c->actor, name, password, &fe)))
+    if ((rc = cg_user_set_password(c->store, c->actor, name, NULL, password, &fe)))
         return cli_fail(c, rc, &fe);
     printf("password of %s changed; its sessions were signed out\n", name);
     return EXIT_OK;

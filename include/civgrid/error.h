@@ -37,7 +37,12 @@
     X(RANGE, -23, "out_of_range", 400, "value out of range")                                       \
     X(CONFIG, -24, "bad_config", 400, "bad configuration")                                         \
     X(INTERNAL, -25, "internal_error", 500, "internal error")                                      \
-    X(INVALID_ROWS, -26, "invalid_rows", 422, "rows of the file are invalid; nothing was written")
+    X(INVALID_ROWS, -26, "invalid_rows", 422, "rows of the file are invalid; nothing was written") \
+    X(WEAKPASS, -27, "weak_password", 400, "the password is too weak")                             \
+    X(MEDIATYPE, -28, "unsupported_media_type", 415,                                               \
+      "the request body has the wrong Content-Type")                                               \
+    X(URILONG, -29, "uri_too_long", 414, "the request line is too long")                           \
+    X(HEADERSBIG, -30, "headers_too_large", 431, "the request headers are too large")
 
 enum cg_errno {
 #define CG__ERR_ENUM(name, val, str, status, msg) CG_E##name = (val),

@@ -5,8 +5,9 @@
  * Calls are made in document order; commas are placed automatically. The
  * first failure (CG_ETOOBIG, CG_ENOMEM, or nesting deeper than
  * CG_JW_MAX_DEPTH) is kept and returned by cg_jw_finish; later calls do
- * nothing. Strings are written as given (civgrid stores valid UTF-8), with
- * '"', '\' and control characters escaped. */
+ * nothing. Strings are written as given, with '"', '\' and control
+ * characters escaped, and any byte that is not part of valid UTF-8 replaced
+ * by U+FFFD, so that the output is always valid JSON. */
 #ifndef CIVGRID_JSONW_H
 #define CIVGRID_JSONW_H
 

@@ -2,7 +2,8 @@
  * be revoked. Tokens carry a tag of the deployment that issued them, so a
  * token from another civgrid is refused with a clear reason. Repeated failed
  * sign-ins slow down (3 failures: wait 1, 2, 4 ... 30 s between tries) and
- * then lock the account (10 failures: 15 minutes). Everything is audited. */
+ * then lock the name (10 failures: 15 minutes), counted per name tried,
+ * whether an account has it or not. Everything is audited. */
 #ifndef CIVGRID_SESSION_H
 #define CIVGRID_SESSION_H
 
@@ -23,10 +24,9 @@ struct cg_login {
     struct cg_actor *actor;
 };
 
-/* Signs in. CG_EBADCRED for an unknown user or wrong password (the same
- * answer, in the same time), CG_EDISABLED for a disabled account (only told
- * to someone who knows the password), CG_ELOCKED with *retry_after seconds.
- * Everything allocated lives in a. */
+/* Signs in. CG_EBADCRED for an unknown user, a wrong password or a disabled
+ * account (the same answer, in the same time; the audit record says which),
+ * CG_ELOCKED with *retry_after seconds. Everything allocated lives in a. */
 int cg_session_login(cg_store *s, const char *username, const char *password, const char *client_ip,
                      int ttl_seconds, cg_arena *a, struct cg_login *out, int64_t *retry_after);
 
@@ -35,6 +35,18 @@ int cg_session_login(cg_store *s, const char *username, const char *password, co
  * *why (may be NULL) says which in words. */
 int cg_session_resolve(cg_store *s, const char *token, const char *client_ip, cg_arena *a,
                        struct cg_actor **out, const char **why);
+
+/* For other checks of a password (the current one, to change it): 0, or
+ * CG_ELOCKED with *retry_after seconds while the name is locked. */
+int cg__login_check_locked(cg_store *s, const char *username, int64_t *retry_after);
+
+/* Counts a wrong password for the name, as a failed sign-in, in its own
+ * transaction. */
+int cg__login_failure(cg_store *s, const char *username);
+
+/* Forgets the failed sign-ins of a name (after a password reset or an
+ * unlock), in the caller's transaction. */
+int cg__login_failures_clear(cg_store *s, const char *username);
 
 /* Revokes the actor's session. */
 int cg_session_logout(cg_store *s, const struct cg_actor *actor);

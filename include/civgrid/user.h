@@ -12,10 +12,9 @@
 #include "civgrid/area.h"
 #include "civgrid/arena.h"
 #include "civgrid/json.h"
+#include "civgrid/password.h"
 #include "civgrid/store.h"
 
-#define CG_PASSWORD_MIN 8
-#define CG_PASSWORD_MAX 1024
 
 struct cg_user {
     int64_t id, created_at, updated_at;
@@ -35,8 +34,9 @@ struct cg_user_input {
  * CG_EBADTYPE with the reason in fe. */
 int cg_user_check_username(const char *username, struct cg_field_error *fe);
 
-/* Checks a password's length (CG_PASSWORD_MIN..MAX bytes). */
-int cg_user_check_password(const char *password, struct cg_field_error *fe);
+/* Checks a new password of the account username against the rules of
+ * civgrid/password.h: CG_EWEAKPASS or CG_EBADTYPE with the reason in fe. */
+int cg_user_check_password(const char *password, const char *username, struct cg_field_error *fe);
 
 /* Creates an account. Needs CG_PERM_USERS_WRITE and the scope inside the
  * actor's. Field errors name username, role, scope, password or display_name;
@@ -59,10 +59,13 @@ int cg_user_set_status(cg_store *s, const struct cg_actor *actor, const char *us
                        struct cg_field_error *fe);
 
 /* Sets a new password (and clears a lockout). Allowed for CG_PERM_USERS_WRITE
- * in scope, and for anyone on their own account. Revokes the account's other
+ * in scope (current may be NULL), and for anyone on their own account, who
+ * must give the current password: a session token alone, stolen or left
+ * open, must not be enough to take the account over (CG_EMISSING or
+ * CG_EBADCRED on field "current_password"). Revokes the account's other
  * sessions. */
 int cg_user_set_password(cg_store *s, const struct cg_actor *actor, const char *username,
-                         const char *password, struct cg_field_error *fe);
+                         const char *current, const char *password, struct cg_field_error *fe);
 
 /* Inserts an account without an actor (the first admin, at init). */
 int cg__user_insert(cg_store *s, const char *username, const char *display_name, const char *role,

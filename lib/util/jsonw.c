@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "civgrid/error.h"
+#include "civgrid/utf8.h"
 
 void cg_jw_init(struct cg_jw *w, cg_buf *out)
 {
@@ -67,8 +68,24 @@ static void string_body(struct cg_jw *w, const char *s)
     static const char hex[] = "0123456789abcdef";
     put(w, "\"", 1);
     const char *run = s;
-    for (const char *p = s; *p; p++) {
+    size_t left = strlen(s);
+    for (const char *p = s; *p; p++, left--) {
         unsigned char c = (unsigned char)*p;
+        if (c >= 0x80) {
+            /* A byte that starts no valid character (text stored before
+             * input was checked) becomes U+FFFD: the document stays valid
+             * JSON and the record is shown, not dropped. */
+            size_t len = cg_utf8_char_len(p, left);
+            if (len) {
+                p += len - 1;
+                left -= len - 1;
+                continue;
+            }
+            put(w, run, (size_t)(p - run));
+            put(w, "\xEF\xBF\xBD", 3);
+            run = p + 1;
+            continue;
+        }
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
         put(w, run, (size_t)(p - run));

@@ -33,7 +33,9 @@ struct http_config {
     size_t max_body;
     size_t max_header;
     int max_connections;
+    int max_connections_per_ip;
     int timeout;
+    int header_timeout;
     int busy_timeout_ms;
     const char *web_root;
     int session_ttl;
@@ -49,6 +51,9 @@ struct http_req {
     const struct http_config *cfg;
     const char *method;
     const char *path;
+    const char *raw_uri; /* the request target as sent, before percent-decoding */
+    int begun;           /* the access handler has seen this request */
+    int refused;         /* the error guard_request answered with, or 0 */
     const char *client_ip;
     double started;
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "guard.h"
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
 #include "civgrid/log.h"
@@ -100,8 +101,9 @@ static int start_jobs(void)
 
 /* ---- request life cycle ---- */
 
-static struct http_req *request_new(struct MHD_Connection *conn, const char *method,
-                                    const char *url)
+/* Starts a request once its request line is read (raw_uri as sent); the
+ * method and decoded path come with the first call of the access handler. */
+static struct http_req *request_new(struct MHD_Connection *conn, const char *raw_uri)
 {
     cg_arena *a = cg_arena_new();
     struct http_req *r = a ? cg_arena_calloc(a, sizeof *r) : NULL;
@@ -112,8 +114,7 @@ static struct http_req *request_new(struct MHD_Connection *conn, const char *met
     r->arena = a;
     r->conn = conn;
     r->cfg = config;
-    r->method = cg_arena_strdup(a, method);
-    r->path = cg_arena_strdup(a, url);
+    r->raw_uri = cg_arena_strdup(a, raw_uri);
     r->started = cg_monotonic();
     r->route_slot = METRICS_SLOT_UNMATCHED;
     cg_buf_init(&r->body, config->max_body);
@@ -129,7 +130,6 @@ static struct http_req *request_new(struct MHD_Connection *conn, const char *met
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof ip);
     }
     r->client_ip = cg_arena_strdup(a, ip);
-    atomic_fetch_add(&in_flight, 1);
     return r;
 }
 
@@ -137,8 +137,10 @@ static void request_free(struct http_req *r)
 {
     cg_buf_free(&r->body);
     cg_buf_free(&r->out);
+    /* Only requests whose head had arrived counted as in flight. */
+    if (r->begun)
+        atomic_fetch_sub(&in_flight, 1);
     cg_arena_free(r->arena);
-    atomic_fetch_sub(&in_flight, 1);
 }
 
 /* Turns a failure into the one error body every client can rely on. */
@@ -165,6 +167,8 @@ static void dispatch(struct http_req *r)
 {
     const char *allow = NULL;
     int rc;
+    if ((rc = r->refused))
+        goto out;
     if (r->body_too_large) {
         rc = http_fail(r, CG_ETOOBIG, NULL, "the request body is larger than %zu bytes",
                        config->max_body);
@@ -211,6 +215,9 @@ static enum MHD_Result send_response(struct http_req *r)
     if (r->content_type)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    /* Links out of the UI must not carry its addresses (area codes, search
+     * terms in the query) to other sites. */
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
     if (strncmp(r->path, "/api/", 5) == 0)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     for (int i = 0; i < r->nheaders; i++)
@@ -229,11 +236,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)cls;
     (void)version;
     struct http_req *r = *con_cls;
-    if (!r) {
-        r = request_new(conn, method, url);
-        if (!r)
+    if (!r && !(r = *con_cls = request_new(conn, url)))
+        return MHD_NO;
+    if (!r->begun) {
+        r->begun = 1;
+        atomic_fetch_add(&in_flight, 1);
+        r->method = cg_arena_strdup(r->arena, method);
+        r->path = cg_arena_strdup(r->arena, url);
+        if (!r->method || !r->path)
             return MHD_NO;
-        *con_cls = r;
+        /* The head is complete: from now on the connection is kept as long
+         * as any idle one (header_timeout applied until here). */
+        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)config->timeout);
         /* An announced over-size body is read and dropped, so that the client,
          * still sending, gets to read the 413 (closing at once resets its
          * connection first); only an absurd size is cut off at once. */
@@ -242,7 +256,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
         if (announced > config->max_body)
             r->body_too_large = 1;
-        if (announced / DISCARD_FACTOR > config->max_body) {
+        /* A request the guard refuses is answered before its body is read. */
+        r->refused = guard_request(r);
+        if (r->refused || announced / DISCARD_FACTOR > config->max_body) {
             dispatch(r);
             return send_response(r);
         }
@@ -272,14 +288,36 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     int status = r->status;
     if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !status)
         status = 0;
-    metrics_observe(r->route_slot, r->method, status, seconds);
+    metrics_observe(r->route_slot, r->method ? r->method : "-", status, seconds);
     char line[1200];
+    const char *path = r->path ? r->path : r->raw_uri;
     int n = snprintf(line, sizeof line, "access %s \"%s %.900s\" %d %zu %.3fms%s", r->client_ip,
-                     r->method, r->path, status, r->sent_bytes, seconds * 1000,
-                     toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+                     r->method ? r->method : "-", path ? path : "-", status, r->sent_bytes,
+                     seconds * 1000, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
     cg_log_line(line, n < (int)sizeof line ? n : (int)sizeof line - 1);
     request_free(r);
     *con_cls = NULL;
+}
+
+/* Creates the request as soon as its line is read, to keep the target as
+ * the client sent it (libmicrohttpd decodes it in place afterwards). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    return request_new(conn, uri);
+}
+
+/* A new connection gets header_timeout seconds of silence at most until its
+ * request head is complete, so that slow clients holding connections open
+ * without ever finishing a request (slowloris) are cut off early. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    (void)socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED)
+        MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+                                  (unsigned)config->header_timeout);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -325,6 +363,14 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, int *v6
     if (strcmp(host, "localhost") == 0)
         strcpy(host, "127.0.0.1");
     return inet_pton(AF_INET, host, &a4->sin_addr) == 1 ? 0 : CG_EINVAL;
+}
+
+/* libmicrohttpd answers a request head that does not fit in a connection's
+ * memory itself, with an HTML body; twice max_header leaves room for guard.c
+ * to answer every head up to twice the limit with the JSON error instead. */
+static size_t pool_size(const struct http_config *cfg)
+{
+    return cfg->max_header * 2 + 4096;
 }
 
 static void drain(void)
@@ -382,9 +428,11 @@ int http_serve(const struct http_config *cfg)
         flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)cfg->threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_connections_per_ip,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        cfg->max_header, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, NULL, MHD_OPTION_END);
+        pool_size(cfg), MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, NULL, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "civgrid serve: cannot listen on %s (address in use or not local?)\n",
                 cfg->listen);

@@ -68,16 +68,23 @@ test('a disabled user cannot sign in, and its sessions end', async () => {
   const d = await api('PATCH', '/api/v1/users/carol', { token: admin, body: { status: 'disabled' } });
   assert.equal(d.status, 200, d.text);
   assert.equal(d.json.status, 'disabled');
-  await assertError(await login('carol', PW), 403, 'account_disabled');
+  // Answered like a wrong password; the audit record keeps the real reason.
+  await assertError(await login('carol', PW), 401, 'invalid_credentials');
+  const why = await sql(srv.dbInfo, "SELECT outcome FROM audit WHERE action = 'session.create' AND object_id = 'carol' ORDER BY id DESC LIMIT 1");
+  assert.equal(why, 'account_disabled');
   await assertError(await api('GET', '/api/v1/me', { token: t }), 401, 'session_expired');
   // Undo: enabling lets carol back in.
   assert.equal((await api('PATCH', '/api/v1/users/carol', { token: admin, body: { status: 'active' } })).status, 200);
   assert.equal((await login('carol', PW)).status, 200);
 });
 
-test('a disabled account is only revealed to someone who knows the password', async () => {
+test('a disabled account is revealed to nobody, not even with the right password', async () => {
   await api('PATCH', '/api/v1/users/carol', { token: admin, body: { status: 'disabled' } });
-  await assertError(await login('carol', 'guessing'), 401, 'invalid_credentials');
+  const wrong = await login('carol', 'guessing');
+  const right = await login('carol', PW);
+  await assertError(wrong, 401, 'invalid_credentials');
+  await assertError(right, 401, 'invalid_credentials');
+  assert.equal(right.json.message, wrong.json.message);
   await api('PATCH', '/api/v1/users/carol', { token: admin, body: { status: 'active' } });
 });
 
@@ -127,7 +134,7 @@ test('repeated failures slow down, then lock the account; all of it audited', as
   const rows = await sql(srv.dbInfo, "SELECT outcome FROM audit WHERE action = 'session.create' AND object_id = 'dave' ORDER BY id");
   assert.deepEqual(rows.split('\n'), ['invalid_credentials', 'invalid_credentials', 'invalid_credentials', 'account_locked']);
   // Ten failures lock for 15 minutes; the admin's enable clears it (the undo).
-  await sql(srv.dbInfo, "UPDATE users SET failed_logins = 9, locked_until = 0 WHERE username = 'dave'");
+  await sql(srv.dbInfo, "UPDATE login_failures SET failed = 9, locked_until = 0 WHERE username = 'dave'");
   await assertError(await login('dave', 'wrong'), 401, 'invalid_credentials');
   const locked = await login('dave', PW);
   await assertError(locked, 429, 'account_locked');
@@ -143,7 +150,7 @@ test('creating users: unknown role, unknown scope, bad names and passwords are n
   await assertError(await add({ username: 'e\u0007ve' }), 400, 'invalid_field', { field: 'username' });
   await assertError(await add({ username: 'e ve' }), 400, 'invalid_field', { field: 'username' });
   await assertError(await add({ password: '' }), 400, 'invalid_field', { field: 'password' });
-  await assertError(await add({ password: 'short' }), 400, 'invalid_field', { field: 'password' });
+  await assertError(await add({ password: 'short' }), 400, 'weak_password', { field: 'password' });
   await assertError(await add({ role: 7 }), 400, 'invalid_field', { field: 'role' });
   await assertError(await add({ username: 'alice' }), 409, 'already_exists', { field: 'username' });
   const n = await sql(srv.dbInfo, "SELECT COUNT(*) FROM users WHERE username LIKE 'e%'");
@@ -195,7 +202,7 @@ test('the CLI manages users, reads passwords from stdin and reports bad input', 
   assert.match(r.stderr, /no password/);
   r = await civgrid(['user', 'disable', 'frank'], { env });
   assert.equal(r.code, 0, r.stderr);
-  await assertError(await login('frank', 'frank-password'), 403, 'account_disabled');
+  await assertError(await login('frank', 'frank-password'), 401, 'invalid_credentials');
   r = await civgrid(['user', 'list'], { env });
   assert.match(r.stdout, /frank\s+cdc\s+disabled/);
   r = await civgrid(['audit', '--actor', 'admin', '--action', 'user.create', '--limit', '2'], { env });

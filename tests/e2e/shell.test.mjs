@@ -331,14 +331,16 @@ describe('web shell', { timeout: 180_000 }, () => {
     assert.equal(status, 401);
   });
 
-  step('the disabled worker cannot log in and is told so', async () => {
+  // A disabled account answers like a wrong password, so that the login page
+  // does not tell an outsider which accounts exist or are disabled.
+  step('the disabled worker cannot log in, and is told no more than for a wrong password', async () => {
     await page.getByLabel('用户名', { exact: true }).fill(WORKER.username);
     await page.getByLabel('密码', { exact: true }).fill(WORKER.password);
     await page.getByRole('button', { name: '登录' }).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();
-    assert.equal(await alert.getAttribute('data-error-code'), 'account_disabled');
-    assert.equal((await alert.textContent()).trim(), '该账号已停用，请联系系统管理员。');
+    assert.equal(await alert.getAttribute('data-error-code'), 'invalid_credentials');
+    assert.equal((await alert.textContent()).trim(), '用户名或密码错误。');
     await screenshot(page, server.dir, 'desktop-login-disabled');
   });
 

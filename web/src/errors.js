@@ -5,7 +5,7 @@
 export const KNOWN_ERRORS = new Set([
   'invalid_credentials', 'account_disabled', 'missing_field', 'invalid_field',
   'malformed_json', 'already_exists', 'not_found', 'forbidden',
-  'unauthenticated', 'csrf_failed',
+  'unauthenticated', 'csrf_failed', 'weak_password', 'unsupported_media_type',
 ]);
 
 export function errorText(i18n, err) {

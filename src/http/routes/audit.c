@@ -1,7 +1,21 @@
 /* The audit trail, for the admin and command-centre roles. */
 #include "civgrid/audit.h"
 #include "civgrid/error.h"
+#include "civgrid/utf8.h"
 #include "routes.h"
+
+/* One record as JSON. Text stored before input was checked may hold bytes
+ * that are not UTF-8, which jansson refuses: they are shown as U+FFFD, so
+ * that the record is listed rather than dropped. */
+static json_t *render_entry(cg_arena *a, const struct cg_audit_entry *e)
+{
+    return json_pack("{s:I, s:I, s:s, s:s?, s:s, s:s?, s:s?, s:s, s:s?}", "id", (json_int_t)e->id,
+                     "at", (json_int_t)e->at, "actor", cg_utf8_repair(a, e->actor), "client_ip",
+                     cg_utf8_repair(a, e->client_ip), "action", cg_utf8_repair(a, e->action),
+                     "object_type", cg_utf8_repair(a, e->object_type), "object_id",
+                     cg_utf8_repair(a, e->object_id), "outcome", cg_utf8_repair(a, e->outcome),
+                     "detail", cg_utf8_repair(a, e->detail));
+}
 
 int route_audit_list(struct http_req *r)
 {
@@ -27,12 +41,14 @@ int route_audit_list(struct http_req *r)
     if (rc)
         return rc;
     json_t *items = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(items, json_pack("{s:I, s:I, s:s, s:s?, s:s, s:s?, s:s?, s:s, s:s?}",
-                                               "id", (json_int_t)e[i].id, "at", (json_int_t)e[i].at,
-                                               "actor", e[i].actor, "client_ip", e[i].client_ip,
-                                               "action", e[i].action, "object_type",
-                                               e[i].object_type, "object_id", e[i].object_id,
-                                               "outcome", e[i].outcome, "detail", e[i].detail));
-    return http_reply_json(r, 200, json_pack("{s:o}", "items", items));
+    for (size_t i = 0; i < n && items; i++) {
+        json_t *item = render_entry(r->arena, &e[i]);
+        if (!item || json_array_append_new(items, item)) {
+            json_decref(items);
+            items = NULL;
+        }
+    }
+    /* A record that cannot be shown fails the whole answer: a trail with
+     * silent gaps would be worse than none. */
+    return items ? http_reply_json(r, 200, json_pack("{s:o}", "items", items)) : CG_ENOMEM;
 }

@@ -1,5 +1,7 @@
 /* Signing in and out, and who am I. */
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
 
 #include "../auth.h"
 #include "civgrid/error.h"
@@ -8,10 +10,44 @@
 #include "render.h"
 #include "routes.h"
 
+/* Whether the browser says the request comes from a page of another site.
+ * A sign-in is a public route without the CSRF token, and a cross-site form
+ * (text/plain needs no CORS preflight) could otherwise sign the victim's
+ * browser into an account the attacker chose. Sec-Fetch-Site is sent by
+ * current browsers; Origin, compared with the Host the browser connected
+ * to, covers older ones. Clients that are not browsers send neither. */
+static int cross_site(struct http_req *r)
+{
+    const char *site = http_header(r, "Sec-Fetch-Site");
+    if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
+        return 1;
+    const char *origin = http_header(r, "Origin");
+    if (!origin)
+        return 0;
+    const char *host = http_header(r, "Host");
+    const char *sep = strstr(origin, "://");
+    return !host || !sep || strcasecmp(sep + 3, host) != 0;
+}
+
+/* A sign-in takes a JSON body only: a browser sends other types from any
+ * site's form without asking the server first. */
+static int json_content_type(struct http_req *r)
+{
+    const char *ct = http_header(r, "Content-Type");
+    size_t n = strlen("application/json");
+    return ct && strncasecmp(ct, "application/json", n) == 0 &&
+           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
 int route_session_create(struct http_req *r)
 {
     json_t *body = NULL;
     const char *username = NULL, *password = NULL;
+    if (cross_site(r))
+        return http_fail(r, CG_ECSRF, NULL, "sign-in from a page of another site is refused");
+    if (!json_content_type(r))
+        return http_fail(r, CG_EMEDIATYPE, NULL,
+                         "sign in with a JSON body and 'Content-Type: application/json'");
     int rc = http_json_body(r, &body);
     if (!rc)
         rc = cg_json_get_string(body, "username", 1, 256, &username, &r->ferr);

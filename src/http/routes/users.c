@@ -52,17 +52,21 @@ int route_users_get(struct http_req *r)
 int route_users_update(struct http_req *r)
 {
     json_t *body = NULL;
-    const char *status = NULL, *password = NULL, *username = http_param(r, "username");
+    const char *status = NULL, *password = NULL, *current = NULL;
+    const char *username = http_param(r, "username");
     struct cg_user u;
     int rc = http_json_body(r, &body);
     if (!rc)
         rc = cg_json_get_string(body, "status", 0, 32, &status, &r->ferr);
     if (!rc)
         rc = cg_json_get_string(body, "password", 0, CG_PASSWORD_MAX + 1, &password, &r->ferr);
+    if (!rc)
+        rc = cg_json_get_string(body, "current_password", 0, CG_PASSWORD_MAX + 1, &current,
+                                &r->ferr);
     if (!rc && !status && !password)
         rc = http_fail(r, CG_EMISSING, "status", "nothing to change: give 'status' or 'password'");
     if (!rc && password)
-        rc = cg_user_set_password(r->db, r->actor, username, password, &r->ferr);
+        rc = cg_user_set_password(r->db, r->actor, username, current, password, &r->ferr);
     if (!rc && status)
         rc = cg_user_set_status(r->db, r->actor, username, status, r->arena, &u, &r->ferr);
     if (!rc && !status)
