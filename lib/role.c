@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "civgrid/actor.h"
+#include "civgrid/scope.h"
 
 #define PHONE CG_PERM_UNMASK_PHONE
 #define TREE CG_PERM_AREAS_READ
@@ -43,6 +44,5 @@ int cg_actor_can(const struct cg_actor *a, unsigned perm)
 
 int cg_actor_in_scope(const struct cg_actor *a, const char *area_path)
 {
-    return a && a->area_path && area_path &&
-           strncmp(area_path, a->area_path, strlen(a->area_path)) == 0;
+    return a && cg_scope_holds(a->area_path, area_path);
 }

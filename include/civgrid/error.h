@@ -37,7 +37,8 @@
     X(RANGE, -23, "out_of_range", 400, "value out of range")                                       \
     X(CONFIG, -24, "bad_config", 400, "bad configuration")                                         \
     X(INTERNAL, -25, "internal_error", 500, "internal error")                                      \
-    X(INVALID_ROWS, -26, "invalid_rows", 422, "rows of the file are invalid; nothing was written")
+    X(INVALID_ROWS, -26, "invalid_rows", 422, "rows of the file are invalid; nothing was written") \
+    X(RATE_LIMITED, -27, "rate_limited", 429, "too many requests of this kind; try again later")
 
 enum cg_errno {
 #define CG__ERR_ENUM(name, val, str, status, msg) CG_E##name = (val),

@@ -22,8 +22,9 @@ int route_audit_list(struct http_req *r)
     f.limit = (int)limit;
     struct cg_audit_entry *e = NULL;
     size_t n = 0;
+    int more = 0;
     if (!rc)
-        rc = cg_audit_list(r->db, r->actor, &f, r->arena, &e, &n);
+        rc = cg_audit_list(r->db, r->actor, &f, r->arena, &e, &n, &more);
     if (rc)
         return rc;
     json_t *items = json_array();
@@ -34,5 +35,9 @@ int route_audit_list(struct http_req *r)
                                                "action", e[i].action, "object_type",
                                                e[i].object_type, "object_id", e[i].object_id,
                                                "outcome", e[i].outcome, "detail", e[i].detail));
-    return http_reply_json(r, 200, json_pack("{s:o}", "items", items));
+    json_t *body = json_pack("{s:o}", "items", items);
+    /* The next page is the entries older than the last one shown. */
+    if (more && n)
+        json_object_set_new(body, "next_before", json_integer(e[n - 1].id));
+    return http_reply_json(r, 200, body);
 }
