@@ -267,6 +267,11 @@ static const char *like_pattern(cg_arena *a, const char *q)
                                           " OR p.address LIKE ? ESCAPE '\\')"
 #define LIST_ARGS "ssssssssssss"
 
+/* Not static: tests/unit/test_scope.c asks SQLite for its plan, to show that
+ * the scope range uses the places_area index. */
+const char cg__place_list_sql[] = "SELECT " PLACE_COLUMNS PLACE_FROM LIST_FILTERS
+                                  " ORDER BY p.area_path, p.code LIMIT ? OFFSET ?";
+
 int cg_place_list(cg_store *s, const struct cg_actor *actor, const struct cg_place_query *q,
                   cg_arena *a, struct cg_place **items, size_t *n, int64_t *total,
                   struct cg_field_error *fe)
