@@ -838,6 +838,33 @@ int cg_resident_probe_wait(cg_store *s, const struct cg_actor *actor, int64_t *s
     return rc;
 }
 
+int cg_resident_probes_record(cg_store *s, const struct cg_actor *actor, int64_t n,
+                              const char *detail, int *over)
+{
+    int64_t count = 0, wait = 0;
+    *over = 0;
+    if (!actor || !actor->user_id || n <= 0)
+        return 0;
+    int rc = count_probes(s, actor, &count, &wait);
+    if (rc)
+        return rc;
+    *over = count + n > probe_limit;
+    struct cg_audit_record rec = {PROBE_ACTION,     "resident", NULL,
+                                  actor->area_path, CG_EEXISTS, detail};
+    if ((rc = cg_store_begin(s)))
+        return rc;
+    for (int64_t i = 0; !rc && i < n; i++)
+        rc = cg_audit_write(s, actor, NULL, &rec);
+    if (!rc && *over) { /* the refusal itself is on the record too */
+        rec.outcome = CG_ERATE_LIMITED;
+        rc = cg_audit_write(s, actor, NULL, &rec);
+    }
+    if (!rc)
+        return cg_store_commit(s);
+    cg_store_rollback(s);
+    return rc;
+}
+
 /* Refuses (CG_ERATE_LIMITED, audited) a save by an actor past the limit,
  * unless the ID number is one it can see anyway (a resident in its scope):
  * a new number is refused as well as one registered elsewhere, so that the

@@ -96,6 +96,13 @@ void cg_resident_set_probe_limit(int per_hour);
 /* Seconds until the actor may probe again (0: it may now). */
 int cg_resident_probe_wait(cg_store *s, const struct cg_actor *actor, int64_t *seconds);
 
+/* Records n probes that another door answered (an import's rows "registered
+ * outside your scope", dry run or not), in a transaction of its own; *over
+ * says the actor went past the limit with them (then its answer must be
+ * withheld: CG_ERATE_LIMITED). */
+int cg_resident_probes_record(cg_store *s, const struct cg_actor *actor, int64_t n,
+                              const char *detail, int *over);
+
 /* Searches residents in scope, at most q->limit of them; *more says whether
  * more matched. Needs CG_PERM_PEOPLE_READ. Audited as resident.search, or
  * resident.export with the format when q->export_format is set ("+.unmasked"

@@ -94,11 +94,11 @@ before(async () => {
     const r = await civgrid(['import', kind, f], { env });
     assert.equal(r.code, 0, r.stderr);
   }
-  for (const [u, role, scope] of [['gw1', 'grid_worker', 'G1'], ['gw2', 'grid_worker', 'G2'], ['cdc1', 'cdc', 'C1']]) {
+  for (const [u, role, scope] of [['gw1', 'grid_worker', 'G1'], ['gw2', 'grid_worker', 'G2'], ['gw3', 'grid_worker', 'G2'], ['cdc1', 'cdc', 'C1']]) {
     const r = await civgrid(['user', 'add', u, '--role', role, '--scope', scope, '--password-stdin'], { env, input: PW });
     assert.equal(r.code, 0, r.stderr);
   }
-  for (const [u, pw] of [['gw1', PW], ['gw2', PW], ['cdc1', PW], ['admin', srv.adminPassword]]) {
+  for (const [u, pw] of [['gw1', PW], ['gw2', PW], ['gw3', PW], ['cdc1', PW], ['admin', srv.adminPassword]]) {
     const r = await api('POST', '/api/v1/session', null, { username: u, password: pw });
     assert.equal(r.status, 200, r.text);
     tokens[u] = r.json.token;
@@ -221,4 +221,25 @@ test('probing ID numbers registered elsewhere is audited and limited', async () 
   // gw1's own residents are not affected by gw2's limit.
   const own = await api('POST', '/api/v1/residents', tokens.gw1, { id_number: PEOPLE[0].id, name: PEOPLE[0].name, area_code: 'B1', room: '9' });
   assert.equal(own.status, 200, own.text);
+});
+
+// Proves: an import's rows "registered outside your scope" (a dry run too)
+// are probes of the same limit: audited, and once past it the report is
+// withheld (429) and further imports are refused until the hour is over.
+test('import dry runs that find ID numbers elsewhere are probes of the same limit', async () => {
+  const csv = (ids) => 'id_number,name,area_code\n' + ids.map((id) => `${id},试探,B2`).join('\n') + '\n';
+  const upload = (ids) => request(srv.url, 'POST', '/api/v1/import/residents?dry_run=1&skip_invalid=1', {
+    body: csv(ids), headers: { authorization: `Bearer ${tokens.gw3}`, 'content-type': 'text/csv' },
+  });
+  const first = await upload(ELSEWHERE.slice(0, 2));
+  assert.equal(first.status, 422, first.text);
+  assert.deepEqual(first.json.errors.map((e) => e.code), ['already_exists', 'already_exists']);
+  const second = await upload(ELSEWHERE.slice(2, 4));
+  await assertError(second, 429, 'rate_limited');
+  assert.ok(Number(second.headers.get('retry-after')) > 0);
+  assert.equal(second.json.errors, undefined, 'the report is withheld');
+  await assertError(await upload([idNumber('14022119800101398')]), 429, 'rate_limited');
+  const probes = await auditOf('resident.probe_elsewhere', 'gw3');
+  assert.equal(probes.filter((e) => e.outcome === 'already_exists').length, 4, JSON.stringify(probes));
+  assert.ok(probes.every((e) => /import dry_run/.test(e.detail)), JSON.stringify(probes));
 });
