@@ -6,6 +6,7 @@
 #include "civgrid/audit.h"
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
+#include "civgrid/scope.h"
 
 const char *const cg_area_levels[] = {"city", "county",     "town",     "community",
                                       "grid", "micro_grid", "building", NULL};
@@ -158,27 +159,32 @@ fail:
 }
 
 int cg_area_search(cg_store *s, const struct cg_actor *actor, const char *q, int limit, cg_arena *a,
-                   struct cg_area **items, size_t *n)
+                   struct cg_area **items, size_t *n, int *more)
 {
     *items = NULL;
     *n = 0;
+    *more = 0;
     if (!cg_actor_can(actor, CG_PERM_AREAS_READ))
         return CG_EFORBIDDEN;
     if (limit <= 0 || limit > 1000)
         limit = 100;
     const char *pattern = q && *q ? cg_arena_printf(a, "%%%s%%", q) : NULL;
+    struct cg_scope sc;
     cg_stmt *st = NULL;
-    int rc = cg_store_query(
-        s, &st,
-        "SELECT " AREA_COLUMNS AREA_FROM " WHERE substr(a.path, 1, length(CAST(? AS TEXT))) = ?"
-        " AND (CAST(? AS TEXT) IS NULL OR a.code LIKE ? OR a.name LIKE ?)"
-        " ORDER BY a.path LIMIT ?",
-        "sssssi", actor->area_path, actor->area_path, pattern, pattern, pattern, (int64_t)limit);
+    int rc = cg_scope_of(actor, a, &sc);
+    if (!rc)
+        rc = cg_store_query(
+            s, &st,
+            "SELECT " AREA_COLUMNS AREA_FROM " WHERE " CG_SCOPE_SQL(
+                "a.path") " AND (CAST(? AS TEXT) IS NULL OR a.code LIKE ? OR a.name LIKE ?)"
+                          " ORDER BY a.path LIMIT ?",
+            "sssssi", sc.from, sc.to, pattern, pattern, pattern,
+            (int64_t)limit + 1); /* one past the page: are there more? */
     if (rc)
         return rc;
     struct cg_area *out = cg_arena_calloc(a, sizeof *out * (size_t)limit);
     size_t count = 0;
-    while (out && (rc = cg_stmt_step(st)) == CG_ROW)
+    while (out && (rc = cg_stmt_step(st)) == CG_ROW && !(*more = count == (size_t)limit))
         read_area(st, a, &out[count++]);
     cg_stmt_reset(st);
     if (!out)
@@ -194,13 +200,16 @@ int cg_area_search(cg_store *s, const struct cg_actor *actor, const char *q, int
 static int occupants(cg_store *s, const char *path, cg_arena *a, int64_t *n)
 {
     cg_stmt *st = NULL;
-    const char *end = cg_arena_printf(a, "%s~", path);
-    int rc = cg_store_query(
-        s, &st,
-        "SELECT (SELECT COUNT(*) FROM residents WHERE area_path >= ? AND area_path < ?"
-        " AND status = 'active') + (SELECT COUNT(*) FROM users u JOIN areas a"
-        " ON a.id = u.area_id WHERE a.path >= ? AND a.path < ? AND u.status = 'active')",
-        "ssss", path, end, path, end);
+    struct cg_scope sc;
+    int rc = cg_scope_at(path, a, &sc);
+    if (!rc)
+        rc = cg_store_query(
+            s, &st,
+            "SELECT (SELECT COUNT(*) FROM residents WHERE " CG_SCOPE_SQL(
+                "area_path") " AND status = 'active') + (SELECT COUNT(*) FROM users u JOIN areas a"
+                             " ON a.id = u.area_id WHERE " CG_SCOPE_SQL(
+                                 "a.path") " AND u.status = 'active')",
+            "ssss", sc.from, sc.to, sc.from, sc.to);
     if (rc)
         return rc;
     rc = cg_stmt_step(st);
@@ -215,17 +224,16 @@ static int occupants(cg_store *s, const char *path, cg_arena *a, int64_t *n)
 static int move_subtree(cg_store *s, const char *old_path, const char *new_path, cg_arena *a)
 {
     static const char *const sql[] = {
-        "UPDATE areas SET path = ? || substr(path, ?) WHERE path >= ? AND path < ?",
-        "UPDATE residents SET area_path = ? || substr(area_path, ?) WHERE area_path >= ? AND "
-        "area_path < ?",
-        "UPDATE places SET area_path = ? || substr(area_path, ?) WHERE area_path >= ? AND "
-        "area_path < ?",
+        "UPDATE areas SET path = ? || substr(path, ?) WHERE " CG_SCOPE_SQL("path"),
+        "UPDATE residents SET area_path = ? || substr(area_path, ?) WHERE " CG_SCOPE_SQL(
+            "area_path"),
+        "UPDATE places SET area_path = ? || substr(area_path, ?) WHERE " CG_SCOPE_SQL("area_path"),
     };
-    const char *end = cg_arena_printf(a, "%s~", old_path);
-    int rc = 0;
+    struct cg_scope sc;
+    int rc = cg_scope_at(old_path, a, &sc);
     for (size_t i = 0; !rc && i < sizeof sql / sizeof sql[0]; i++)
-        rc = cg_store_run(s, NULL, sql[i], "siss", new_path, (int64_t)strlen(old_path) + 1,
-                          old_path, end);
+        rc = cg_store_run(s, NULL, sql[i], "siss", new_path, (int64_t)strlen(old_path) + 1, sc.from,
+                          sc.to);
     return rc;
 }
 
@@ -248,7 +256,7 @@ int cg_area_update(cg_store *s, const struct cg_actor *actor, const char *code, 
         rc = cg_field_fail(fe, CG_EBADTYPE, "status", "status is 'active' or 'retired'");
     if (!rc && parent_code && (rc = cg_area_get(s, actor, parent_code, a, &parent)) == CG_ENOTFOUND)
         cg_field_fail(fe, rc, "parent_code", "no area with code '%s' in your scope", parent_code);
-    if (!rc && parent_code && !strncmp(parent.path, node.path, strlen(node.path)))
+    if (!rc && parent_code && cg_scope_holds(node.path, parent.path))
         rc = cg_field_fail(fe, CG_ECONFLICT, "parent_code", "an area cannot move under itself");
     if (!rc && status && !strcmp(status, "retired") && !(rc = occupants(s, node.path, a, &busy)) &&
         busy)
@@ -289,16 +297,23 @@ int cg_area_children(cg_store *s, const struct cg_actor *actor, const char *code
     *items = NULL;
     *n = 0;
     int rc = cg_area_get(s, actor, code && *code ? code : actor->area_code, a, node);
+    cg_stmt *st = NULL;
+    if (!rc)
+        rc =
+            cg_store_query(s, &st, "SELECT COUNT(*) FROM areas WHERE parent_id = ?", "i", node->id);
+    if (!rc && !(rc = cg_stmt_one(st)))
+        node->children = cg_stmt_int(st, 0);
+    if (st)
+        cg_stmt_reset(st);
     if (rc)
         return rc;
-    cg_stmt *st = NULL;
-    rc = cg_store_query(s, &st,
-                        "SELECT " AREA_COLUMNS
-                        ", (SELECT COUNT(*) FROM areas k WHERE k.parent_id = a.id),"
-                        " (SELECT COUNT(*) FROM residents r WHERE r.area_path >= a.path"
-                        " AND r.area_path < a.path || '~' AND r.status = 'active')" AREA_FROM
-                        " WHERE a.parent_id = ? ORDER BY a.code LIMIT 2000",
-                        "i", node->id);
+    rc = cg_store_query(
+        s, &st,
+        "SELECT " AREA_COLUMNS ", (SELECT COUNT(*) FROM areas k WHERE k.parent_id = a.id),"
+        " (SELECT COUNT(*) FROM residents r WHERE " CG_SCOPE_UNDER_SQL(
+            "r.area_path", "a.path") " AND r.status = 'active')" AREA_FROM
+                                     " WHERE a.parent_id = ? ORDER BY a.code LIMIT ?",
+        "ii", node->id, (int64_t)CG_AREA_CHILDREN_MAX);
     if (rc)
         return rc;
     size_t cap = 0, count = 0;

@@ -1,10 +1,12 @@
 #include "civgrid/audit.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
 #include "civgrid/readlog.h"
+#include "civgrid/scope.h"
 
 void cg_audit_row_of(const struct cg_actor *actor, const char *username_hint,
                      const struct cg_audit_record *rec, struct cg_audit_row *row)
@@ -84,39 +86,59 @@ static int is_root_scope(const char *path)
     return slashes == 2;
 }
 
+/* Reading the trail is itself recorded: who looked at whose actions. */
+static int read_trail(cg_store *s, const struct cg_actor *actor, const struct cg_audit_filter *f,
+                      int rc, size_t count)
+{
+    char detail[512];
+    snprintf(detail, sizeof detail, "actor=%s action=%s object=%s before=%lld results=%zu",
+             f->actor ? f->actor : "", f->action ? f->action : "", f->object_id ? f->object_id : "",
+             (long long)f->before_id, count);
+    struct cg_audit_record rec = {"audit.read", "audit", NULL, actor ? actor->area_path : NULL,
+                                  rc,           detail};
+    int arc = cg_audit_read(s, actor, &rec);
+    return rc ? rc : arc;
+}
+
 int cg_audit_list(cg_store *s, const struct cg_actor *actor, const struct cg_audit_filter *f,
-                  cg_arena *a, struct cg_audit_entry **items, size_t *n)
+                  cg_arena *a, struct cg_audit_entry **items, size_t *n, int *more)
 {
     *items = NULL;
     *n = 0;
+    *more = 0;
     if (!cg_actor_can(actor, CG_PERM_AUDIT_READ))
-        return CG_EFORBIDDEN;
+        return read_trail(s, actor, f, CG_EFORBIDDEN, 0);
     int limit = f->limit > 0 ? f->limit : 100;
     if (limit > 1000)
         return CG_ERANGE;
+    struct cg_scope sc;
+    int rc = cg_scope_of(actor, a, &sc);
     /* Reads recorded in the last second are still in the read log. */
-    int rc = cg_store_readlog(s) ? cg_readlog_flush(cg_store_readlog(s)) : 0;
+    if (!rc && cg_store_readlog(s))
+        rc = cg_readlog_flush(cg_store_readlog(s));
     if (rc)
         return rc;
     const char *exact = NULL, *prefix = NULL;
     if (f->action && *f->action)
         *(f->action[strlen(f->action) - 1] == '.' ? &prefix : &exact) = f->action;
     cg_stmt *st = NULL;
+    /* One row past the page says whether an older page exists. */
     rc = cg_store_query(
         s, &st,
         "SELECT id, at, actor_id, actor, client_ip, action, object_type, object_id, outcome, detail"
         " FROM audit WHERE"
-        " (CAST(? AS INTEGER) = 1 OR substr(area_path, 1, length(CAST(? AS TEXT))) = ? OR actor_id "
-        "= ?)"
-        " AND (CAST(? AS TEXT) IS NULL OR actor = ?)"
-        " AND (CAST(? AS TEXT) IS NULL OR action = ?)"
-        " AND (CAST(? AS TEXT) IS NULL OR substr(action, 1, length(CAST(? AS TEXT))) = ?)"
-        " AND (CAST(? AS TEXT) IS NULL OR object_id = ?)"
-        " AND (CAST(? AS TEXT) IS NULL OR outcome = ?)"
-        " AND (CAST(? AS BIGINT) = 0 OR at >= ?)"
-        " AND (CAST(? AS BIGINT) = 0 OR at < ?)"
-        " AND (CAST(? AS BIGINT) = 0 OR id < ?)"
-        " ORDER BY id DESC LIMIT ?",
+        " (CAST(? AS INTEGER) = 1 OR " CG_SCOPE_SQL(
+            "area_path") " OR actor_id = ?)"
+                         " AND (CAST(? AS TEXT) IS NULL OR actor = ?)"
+                         " AND (CAST(? AS TEXT) IS NULL OR action = ?)"
+                         " AND (CAST(? AS TEXT) IS NULL OR substr(action, 1, length(CAST(? AS "
+                         "TEXT))) = ?)"
+                         " AND (CAST(? AS TEXT) IS NULL OR object_id = ?)"
+                         " AND (CAST(? AS TEXT) IS NULL OR outcome = ?)"
+                         " AND (CAST(? AS BIGINT) = 0 OR at >= ?)"
+                         " AND (CAST(? AS BIGINT) = 0 OR at < ?)"
+                         " AND (CAST(? AS BIGINT) = 0 OR id < ?)"
+                         " ORDER BY id DESC LIMIT ?",
         "issi"
         "ss"
         "ss"
@@ -127,15 +149,20 @@ int cg_audit_list(cg_store *s, const struct cg_actor *actor, const struct cg_aud
         "ii"
         "ii"
         "i",
-        (int64_t)is_root_scope(actor->area_path), actor->area_path, actor->area_path,
-        actor->user_id, f->actor, f->actor, exact, exact, prefix, prefix, prefix, f->object_id,
-        f->object_id, f->outcome, f->outcome, f->since, f->since, f->until, f->until, f->before_id,
-        f->before_id, (int64_t)limit);
+        (int64_t)is_root_scope(actor->area_path), sc.from, sc.to, actor->user_id, f->actor,
+        f->actor, exact, exact, prefix, prefix, prefix, f->object_id, f->object_id, f->outcome,
+        f->outcome, f->since, f->since, f->until, f->until, f->before_id, f->before_id,
+        (int64_t)limit + 1);
     if (rc)
         return rc;
     struct cg_audit_entry *out = cg_arena_calloc(a, sizeof *out * (size_t)limit);
     size_t count = 0;
     while (out && (rc = cg_stmt_step(st)) == CG_ROW) {
+        if (count == (size_t)limit) {
+            *more = 1;
+            rc = CG_DONE;
+            break;
+        }
         struct cg_audit_entry *e = &out[count++];
         e->id = cg_stmt_int(st, 0);
         e->at = cg_stmt_int(st, 1);
@@ -155,5 +182,5 @@ int cg_audit_list(cg_store *s, const struct cg_actor *actor, const struct cg_aud
         return rc;
     *items = out;
     *n = count;
-    return 0;
+    return read_trail(s, actor, f, 0, count);
 }

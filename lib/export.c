@@ -29,12 +29,28 @@ static int is_number(const char *s)
     return digits > 0;
 }
 
+/* Whether a spreadsheet could take the text for a formula: its first
+ * character other than spaces is one of = + - @ (Excel skips leading spaces,
+ * and a tab or CR before them too), or it starts with a tab or CR, which
+ * some programs drop on import. Such a cell is neutralised alike in CSV and
+ * xlsx: an apostrophe before it. (An xlsx string cell is text when opened,
+ * but becomes a formula once edited; this libxlsxwriter lacks the quote
+ * prefix format that would hide the apostrophe.) */
+static int formula_like(const char *s)
+{
+    if (s[0] == '\t' || s[0] == '\r')
+        return 1;
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        s++;
+    return *s && strchr("=+-@", *s) && !is_number(s);
+}
+
 static int csv_cell(cg_buf *b, const char *s)
 {
     if (!s || !*s)
         return 0;
     size_t n = strlen(s);
-    int formula = strchr("=+-@", s[0]) && !is_number(s);
+    int formula = formula_like(s);
     int quote =
         strpbrk(s, ",\"\r\n") || s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t';
     if (!quote && !formula)
@@ -158,19 +174,29 @@ static int write_sheet(lxw_workbook *wb, const char *sheet, const char *const *h
     }
     worksheet_freeze_panes(ws, 1, 0);
     worksheet_autofilter(ws, 0, 0, (lxw_row_t)nrows, (lxw_col_t)(ncols - 1));
-    char *scratch = NULL;
+    char *scratch = NULL, *quoted = NULL;
     int rc = 0;
     for (size_t r = 0; !rc && r <= nrows; r++) {
         const char *const *row = r ? cells + (r - 1) * ncols : headers;
         for (size_t c = 0; !rc && c < ncols; c++) {
             if (!row[c] || !*row[c])
                 continue;
-            const char *text = xml_safe(row[c], &scratch);
-            rc = text ? xlsx_error(worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, text,
+            const char *safe = xml_safe(row[c], &scratch);
+            if (safe && r && formula_like(safe)) {
+                free(quoted);
+                size_t n = strlen(safe);
+                if ((quoted = malloc(n + 2))) {
+                    quoted[0] = '\'';
+                    memcpy(quoted + 1, safe, n + 1);
+                }
+                safe = quoted;
+            }
+            rc = safe ? xlsx_error(worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, safe,
                                                           r ? NULL : bold))
                       : CG_ENOMEM;
         }
     }
+    free(quoted);
     free(scratch);
     return rc;
 }

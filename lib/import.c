@@ -745,66 +745,22 @@ static void report_progress(struct importer *im, cg_csvin *in)
     im->opt->progress(im->opt->progress_ctx, done, total, im->res->rows);
 }
 
-/* SQLite's default page cache (2 MB) thrashes once the residents' indexes
- * outgrow it: a load gets 64 MB while it runs, and the connection (a server
- * thread's, reused) gets its own setting back afterwards. */
-static int is_sqlite(cg_store *s)
-{
-    return !strcmp(cg_store_backend(s), "sqlite");
-}
-
-static int64_t tune(cg_store *s, int64_t restore)
-{
-    if (!is_sqlite(s))
-        return 0;
-    if (restore) {
-        char sql[64];
-        snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)restore);
-        cg_store_exec_script(s, sql);
-        return 0;
-    }
-    cg_stmt *st = NULL;
-    int64_t was = -2000; /* SQLite's default */
-    if (!cg_store_query(s, &st, "PRAGMA cache_size", "")) {
-        if (cg_stmt_step(st) == CG_ROW)
-            was = cg_stmt_int(st, 0);
-        cg_stmt_reset(st);
-    }
-    if (was > -65536 && was < 65536 / 4) /* pages of 4 KB when positive */
-        cg_store_exec_script(s, "PRAGMA cache_size = -65536");
-    return was ? was : -2000;
-}
-
-/* A big load of residents into SQLite drops the residents' non-unique
- * indexes and builds them again before the commit, in the same transaction:
- * building an index from all rows at once (a sort) is several times cheaper
- * than keeping five indexes up to date row by row with random keys, and a
- * failed or dry-run import rolls the drop back with everything else. Only
- * when the file holds at least twice as many rows as the table (a first
- * load, or one that triples it): a small import, or a re-import of what is
- * stored, must not pay for rebuilding a county's indexes. PostgreSQL keeps its indexes:
- * DROP INDEX would lock readers out for the whole load. The statements come
- * from SQLite's own catalog, never from input. */
+/* A big load of residents drops the residents' non-unique indexes and builds
+ * them again before the commit, in the same transaction: building an index
+ * from all rows at once (a sort) is several times cheaper than keeping five
+ * indexes up to date row by row with random keys, and a failed or dry-run
+ * import rolls the drop back with everything else. Only when the file holds
+ * at least twice as many rows as the table (a first load, or one that
+ * triples it): a small import, or a re-import of what is stored, must not pay
+ * for rebuilding a county's indexes. Whether a backend drops indexes at all is
+ * the store's business (store.h, bulk loads): PostgreSQL keeps them. */
 #define DEFER_MIN_BYTES (8u << 20)
 #define BYTES_PER_ROW 80
 
-struct deferred {
-    char **create; /* CREATE INDEX statements to run again */
-    size_t n;
-};
-
-static void deferred_free(struct deferred *d)
+static int defer_indexes(struct importer *im, uint64_t bytes, struct cg_bulk *bulk)
 {
-    for (size_t i = 0; i < d->n; i++)
-        free(d->create[i]);
-    free(d->create);
-    d->create = NULL;
-    d->n = 0;
-}
-
-static int defer_indexes(struct importer *im, uint64_t bytes, struct deferred *d)
-{
-    if (im->kind != CG_IMPORT_RESIDENTS || !is_sqlite(im->s) || bytes < DEFER_MIN_BYTES)
+    if (im->kind != CG_IMPORT_RESIDENTS || !cg_store_bulk_defers_indexes(im->s) ||
+        bytes < DEFER_MIN_BYTES)
         return 0;
     cg_stmt *st = NULL;
     int64_t stored = 0;
@@ -821,53 +777,9 @@ static int defer_indexes(struct importer *im, uint64_t bytes, struct deferred *d
      * new: the unique index goes too, and each row is a plain insert; the
      * unique index is built last and would refuse a duplicate that slipped
      * through, failing the whole import. */
-    im->all_new = stored == 0;
-    char **names = NULL;
-    size_t n = 0;
-    rc = cg_store_query(
-        im->s, &st,
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'residents'"
-        " AND sql IS NOT NULL AND (CAST(? AS INTEGER) = 1 OR upper(sql) NOT LIKE 'CREATE UNIQUE%')",
-        "i", (int64_t)im->all_new);
-    while (!rc && (rc = cg_stmt_step(st)) == CG_ROW) {
-        rc = 0;
-        char **nn = realloc(names, (n + 1) * sizeof *nn),
-             **cc = realloc(d->create, (n + 1) * sizeof *cc);
-        if (nn)
-            names = nn;
-        if (cc)
-            d->create = cc;
-        if (!nn || !cc) {
-            rc = CG_ENOMEM;
-            break;
-        }
-        names[n] = strdup(cg_stmt_text(st, 0));
-        d->create[n] = strdup(cg_stmt_text(st, 1));
-        d->n = ++n;
-        if (!names[n - 1] || !d->create[n - 1])
-            rc = CG_ENOMEM;
-    }
-    if (st)
-        cg_stmt_reset(st);
-    if (rc == CG_DONE)
-        rc = 0;
-    for (size_t i = 0; !rc && i < n; i++) {
-        char *drop = cg_arena_printf(im->scratch, "DROP INDEX \"%s\"", names[i]);
-        rc = drop && !strchr(names[i], '"') ? cg_store_exec_script(im->s, drop) : CG_EINTERNAL;
-    }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    if (rc)
-        deferred_free(d);
-    return rc;
-}
-
-static int rebuild_indexes(struct importer *im, struct deferred *d)
-{
-    int rc = 0;
-    for (size_t i = 0; !rc && i < d->n; i++)
-        rc = cg_store_exec_script(im->s, d->create[i]);
+    int dropped = 0;
+    rc = cg_store_bulk_defer_indexes(im->s, bulk, "residents", stored == 0, &dropped);
+    im->all_new = dropped && stored == 0;
     return rc;
 }
 
@@ -888,7 +800,7 @@ static int audit(struct importer *im, int outcome, int in_transaction)
 }
 
 /* Commits, or rolls back, and records the outcome. */
-static int finish(struct importer *im, int rc, int bad_file, struct deferred *deferred)
+static int finish(struct importer *im, int rc, int bad_file, struct cg_bulk *bulk)
 {
     struct cg_import_result *res = im->res;
     int64_t good = res->rows - res->invalid;
@@ -900,7 +812,7 @@ static int finish(struct importer *im, int rc, int bad_file, struct deferred *de
         return audit(im, 0, 0);
     }
     if (!rc)
-        rc = rebuild_indexes(im, deferred);
+        rc = cg_store_bulk_rebuild(im->s, bulk);
     if (!rc)
         rc = audit(im, 0, 1);
     if (!rc)
@@ -929,13 +841,14 @@ static int run(struct importer *im, cg_csvin *in)
         return rc;
     uint64_t done = 0, total = 0;
     cg_csvin_progress(in, &done, &total);
-    struct deferred deferred = {0};
-    int64_t cache = tune(im->s, 0);
+    struct cg_bulk *bulk = NULL;
+    if ((rc = cg_store_bulk_begin(im->s, &bulk)))
+        return rc;
     if ((rc = cg_store_begin(im->s))) {
-        tune(im->s, cache);
+        cg_store_bulk_end(im->s, bulk);
         return rc;
     }
-    rc = defer_indexes(im, total, &deferred);
+    rc = defer_indexes(im, total, bulk);
     int since_scratch = 0;
     while (!rc) {
         int r = cg_csvin_next(in, &rec, &cerr);
@@ -993,9 +906,8 @@ static int run(struct importer *im, cg_csvin *in)
                   expected_columns(im));
         bad_file = 1;
     }
-    rc = finish(im, rc, bad_file, &deferred);
-    tune(im->s, cache);
-    deferred_free(&deferred);
+    rc = finish(im, rc, bad_file, bulk);
+    cg_store_bulk_end(im->s, bulk);
     return rc;
 }
 

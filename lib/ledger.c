@@ -7,10 +7,7 @@
 #include "civgrid/audit.h"
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
-
-/* Paths hold only digits and '/', so every path under P sorts in
- * [P, P + "~"): a range an index serves, unlike a substring test. */
-#define UNDER(col) col " >= ? AND " col " < ?"
+#include "civgrid/scope.h"
 
 /* The subtree to count in: area_code's (in scope), or the actor's own. */
 static int subtree(cg_store *s, const struct cg_actor *actor, const char *area_code, cg_arena *a,
@@ -28,7 +25,10 @@ int cg_ledger_list(cg_store *s, const struct cg_actor *actor, const char *area_c
     char day[11];
     *items = NULL;
     *n = 0;
+    struct cg_scope sc;
     int rc = subtree(s, actor, area_code, a, &area);
+    if (!rc)
+        rc = cg_scope_at(area.path, a, &sc);
     if (rc)
         return rc;
     cg_today(day);
@@ -38,13 +38,18 @@ int cg_ledger_list(cg_store *s, const struct cg_actor *actor, const char *area_c
         "SELECT l.id, l.name, l.zh, l.en, l.note, (SELECT COUNT(*) FROM ledger_entries e"
         " JOIN residents r ON r.id = e.resident_id WHERE e.ledger_id = l.id"
         " AND r.status = 'active' AND (e.end_date IS NULL OR e.end_date >= ?)"
-        " AND " UNDER("r.area_path") ") FROM ledgers l ORDER BY l.id",
-        "sss", day, area.path, cg_arena_printf(a, "%s~", area.path));
+        " AND " CG_SCOPE_SQL("r.area_path") ") FROM ledgers l ORDER BY l.id",
+        "sss", day, sc.from, sc.to);
     if (rc)
         return rc;
-    struct cg_ledger *out = cg_arena_calloc(a, 64 * sizeof *out);
-    size_t count = 0;
-    while (out && count < 64 && (rc = cg_stmt_step(st)) == CG_ROW) {
+    /* Every ledger, however many there are: none is cut off the list. */
+    struct cg_ledger *out = NULL;
+    size_t count = 0, cap = 0;
+    while ((rc = cg_stmt_step(st)) == CG_ROW) {
+        if (!(out = cg_arena_grow(a, out, sizeof *out, count, &cap))) {
+            rc = CG_ENOMEM;
+            break;
+        }
         struct cg_ledger *l = &out[count++];
         l->id = cg_stmt_int(st, 0);
         l->name = cg_arena_strdup(a, cg_stmt_text(st, 1));
@@ -54,8 +59,6 @@ int cg_ledger_list(cg_store *s, const struct cg_actor *actor, const char *area_c
         l->count = cg_stmt_int(st, 5);
     }
     cg_stmt_reset(st);
-    if (!out)
-        return CG_ENOMEM;
     if (rc < 0)
         return rc;
     *items = out;
@@ -83,13 +86,15 @@ int cg_ledger_counts(cg_store *s, const struct cg_actor *actor, const char *ledg
         return rc;
     cg_today(day);
     cg_stmt *st = NULL;
-    rc = cg_store_query(s, &st,
-                        "SELECT c.code, c.name, c.level, (SELECT COUNT(*) FROM residents r"
-                        " JOIN ledger_entries e ON e.resident_id = r.id WHERE e.ledger_id = ?"
-                        " AND r.status = 'active' AND (e.end_date IS NULL OR e.end_date >= ?)"
-                        " AND r.area_path >= c.path AND r.area_path < c.path || '~')"
-                        " FROM areas c WHERE c.parent_id = ? ORDER BY c.code",
-                        "isi", lid, day, area.id);
+    rc = cg_store_query(
+        s, &st,
+        "SELECT c.code, c.name, c.level, (SELECT COUNT(*) FROM residents r"
+        " JOIN ledger_entries e ON e.resident_id = r.id WHERE e.ledger_id = ?"
+        " AND r.status = 'active' AND (e.end_date IS NULL OR e.end_date >= ?)"
+        " AND " CG_SCOPE_UNDER_SQL("r.area_path",
+                                   "c.path") ")"
+                                             " FROM areas c WHERE c.parent_id = ? ORDER BY c.code",
+        "isi", lid, day, area.id);
     if (rc)
         return rc;
     size_t cap = 0, count = 0;

@@ -1,5 +1,6 @@
 #include "civgrid/resident.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "civgrid/error.h"
 #include "civgrid/idcard.h"
 #include "civgrid/mask.h"
+#include "civgrid/scope.h"
 #include "civgrid/strmap.h"
 
 /* ---- checking rows ---- */
@@ -311,42 +313,69 @@ int cg_resident_insert_new(cg_store *s, const struct cg_resident_row *row)
     return rc;
 }
 
-/* The columns a correction may change, in the order of update_row's SELECT. */
+/* The columns a correction may change, in the order of lock_stored's SELECT. */
 static const char *const fields[] = {"name", "phone", "area",         "household",
                                      "unit", "room",  "resident_type"};
 
-int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg_resident_row *row,
-                      int *changed)
+/* Reads the stored resident with this ID number and locks it until the
+ * transaction ends (CG_FOR_UPDATE): two corrections of one resident then
+ * take turns, and each compares against what the other wrote, so that the
+ * history's rows follow from each other. A query of residents alone: the area
+ * code comes from a subquery, so that its row is not locked too. CG_ROW with
+ * the statement on the row, CG_DONE (statement reset) when there is none. */
+static int lock_stored(cg_store *s, const char *id_number, cg_stmt **st)
+{
+    int rc = cg_store_query(
+        s, st,
+        "SELECT r.id, r.name, r.phone, (SELECT a.code FROM areas a WHERE a.id = r.area_id),"
+        " r.household, r.unit, r.room, r.resident_type, r.area_path FROM residents r"
+        " WHERE r.id_number = ?" CG_FOR_UPDATE,
+        "s", id_number);
+    if (rc)
+        return rc;
+    rc = cg_stmt_step(*st);
+    if (rc != CG_ROW)
+        cg_stmt_reset(*st);
+    return rc;
+}
+
+/* Inserts a new resident unless another transaction has just inserted one
+ * with the same ID number (then *id stays 0): a unique violation would abort
+ * a PostgreSQL transaction, while ON CONFLICT waits for the other one and
+ * lets this one go on as a correction. */
+static int insert_unless_taken(cg_store *s, const struct cg_resident_row *row, int64_t *id)
 {
     cg_stmt *st = NULL;
-    *changed = 0;
-    int rc = cg_store_query(
-        s, &st,
-        "SELECT r.id, r.name, r.phone, a.code, r.household, r.unit, r.room,"
-        " r.resident_type, r.area_path FROM residents r JOIN areas a ON a.id = r.area_id"
-        " WHERE r.id_number = ?",
-        "s", row->id_number);
+    int64_t now = cg_now();
+    *id = 0;
+    int rc =
+        cg_store_query(s, &st,
+                       "INSERT INTO residents (id_number, id_tail, name, sex, birth_date, phone,"
+                       " area_id, area_path, household, unit, room, resident_type, created_at,"
+                       " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                       " ON CONFLICT (id_number) DO NOTHING RETURNING id",
+                       "ssssssisssssii", row->id_number, row->id_tail, row->name, row->sex,
+                       row->birth_date, row->phone, row->area_id, row->area_path, row->household,
+                       row->unit, row->room, row->resident_type, now, now);
     if (rc)
         return rc;
     rc = cg_stmt_step(st);
-    if (rc == CG_DONE) {
-        cg_stmt_reset(st);
-        int64_t id = 0;
-        *changed = 1;
-        rc = insert_row(s, row, &id);
-        return rc ? rc : write_tags(s, id, row, changed);
-    }
-    if (rc != CG_ROW) {
-        cg_stmt_reset(st);
-        return rc;
-    }
-    /* An existing resident: compare field by field, so that a re-import of the
-     * same data writes nothing and a correction leaves a trail. */
+    if (rc == CG_ROW)
+        *id = cg_stmt_int(st, 0);
+    cg_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* Compares the locked stored row field by field with row, recording each
+ * change in the history and writing the new values. */
+static int correct(cg_store *s, const struct cg_actor *actor, cg_stmt *st,
+                   const struct cg_resident_row *row, int *changed)
+{
     const char *now_values[7] = {row->name, row->phone, row->area_code,    row->household,
                                  row->unit, row->room,  row->resident_type};
     char *old_values[7];
     int64_t id = cg_stmt_int(st, 0);
-    int in_scope = !strncmp(cg_stmt_text(st, 8), actor->area_path, strlen(actor->area_path));
+    int in_scope = cg_actor_in_scope(actor, cg_stmt_text(st, 8));
     for (int i = 0; i < 7; i++) {
         const char *v = cg_stmt_text(st, i + 1);
         old_values[i] = v ? strdup(v) : NULL;
@@ -354,7 +383,7 @@ int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg
     cg_stmt_reset(st);
     /* A resident registered outside the actor's scope cannot be taken over by
      * importing the same ID number: it reads as a conflict, not as a leak. */
-    rc = in_scope ? 0 : CG_EEXISTS;
+    int rc = in_scope ? 0 : CG_EEXISTS;
     for (int i = 0; i < 7 && !rc; i++) {
         if (same(old_values[i], now_values[i]))
             continue;
@@ -371,6 +400,39 @@ int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg
     for (int i = 0; i < 7; i++)
         free(old_values[i]);
     return rc ? rc : write_tags(s, id, row, changed);
+}
+
+/* cg_resident_write, also telling whether the resident was new. */
+static int write_row(cg_store *s, const struct cg_actor *actor, const struct cg_resident_row *row,
+                     int *changed, int *created)
+{
+    cg_stmt *st = NULL;
+    *changed = *created = 0;
+    int rc = lock_stored(s, row->id_number, &st);
+    if (rc == CG_DONE) {
+        int64_t id = 0;
+        if ((rc = insert_unless_taken(s, row, &id)))
+            return rc;
+        if (id) {
+            *changed = *created = 1;
+            return write_tags(s, id, row, changed);
+        }
+        /* Another transaction created it meanwhile: it is committed now, so
+         * this is a correction of what it wrote. */
+        rc = lock_stored(s, row->id_number, &st);
+    }
+    if (rc == CG_DONE)
+        return CG_EDB; /* inserted and gone: cannot happen, nothing deletes */
+    if (rc != CG_ROW)
+        return rc;
+    return correct(s, actor, st, row, changed);
+}
+
+int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg_resident_row *row,
+                      int *changed)
+{
+    int created = 0;
+    return write_row(s, actor, row, changed, &created);
 }
 
 /* ---- reading ---- */
@@ -440,7 +502,11 @@ static void read_resident(cg_stmt *st, const struct cg_actor *actor, cg_arena *a
                                                          : cg_mask_phone(a, phone);
     r->name = cg_arena_strdup(a, cg_stmt_text(st, 2));
     r->sex = cg_arena_strdup(a, cg_stmt_text(st, 3));
-    r->birth_date = cg_arena_strdup(a, cg_stmt_text(st, 4));
+    /* Beside a masked ID number the full birth date would give the number
+     * back (mask.h): roles that see masked numbers get the year only. */
+    r->birth_date = cg_actor_can(actor, CG_PERM_UNMASK_ID)
+                        ? cg_arena_strdup(a, cg_stmt_text(st, 4))
+                        : cg_mask_birth_date(a, cg_stmt_text(st, 4));
     r->household = cg_arena_strdup(a, cg_stmt_text(st, 6));
     r->unit = cg_arena_strdup(a, cg_stmt_text(st, 7));
     r->room = cg_arena_strdup(a, cg_stmt_text(st, 8));
@@ -459,17 +525,18 @@ enum query_kind { Q_ALL, Q_ID, Q_ID_TAIL4, Q_ID_TAIL, Q_PHONE, Q_NAME, Q_ADDRESS
 /* Two steps: the inner query picks one page of ids using an index alone
  * (name and last digits are indexed with status and path, so scope and
  * status are checked without reading the row); only that page is then read
- * in full. Scope and area filters are path ranges, which an index serves. */
+ * in full. The scope is one path range (scope.h): the area asked for, which
+ * cg_area_get has checked lies in the actor's scope, or the actor's own. */
 #define SEARCH_FROM                                                                                \
     "SELECT " RESIDENT_COLUMNS " FROM residents r JOIN areas a ON a.id = r.area_id WHERE r.id IN"  \
     " (SELECT r.id FROM residents r WHERE "
 #define SEARCH_FILTERS                                                                             \
-    " AND r.area_path >= ? AND r.area_path < ?"                                                    \
-    " AND r.area_path >= ? AND r.area_path < ?"                                                    \
-    " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM ledger_entries e JOIN ledgers l"       \
-    " ON l.id = e.ledger_id WHERE e.resident_id = r.id AND l.name = ?))"                           \
-    " AND (CAST(? AS TEXT) = 'all' OR r.status = ?)"                                               \
-    " ORDER BY r.id LIMIT ? OFFSET ?) ORDER BY r.id"
+    " AND " CG_SCOPE_SQL(                                                                          \
+        "r.area_path") " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM ledger_entries e "  \
+                       "JOIN ledgers l"                                                            \
+                       " ON l.id = e.ledger_id WHERE e.resident_id = r.id AND l.name = ?))"        \
+                       " AND (CAST(? AS TEXT) = 'all' OR r.status = ?)"                            \
+                       " ORDER BY r.id LIMIT ? OFFSET ?) ORDER BY r.id"
 
 static const char *const search_sql[Q_KINDS] = {
     [Q_ALL] = SEARCH_FROM "1 = 1" SEARCH_FILTERS,
@@ -574,22 +641,27 @@ static int audit_read(cg_store *s, const struct cg_actor *actor, const char *act
 }
 
 int cg_resident_search(cg_store *s, const struct cg_actor *actor, const struct cg_resident_query *q,
-                       cg_arena *a, struct cg_resident **items, size_t *n)
+                       cg_arena *a, struct cg_resident **items, size_t *n, int *more)
 {
     *items = NULL;
     *n = 0;
-    const char *detail =
-        cg_arena_printf(a, "q=%s area=%s ledger=%s", q->q ? q->q : "",
-                        q->area_code ? q->area_code : "", q->ledger ? q->ledger : "");
+    *more = 0;
+    /* An export is recorded as one, with its format: a file of people leaves
+     * the system, unlike a page on a screen. */
+    const char *action = q->export_format ? "resident.export" : "resident.search";
+    const char *detail = cg_arena_printf(
+        a, "%s%s%sq=%s area=%s ledger=%s", q->export_format ? "format=" : "",
+        q->export_format ? q->export_format : "", q->export_format ? " " : "", q->q ? q->q : "",
+        q->area_code ? q->area_code : "", q->ledger ? q->ledger : "");
     if (!cg_actor_can(actor, CG_PERM_PEOPLE_READ))
-        return audit_read(s, actor, "resident.search", NULL, actor ? actor->area_path : NULL,
-                          CG_EFORBIDDEN, detail);
+        return audit_read(s, actor, action, NULL, actor ? actor->area_path : NULL, CG_EFORBIDDEN,
+                          detail);
     const char *within = actor->area_path;
     if (!blank(q->area_code)) {
         struct cg_area area;
         int rc = cg_area_get(s, actor, q->area_code, a, &area);
         if (rc)
-            return audit_read(s, actor, "resident.search", NULL, actor->area_path, rc, detail);
+            return audit_read(s, actor, action, NULL, actor->area_path, rc, detail);
         within = area.path;
     }
     const char *status = blank(q->status) ? "active" : q->status;
@@ -597,19 +669,19 @@ int cg_resident_search(cg_store *s, const struct cg_actor *actor, const struct c
     if (limit > 100000)
         return CG_ERANGE;
     enum query_kind kind = classify(q->q);
+    struct cg_scope sc;
     cg_stmt *st = NULL;
-    int rc = cg_store_prepare(s, search_sql[kind], &st);
+    int rc = cg_scope_at(within, a, &sc);
+    if (!rc)
+        rc = cg_store_prepare(s, search_sql[kind], &st);
     if (rc)
         return rc;
     int i = bind_head(st, kind, q->q, a, &rc);
-    const char *filters[] = {actor->area_path, cg_arena_printf(a, "%s~", actor->area_path),
-                             within,           cg_arena_printf(a, "%s~", within),
-                             q->ledger,        q->ledger,
-                             status,           status};
+    const char *filters[] = {sc.from, sc.to, q->ledger, q->ledger, status, status};
     for (size_t k = 0; !rc && k < sizeof filters / sizeof filters[0]; k++)
         rc = cg_stmt_bind_text(st, i++, blank(filters[k]) ? NULL : filters[k], (size_t)-1);
-    if (!rc)
-        rc = cg_stmt_bind_int(st, i++, limit);
+    if (!rc) /* one row past the page says whether there are more */
+        rc = cg_stmt_bind_int(st, i++, (int64_t)limit + 1);
     if (!rc)
         rc = cg_stmt_bind_int(st, i++, offset);
     if (rc) {
@@ -619,6 +691,10 @@ int cg_resident_search(cg_store *s, const struct cg_actor *actor, const struct c
     size_t cap = 0, count = 0;
     struct cg_resident *out = NULL;
     while ((rc = cg_stmt_step(st)) == CG_ROW) {
+        if (count == (size_t)limit) {
+            *more = 1;
+            continue; /* to the end, so that the step's result is CG_DONE */
+        }
         if (!(out = cg_arena_grow(a, out, sizeof *out, count, &cap))) {
             rc = CG_ENOMEM;
             break;
@@ -632,8 +708,8 @@ int cg_resident_search(cg_store *s, const struct cg_actor *actor, const struct c
         *items = out;
         *n = count;
     }
-    return audit_read(s, actor, "resident.search", NULL, within, rc,
-                      cg_arena_printf(a, "%s results=%zu", detail, count));
+    return audit_read(s, actor, action, NULL, within, rc,
+                      cg_arena_printf(a, "%s results=%zu%s", detail, count, *more ? "+" : ""));
 }
 
 /* Reads one resident in the actor's scope, without auditing. */
@@ -679,11 +755,16 @@ int cg_resident_history(cg_store *s, const struct cg_actor *actor, int64_t id, c
     if (!rc)
         rc = cg_store_query(s, &st,
                             "SELECT at, actor, field, old_value, new_value FROM resident_history"
-                            " WHERE resident_id = ? ORDER BY id LIMIT 1000",
+                            " WHERE resident_id = ? ORDER BY id",
                             "i", id);
-    struct cg_resident_change *out = rc ? NULL : cg_arena_alloc(a, 1000 * sizeof *out);
-    size_t count = 0;
-    while (out && (rc = cg_stmt_step(st)) == CG_ROW) {
+    /* The whole history: one person's changes are few, and none is left out. */
+    struct cg_resident_change *out = NULL;
+    size_t count = 0, cap = 0;
+    while (st && (rc = cg_stmt_step(st)) == CG_ROW) {
+        if (!(out = cg_arena_grow(a, out, sizeof *out, count, &cap))) {
+            rc = CG_ENOMEM;
+            break;
+        }
         struct cg_resident_change *c = &out[count++];
         c->at = cg_stmt_int(st, 0);
         c->actor = cg_arena_strdup(a, cg_stmt_text(st, 1));
@@ -698,7 +779,6 @@ int cg_resident_history(cg_store *s, const struct cg_actor *actor, int64_t id, c
     if (st)
         cg_stmt_reset(st);
     if (rc == CG_DONE) {
-        rc = out ? 0 : CG_ENOMEM;
         *items = out;
         *n = count;
     }
@@ -706,13 +786,125 @@ int cg_resident_history(cg_store *s, const struct cg_actor *actor, int64_t id, c
                       rc ? NULL : r.area.path, rc, NULL);
 }
 
+/* ---- probes: asking whether an ID number is registered outside one's scope ---- */
+
+/* A save of an ID number registered elsewhere answers 409: that tells the
+ * user the number exists, and where it does not (from the dry run of an
+ * import too). Each such answer is a probe, audited as
+ * resident.probe_elsewhere; past probe_limit of them in PROBE_WINDOW a user
+ * is answered 429 instead. The counts live in the audit table, so that they
+ * hold across restarts and across servers sharing one PostgreSQL. The
+ * command line (user_id 0) holds the database itself and is not counted. */
+#define PROBE_WINDOW 3600
+#define PROBE_ACTION "resident.probe_elsewhere"
+static _Atomic int probe_limit = CG_RESIDENT_PROBE_LIMIT_DEFAULT;
+
+void cg_resident_set_probe_limit(int per_hour)
+{
+    probe_limit = per_hour > 0 ? per_hour : 1;
+}
+
+/* The actor's answered probes in the window, and the seconds until the
+ * oldest of them leaves it. */
+static int count_probes(cg_store *s, const struct cg_actor *actor, int64_t *count, int64_t *wait)
+{
+    int64_t now = cg_now();
+    cg_stmt *st = NULL;
+    *count = *wait = 0;
+    int rc = cg_store_query(s, &st,
+                            "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM audit WHERE action = ?"
+                            " AND at > ? AND actor_id = ? AND outcome = 'already_exists'",
+                            "sii", PROBE_ACTION, now - PROBE_WINDOW, actor->user_id);
+    if (!rc && !(rc = cg_stmt_one(st))) {
+        *count = cg_stmt_int(st, 0);
+        *wait = *count ? cg_stmt_int(st, 1) + PROBE_WINDOW - now : 0;
+        if (*count && *wait < 1)
+            *wait = 1;
+    }
+    if (st)
+        cg_stmt_reset(st);
+    return rc;
+}
+
+int cg_resident_probe_wait(cg_store *s, const struct cg_actor *actor, int64_t *seconds)
+{
+    int64_t count = 0;
+    *seconds = 0;
+    if (!actor || !actor->user_id)
+        return 0;
+    int rc = count_probes(s, actor, &count, seconds);
+    if (!rc && count < probe_limit)
+        *seconds = 0;
+    return rc;
+}
+
+int cg_resident_probes_record(cg_store *s, const struct cg_actor *actor, int64_t n,
+                              const char *detail, int *over)
+{
+    int64_t count = 0, wait = 0;
+    *over = 0;
+    if (!actor || !actor->user_id || n <= 0)
+        return 0;
+    int rc = count_probes(s, actor, &count, &wait);
+    if (rc)
+        return rc;
+    *over = count + n > probe_limit;
+    struct cg_audit_record rec = {PROBE_ACTION,     "resident", NULL,
+                                  actor->area_path, CG_EEXISTS, detail};
+    if ((rc = cg_store_begin(s)))
+        return rc;
+    for (int64_t i = 0; !rc && i < n; i++)
+        rc = cg_audit_write(s, actor, NULL, &rec);
+    if (!rc && *over) { /* the refusal itself is on the record too */
+        rec.outcome = CG_ERATE_LIMITED;
+        rc = cg_audit_write(s, actor, NULL, &rec);
+    }
+    if (!rc)
+        return cg_store_commit(s);
+    cg_store_rollback(s);
+    return rc;
+}
+
+/* Refuses (CG_ERATE_LIMITED, audited) a save by an actor past the limit,
+ * unless the ID number is one it can see anyway (a resident in its scope):
+ * a new number is refused as well as one registered elsewhere, so that the
+ * refusal itself tells nothing. */
+static int probe_gate(cg_store *s, const struct cg_actor *actor, const struct cg_resident_row *row,
+                      struct cg_audit_record *rec)
+{
+    int64_t count = 0, wait = 0;
+    if (!actor->user_id)
+        return 0;
+    int rc = count_probes(s, actor, &count, &wait);
+    if (rc || count < probe_limit)
+        return rc;
+    cg_stmt *st = NULL;
+    int visible = 0;
+    rc = cg_store_query(s, &st, "SELECT area_path FROM residents WHERE id_number = ?", "s",
+                        row->id_number);
+    if (!rc && !(rc = cg_stmt_one(st)))
+        visible = cg_actor_in_scope(actor, cg_stmt_text(st, 0));
+    if (st)
+        cg_stmt_reset(st);
+    if (rc && rc != CG_ENOTFOUND)
+        return rc;
+    if (visible)
+        return 0;
+    struct cg_audit_record refused = *rec;
+    refused.action = PROBE_ACTION;
+    refused.outcome = CG_ERATE_LIMITED;
+    cg_audit_commit(s, actor, NULL, &refused);
+    return CG_ERATE_LIMITED;
+}
+
 int cg_resident_save(cg_store *s, const struct cg_actor *actor, const struct cg_resident_input *in,
-                     cg_arena *a, struct cg_resident *out, struct cg_field_error *fe)
+                     cg_arena *a, struct cg_resident *out, int *created, struct cg_field_error *fe)
 {
     struct cg_audit_record rec = {"resident.save", "resident", NULL, NULL, 0, NULL};
     cg_resident_checker *c = NULL;
     struct cg_resident_row row;
     int changed = 0, rc;
+    *created = 0;
     if (!cg_actor_can(actor, CG_PERM_PEOPLE_WRITE)) {
         rec.outcome = CG_EFORBIDDEN;
         cg_audit_commit(s, actor, NULL, &rec);
@@ -729,12 +921,20 @@ int cg_resident_save(cg_store *s, const struct cg_actor *actor, const struct cg_
         cg_audit_commit(s, actor, NULL, &rec);
         return rc;
     }
+    if ((rc = probe_gate(s, actor, &row, &rec))) {
+        if (rc == CG_ERATE_LIMITED)
+            cg_field_fail(fe, rc, "id_number",
+                          "too many ID numbers registered elsewhere were tried; try again later");
+        return rc;
+    }
     if ((rc = cg_store_begin(s)))
         return rc;
-    rc = cg_resident_write(s, actor, &row, &changed);
-    if (rc == CG_EEXISTS)
+    rc = write_row(s, actor, &row, &changed, created);
+    if (rc == CG_EEXISTS) {
+        rec.action = PROBE_ACTION; /* counted by probe_gate */
         cg_field_fail(fe, rc, "id_number",
                       "a resident with this ID number is registered elsewhere");
+    }
     if ((rc = cg_audit_end(s, actor, &rec, rc)))
         return rc;
     cg_stmt *st = NULL;

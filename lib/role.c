@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "civgrid/actor.h"
+#include "civgrid/scope.h"
 
 #define PHONE CG_PERM_UNMASK_PHONE
 /* Every staff role sees the tree in scope and the rules in force. */
@@ -52,6 +53,5 @@ int cg_actor_can(const struct cg_actor *a, unsigned perm)
 
 int cg_actor_in_scope(const struct cg_actor *a, const char *area_path)
 {
-    return a && a->area_path && area_path &&
-           strncmp(area_path, a->area_path, strlen(a->area_path)) == 0;
+    return a && cg_scope_holds(a->area_path, area_path);
 }

@@ -7,6 +7,7 @@
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
 #include "civgrid/idcard.h"
+#include "civgrid/scope.h"
 
 const char *const cg_staff_positions[] = {
     "commander", "grid_head", "grid_worker", "assistant", "building_head", "street_head", NULL};
@@ -159,34 +160,55 @@ static int card_chain(cg_store *s, const struct cg_area *area, cg_arena *a, stru
     char day[11];
     cg_today(day);
     cg_stmt *st = NULL;
-    int rc = cg_store_query(
-        s, &st,
-        STAFF_SELECT
-        "WHERE (substr(CAST(? AS TEXT), 1, length(a.path)) = a.path"
-        " OR (a.path > ? AND a.path < ? AND s.position IN ('building_head', 'street_head')))"
-        " AND (s.end_date IS NULL OR s.end_date > ?)"
-        " ORDER BY length(a.path), s.position, s.id LIMIT 200",
-        "ssss", area->path, area->path, cg_arena_printf(a, "%s~", area->path), day);
+    struct cg_scope below;
+    /* The nodes above are the ancestors: the paths that area->path starts
+     * with (a reverse prefix test on the few assignments of the chain); the
+     * heads below are the scope of the node. One row past the page says
+     * whether the chain was cut. */
+    int rc = cg_scope_at(area->path, a, &below);
+    if (!rc)
+        rc = cg_store_query(
+            s, &st,
+            STAFF_SELECT
+            "WHERE (substr(CAST(? AS TEXT), 1, length(a.path)) = a.path"
+            " OR (" CG_SCOPE_SQL("a.path") " AND a.path <> ?"
+                                           " AND s.position IN ('building_head', 'street_head')))"
+                                           " AND (s.end_date IS NULL OR s.end_date > ?)"
+                                           " ORDER BY length(a.path), s.position, s.id LIMIT ?",
+            "sssssi", area->path, below.from, below.to, area->path, day,
+            (int64_t)CG_CARD_CHAIN_MAX + 1);
     if (rc)
         return rc;
-    out->chain = cg_arena_calloc(a, 200 * sizeof *out->chain);
-    while (out->chain && (rc = cg_stmt_step(st)) == CG_ROW)
+    out->chain = cg_arena_calloc(a, CG_CARD_CHAIN_MAX * sizeof *out->chain);
+    while (out->chain && (rc = cg_stmt_step(st)) == CG_ROW &&
+           !(out->chain_truncated = out->nchain == CG_CARD_CHAIN_MAX))
         read_staff(st, a, &out->chain[out->nchain++]);
     cg_stmt_reset(st);
     return !out->chain ? CG_ENOMEM : (rc < 0 ? rc : 0);
 }
 
+#define ACTIVE_BUILDINGS                                                                           \
+    " FROM areas WHERE " CG_SCOPE_SQL("path") " AND level = 'building' AND status = 'active'"
+
 static int card_buildings(cg_store *s, const struct cg_area *area, cg_arena *a, struct cg_card *out)
 {
     cg_stmt *st = NULL;
-    int rc =
-        cg_store_query(s, &st,
-                       "SELECT code, name, level, path FROM areas WHERE path >= ? AND path < ?"
-                       " AND level = 'building' AND status = 'active' ORDER BY code LIMIT 1000",
-                       "ss", area->path, cg_arena_printf(a, "%s~", area->path));
+    struct cg_scope sc;
+    /* The count is of every building, so that a cut list says how many. */
+    int rc = cg_scope_at(area->path, a, &sc);
+    if (!rc)
+        rc = cg_store_query(s, &st, "SELECT COUNT(*)" ACTIVE_BUILDINGS, "ss", sc.from, sc.to);
+    if (!rc && !(rc = cg_stmt_one(st)))
+        out->buildings_total = cg_stmt_int(st, 0);
+    if (st)
+        cg_stmt_reset(st);
+    if (!rc)
+        rc = cg_store_query(
+            s, &st, "SELECT code, name, level, path" ACTIVE_BUILDINGS " ORDER BY code LIMIT ?",
+            "ssi", sc.from, sc.to, (int64_t)CG_CARD_BUILDINGS_MAX);
     if (rc)
         return rc;
-    out->buildings = cg_arena_calloc(a, 1000 * sizeof *out->buildings);
+    out->buildings = cg_arena_calloc(a, CG_CARD_BUILDINGS_MAX * sizeof *out->buildings);
     while (out->buildings && (rc = cg_stmt_step(st)) == CG_ROW) {
         struct cg_area *b = &out->buildings[out->nbuildings++];
         b->code = cg_arena_strdup(a, cg_stmt_text(st, 0));
@@ -201,12 +223,15 @@ static int card_buildings(cg_store *s, const struct cg_area *area, cg_arena *a, 
 static int card_counts(cg_store *s, const struct cg_area *area, cg_arena *a, struct cg_card *out)
 {
     cg_stmt *st = NULL;
-    int rc = cg_store_query(
-        s, &st,
-        "SELECT COUNT(*), COUNT(DISTINCT CAST(area_id AS TEXT) || '/' || household),"
-        " COALESCE(SUM(CASE WHEN resident_type = 'floating' THEN 1 ELSE 0 END), 0)"
-        " FROM residents WHERE area_path >= ? AND area_path < ? AND status = 'active'",
-        "ss", area->path, cg_arena_printf(a, "%s~", area->path));
+    struct cg_scope sc;
+    int rc = cg_scope_at(area->path, a, &sc);
+    if (!rc)
+        rc = cg_store_query(
+            s, &st,
+            "SELECT COUNT(*), COUNT(DISTINCT CAST(area_id AS TEXT) || '/' || household),"
+            " COALESCE(SUM(CASE WHEN resident_type = 'floating' THEN 1 ELSE 0 END), 0)"
+            " FROM residents WHERE " CG_SCOPE_SQL("area_path") " AND status = 'active'",
+            "ss", sc.from, sc.to);
     if (rc)
         return rc;
     rc = cg_stmt_step(st);
@@ -230,7 +255,16 @@ int cg_staff_card(cg_store *s, const struct cg_actor *actor, const char *area_co
         rc = card_buildings(s, &out->area, a, out);
     if (!rc)
         rc = card_counts(s, &out->area, a, out);
-    return rc;
+    /* The card names staff and their phones: reading it is recorded. */
+    struct cg_audit_record rec = {
+        "area.card",
+        "area",
+        area_code,
+        rc ? NULL : out->area.path,
+        rc,
+        rc ? NULL : cg_arena_printf(a, "staff=%zu buildings=%zu", out->nchain, out->nbuildings)};
+    int arc = cg_audit_read(s, actor, &rec);
+    return rc ? rc : arc;
 }
 
 int cg_department_create(cg_store *s, const struct cg_actor *actor, const char *code,
@@ -273,13 +307,18 @@ int cg_department_list(cg_store *s, const struct cg_actor *actor, cg_arena *a,
     if (!cg_actor_can(actor, CG_PERM_AREAS_READ))
         return CG_EFORBIDDEN;
     cg_stmt *st = NULL;
-    int rc = cg_store_query(
-        s, &st, "SELECT id, code, name, domains FROM departments ORDER BY code LIMIT 500", "");
+    /* Every department: a county has tens of them, and none is cut off. */
+    int rc =
+        cg_store_query(s, &st, "SELECT id, code, name, domains FROM departments ORDER BY code", "");
     if (rc)
         return rc;
-    struct cg_department *out = cg_arena_calloc(a, 500 * sizeof *out);
-    size_t count = 0;
-    while (out && (rc = cg_stmt_step(st)) == CG_ROW) {
+    struct cg_department *out = NULL;
+    size_t count = 0, cap = 0;
+    while ((rc = cg_stmt_step(st)) == CG_ROW) {
+        if (!(out = cg_arena_grow(a, out, sizeof *out, count, &cap))) {
+            rc = CG_ENOMEM;
+            break;
+        }
         out[count].id = cg_stmt_int(st, 0);
         out[count].code = cg_arena_strdup(a, cg_stmt_text(st, 1));
         out[count].name = cg_arena_strdup(a, cg_stmt_text(st, 2));
@@ -287,8 +326,6 @@ int cg_department_list(cg_store *s, const struct cg_actor *actor, cg_arena *a,
         count++;
     }
     cg_stmt_reset(st);
-    if (!out)
-        return CG_ENOMEM;
     if (rc < 0)
         return rc;
     *items = out;

@@ -6,6 +6,7 @@
 #include "civgrid/audit.h"
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
+#include "civgrid/scope.h"
 #include "civgrid/secret.h"
 #include "civgrid/session.h"
 
@@ -168,11 +169,12 @@ fail:
 }
 
 int cg_user_list(cg_store *s, const struct cg_actor *actor, const char *q, cg_arena *a,
-                 struct cg_user **items, size_t *n)
+                 struct cg_user **items, size_t *n, int *more)
 {
     struct cg_audit_record rec = {"user.list", "user", NULL, actor ? actor->area_path : NULL, 0, q};
     *items = NULL;
     *n = 0;
+    *more = 0;
     if (!cg_actor_can(actor, CG_PERM_USERS_READ)) {
         rec.outcome = CG_EFORBIDDEN;
         cg_audit_read(s, actor, &rec);
@@ -180,17 +182,20 @@ int cg_user_list(cg_store *s, const struct cg_actor *actor, const char *q, cg_ar
     }
     const char *pattern = q && *q ? cg_arena_printf(a, "%%%s%%", q) : NULL;
     cg_stmt *st = NULL;
-    int rc = cg_store_query(
-        s, &st,
-        "SELECT " USER_COLUMNS USER_FROM " WHERE substr(a.path, 1, length(CAST(? AS TEXT))) = ?"
-        " AND (CAST(? AS TEXT) IS NULL OR u.username LIKE ? OR u.display_name LIKE ?)"
-        " ORDER BY u.username LIMIT 1000",
-        "sssss", actor->area_path, actor->area_path, pattern, pattern, pattern);
+    struct cg_scope sc;
+    int rc = cg_scope_of(actor, a, &sc);
+    if (!rc) /* one row past CG_USER_LIST_MAX says the list was cut */
+        rc = cg_store_query(s, &st,
+                            "SELECT " USER_COLUMNS USER_FROM " WHERE " CG_SCOPE_SQL(
+                                "a.path") " AND (CAST(? AS TEXT) IS NULL OR u.username LIKE ?"
+                                          " OR u.display_name LIKE ?) ORDER BY u.username LIMIT ?",
+                            "sssssi", sc.from, sc.to, pattern, pattern, pattern,
+                            (int64_t)CG_USER_LIST_MAX + 1);
     if (rc)
         return rc;
     size_t cap = 0, count = 0;
     struct cg_user *out = NULL;
-    while ((rc = cg_stmt_step(st)) == CG_ROW) {
+    while ((rc = cg_stmt_step(st)) == CG_ROW && !(*more = count == CG_USER_LIST_MAX)) {
         if (!(out = cg_arena_grow(a, out, sizeof *out, count, &cap))) {
             rc = CG_ENOMEM;
             break;

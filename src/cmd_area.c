@@ -39,13 +39,16 @@ static int area_list(struct cli *c, struct opts *o)
 {
     struct cg_area *items = NULL;
     size_t n = 0;
-    int rc = cg_area_search(c->store, c->actor, opt_str(o, "q"), 1000, c->arena, &items, &n);
+    int more = 0;
+    int rc = cg_area_search(c->store, c->actor, opt_str(o, "q"), 1000, c->arena, &items, &n, &more);
     if (rc)
         return cli_fail(c, rc, NULL);
     printf("%-16s %-16s %-11s %s\n", "CODE", "PARENT", "LEVEL", "NAME");
     for (size_t i = 0; i < n; i++)
         printf("%-16s %-16s %-11s %s\n", items[i].code,
                items[i].parent_code ? items[i].parent_code : "-", items[i].level, items[i].name);
+    if (more) /* on stderr, so that the listing stays parseable */
+        fprintf(stderr, "more areas match than these %zu; narrow the list with --q\n", n);
     return EXIT_OK;
 }
 

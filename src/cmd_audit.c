@@ -38,7 +38,8 @@ static int audit_run(struct cli *c, struct opts *o)
                                 .limit = (int)opt_int(o, "limit")};
     struct cg_audit_entry *e = NULL;
     size_t n = 0;
-    int rc = cg_audit_list(c->store, c->actor, &f, c->arena, &e, &n);
+    int more = 0;
+    int rc = cg_audit_list(c->store, c->actor, &f, c->arena, &e, &n, &more);
     if (rc)
         return cli_fail(c, rc, NULL);
     for (size_t i = 0; i < n; i++) {
@@ -51,6 +52,10 @@ static int audit_run(struct cli *c, struct opts *o)
                e[i].client_ip ? e[i].client_ip : "-", e[i].action,
                e[i].object_id ? e[i].object_id : "-", e[i].outcome, e[i].detail ? e[i].detail : "");
     }
+    /* A cut list says so, on stderr so that the listing stays parseable. */
+    if (more)
+        fprintf(stderr,
+                "more entries are older than these %zu; raise --limit or narrow the filter\n", n);
     return EXIT_OK;
 }
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "civgrid/error.h"
+#include "civgrid/resident.h"
 #include "civgrid/sched.h"
 #include "civgrid/store.h"
 #include "commands.h"
@@ -36,6 +37,8 @@ static const struct opt_def serve_opts[] = {
      "folder of the web UI's files"},
     {"session_ttl", OPT_INT, "CIVGRID_SESSION_TTL", "43200", 60, 30 * 86400,
      "seconds a sign-in lasts"},
+    {"probe_limit", OPT_INT, "CIVGRID_PROBE_LIMIT", "20", 1, 1000000,
+     "ID numbers registered elsewhere a user may try per hour (429 beyond)"},
     OPT_CONFIG,
     {"print_config", OPT_BOOL, NULL, NULL, 0, 0, "print the effective configuration and exit"},
     OPT_END,
@@ -85,6 +88,7 @@ int cmd_serve(int argc, char **argv)
         rc = EXIT_FAIL;
         goto out;
     }
+    cg_resident_set_probe_limit((int)opt_int(&o, "probe_limit"));
     struct http_config cfg = {
         .db = db,
         .listen = opt_str(&o, "listen"),

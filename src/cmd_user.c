@@ -67,12 +67,15 @@ static int user_list(struct cli *c, struct opts *o)
 {
     struct cg_user *users = NULL;
     size_t n = 0;
-    int rc = cg_user_list(c->store, c->actor, opt_str(o, "q"), c->arena, &users, &n);
+    int more = 0;
+    int rc = cg_user_list(c->store, c->actor, opt_str(o, "q"), c->arena, &users, &n, &more);
     if (rc)
         return cli_fail(c, rc, NULL);
     printf("%-20s %-14s %-10s %-16s %s\n", "USERNAME", "ROLE", "STATUS", "SCOPE", "NAME");
     for (size_t i = 0; i < n; i++)
         print_user(&users[i]);
+    if (more) /* on stderr, so that the listing stays parseable */
+        fprintf(stderr, "more accounts match than these %zu; narrow the list with --q\n", n);
     return EXIT_OK;
 }
 

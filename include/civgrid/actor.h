@@ -66,7 +66,8 @@ struct cg_actor {
 /* Whether the actor's role grants perm. */
 int cg_actor_can(const struct cg_actor *a, unsigned perm);
 
-/* Whether a node with this path lies in the actor's scope. */
+/* Whether a node with this path lies in the actor's scope: for a row already
+ * read. Queries filter in SQL with CG_SCOPE_SQL (scope.h), the same rule. */
 int cg_actor_in_scope(const struct cg_actor *a, const char *area_path);
 
 #endif

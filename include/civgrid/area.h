@@ -39,9 +39,9 @@ int cg_area_create(cg_store *s, const struct cg_actor *actor, const char *code,
                    struct cg_area *out, struct cg_field_error *fe);
 
 /* Lists nodes in the actor's scope whose code or name contains q (NULL: all),
- * at most limit, ordered by path. */
+ * at most limit, ordered by path; *more says whether more nodes matched. */
 int cg_area_search(cg_store *s, const struct cg_actor *actor, const char *q, int limit, cg_arena *a,
-                   struct cg_area **items, size_t *n);
+                   struct cg_area **items, size_t *n, int *more);
 
 /* Changes a node: a new name (rename), a new parent (move: the node's
  * subtree and everything on it move along; never under itself), or status
@@ -54,7 +54,10 @@ int cg_area_update(cg_store *s, const struct cg_actor *actor, const char *code, 
                    struct cg_field_error *fe);
 
 /* The children of a node in scope (NULL: the actor's own node), each with
- * its number of children and of active residents below it. */
+ * its number of children and of active residents below it, in code order, at
+ * most CG_AREA_CHILDREN_MAX of them; node->children is the number it has, so
+ * that a cut list says so (*n < node->children). */
+#define CG_AREA_CHILDREN_MAX 2000
 int cg_area_children(cg_store *s, const struct cg_actor *actor, const char *code, cg_arena *a,
                      struct cg_area *node, struct cg_area **items, size_t *n);
 

@@ -81,8 +81,11 @@ struct cg_audit_entry {
 /* Lists entries, newest first, that the actor may read (first moving the
  * read log's records into the table): needs
  * CG_PERM_AUDIT_READ (CG_EFORBIDDEN otherwise); an actor scoped below the
- * root sees entries about objects in its scope and its own actions. */
+ * root sees entries about objects in its scope and its own actions. *more
+ * says whether older entries exist past this page (ask again with
+ * before_id = the last entry's id). The reading is itself audited
+ * ("audit.read"). */
 int cg_audit_list(cg_store *s, const struct cg_actor *actor, const struct cg_audit_filter *f,
-                  cg_arena *a, struct cg_audit_entry **items, size_t *n);
+                  cg_arena *a, struct cg_audit_entry **items, size_t *n, int *more);
 
 #endif

@@ -42,7 +42,8 @@
     X(MEDIATYPE, -28, "unsupported_media_type", 415,                                               \
       "the request body has the wrong Content-Type")                                               \
     X(URILONG, -29, "uri_too_long", 414, "the request line is too long")                           \
-    X(HEADERSBIG, -30, "headers_too_large", 431, "the request headers are too large")
+    X(HEADERSBIG, -30, "headers_too_large", 431, "the request headers are too large")              \
+    X(RATE_LIMITED, -31, "rate_limited", 429, "too many requests of this kind; try again later")
 
 enum cg_errno {
 #define CG__ERR_ENUM(name, val, str, status, msg) CG_E##name = (val),

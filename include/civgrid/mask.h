@@ -12,4 +12,11 @@ char *cg_mask_id(cg_arena *a, const char *id);
 /* Keeps the first 3 and last 4 digits of a phone number. */
 char *cg_mask_phone(cg_arena *a, const char *phone);
 
+/* Keeps the year of a birth date: 1980-**-**. A masked ID number hides
+ * exactly its birth date (characters 7-14) and its county (5-6, which the
+ * area tells): shown beside it, the full date would give the number back (the
+ * check digit confirms the one candidate). With the year alone some thirty
+ * numbers remain possible. NULL in, NULL out. */
+char *cg_mask_birth_date(cg_arena *a, const char *date);
+
 #endif

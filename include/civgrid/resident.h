@@ -47,11 +47,12 @@ struct cg_resident {
 };
 
 struct cg_resident_query {
-    const char *q;         /* name, ID number (full or last 4-6), phone, or area name */
-    const char *area_code; /* limit to this subtree (inside the actor's scope) */
-    const char *ledger;    /* limit to this ledger */
-    const char *status;    /* active (default), moved_out, deceased, all */
-    int limit, offset;     /* default 50, at most 100000 for exports */
+    const char *q;             /* name, ID number (full or last 4-6), phone, or area name */
+    const char *area_code;     /* limit to this subtree (inside the actor's scope) */
+    const char *ledger;        /* limit to this ledger */
+    const char *status;        /* active (default), moved_out, deceased, all */
+    int limit, offset;         /* default 50, at most 100000 for exports */
+    const char *export_format; /* "csv" or "xlsx" when the results become a file */
 };
 
 /* Lookup caches for checking many rows at once (import). */
@@ -80,14 +81,35 @@ int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg
  * cg_resident_write makes per row. */
 int cg_resident_insert_new(cg_store *s, const struct cg_resident_row *row);
 
-/* Adds or corrects one resident (check + write + audit in one transaction). */
+/* Adds or corrects one resident (check + write + audit in one transaction);
+ * *created says it was new. An ID number registered outside the actor's
+ * scope is CG_EEXISTS, audited as resident.probe_elsewhere; past the probe
+ * limit (cg_resident_set_probe_limit) a number the actor cannot see is
+ * CG_ERATE_LIMITED (cg_resident_probe_wait says for how long). */
 int cg_resident_save(cg_store *s, const struct cg_actor *actor, const struct cg_resident_input *in,
-                     cg_arena *a, struct cg_resident *out, struct cg_field_error *fe);
+                     cg_arena *a, struct cg_resident *out, int *created, struct cg_field_error *fe);
 
-/* Searches residents in scope. Needs CG_PERM_PEOPLE_READ. Audited as
- * resident.search (resident.search.unmasked when full numbers were shown). */
+/* Probes of ID numbers registered elsewhere a user may make in an hour. */
+#define CG_RESIDENT_PROBE_LIMIT_DEFAULT 20
+void cg_resident_set_probe_limit(int per_hour);
+
+/* Seconds until the actor may probe again (0: it may now). */
+int cg_resident_probe_wait(cg_store *s, const struct cg_actor *actor, int64_t *seconds);
+
+/* Records n probes that another door answered (an import's rows "registered
+ * outside your scope", dry run or not), in a transaction of its own; *over
+ * says the actor went past the limit with them (then its answer must be
+ * withheld: CG_ERATE_LIMITED). */
+int cg_resident_probes_record(cg_store *s, const struct cg_actor *actor, int64_t n,
+                              const char *detail, int *over);
+
+/* Searches residents in scope, at most q->limit of them; *more says whether
+ * more matched. Needs CG_PERM_PEOPLE_READ. Audited as resident.search, or
+ * resident.export with the format when q->export_format is set ("+.unmasked"
+ * when full numbers were shown), with the number of results. Roles that see
+ * masked ID numbers get the birth year only (cg_mask_birth_date). */
 int cg_resident_search(cg_store *s, const struct cg_actor *actor, const struct cg_resident_query *q,
-                       cg_arena *a, struct cg_resident **items, size_t *n);
+                       cg_arena *a, struct cg_resident **items, size_t *n, int *more);
 
 /* Reads one resident by id, in scope. Audited as resident.read. */
 int cg_resident_get(cg_store *s, const struct cg_actor *actor, int64_t id, cg_arena *a,
@@ -103,7 +125,8 @@ struct cg_resident_change {
     const char *actor, *field, *old_value, *new_value;
 };
 
-/* The history of one resident, oldest first (same rules as cg_resident_get). */
+/* The whole history of one resident, oldest first (same rules as
+ * cg_resident_get). */
 int cg_resident_history(cg_store *s, const struct cg_actor *actor, int64_t id, cg_arena *a,
                         struct cg_resident_change **items, size_t *n);
 

@@ -34,12 +34,19 @@ int cg_staff_end(cg_store *s, const struct cg_actor *actor, int64_t id);
 
 /* A grid's responsibility card: who to call (the chain on the node and its
  * ancestors), which buildings, how many households and residents. */
+/* A card lists at most this many staff and buildings; it says when it
+ * lists fewer than there are (chain_truncated, buildings_total). */
+#define CG_CARD_CHAIN_MAX 200
+#define CG_CARD_BUILDINGS_MAX 1000
+
 struct cg_card {
     struct cg_area area;
     struct cg_staff *chain;
     size_t nchain;
+    int chain_truncated; /* more staff than CG_CARD_CHAIN_MAX */
     struct cg_area *buildings;
     size_t nbuildings;
+    int64_t buildings_total; /* active buildings below, listed or not */
     int64_t households, residents, floating;
 };
 

@@ -66,6 +66,37 @@ int cg_store_begin(cg_store *s);
 int cg_store_commit(cg_store *s);
 int cg_store_rollback(cg_store *s);
 
+/* Ends a SELECT that reads rows the same transaction is about to change:
+ * "SELECT ... WHERE id = ?" CG_FOR_UPDATE. PostgreSQL locks the rows read
+ * (FOR UPDATE), so that two transactions correcting one row take turns
+ * instead of both writing from the same stale read; SQLite drops the clause,
+ * which it does not know, because its BEGIN IMMEDIATE already lets one
+ * writer at a time in. Only at the very end of the statement, on a query of
+ * one table (a join would lock the joined rows too). */
+#define CG_FOR_UPDATE " FOR UPDATE"
+
+/* Bulk loads. Domain code never tunes a backend itself: it asks the store.
+ *   cg_store_bulk_begin   before the load's transaction: the connection is
+ *                         tuned for many inserts (SQLite: a 64 MB page cache);
+ *   cg_store_bulk_defer_indexes  inside it: drops table's non-unique indexes
+ *                         (with unique != 0 the unique ones too: a first load
+ *                         into an empty table), to build them again, sorted,
+ *                         in cg_store_bulk_rebuild before the commit; a
+ *                         rolled-back load rolls the drop back with the rest;
+ *   cg_store_bulk_end     after it, committed or not: the connection (a
+ *                         server thread's, reused) gets its settings back.
+ * A backend that gains nothing does nothing: on PostgreSQL DROP INDEX would
+ * lock readers out for the whole load, so cg_store_bulk_defers_indexes says
+ * 0 and *dropped stays 0. table is a name from the caller's code, never from
+ * input. */
+struct cg_bulk;
+int cg_store_bulk_begin(cg_store *s, struct cg_bulk **out);
+int cg_store_bulk_defers_indexes(const cg_store *s);
+int cg_store_bulk_defer_indexes(cg_store *s, struct cg_bulk *b, const char *table, int unique,
+                                int *dropped);
+int cg_store_bulk_rebuild(cg_store *s, struct cg_bulk *b);
+void cg_store_bulk_end(cg_store *s, struct cg_bulk *b); /* accepts NULL */
+
 /* Runs statements with no parameters and no results (migrations, PRAGMAs). */
 int cg_store_exec_script(cg_store *s, const char *sql);
 

@@ -44,9 +44,11 @@ int cg_user_check_password(const char *password, const char *username, struct cg
 int cg_user_create(cg_store *s, const struct cg_actor *actor, const struct cg_user_input *in,
                    cg_arena *a, struct cg_user *out, struct cg_field_error *fe);
 
-/* Lists accounts in scope whose username or display name contains q. */
+/* Lists accounts in scope whose username or display name contains q, at
+ * most CG_USER_LIST_MAX of them; *more says whether more matched. */
+#define CG_USER_LIST_MAX 1000
 int cg_user_list(cg_store *s, const struct cg_actor *actor, const char *q, cg_arena *a,
-                 struct cg_user **items, size_t *n);
+                 struct cg_user **items, size_t *n, int *more);
 
 /* Reads one account in scope. */
 int cg_user_get(cg_store *s, const struct cg_actor *actor, const char *username, cg_arena *a,

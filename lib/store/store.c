@@ -111,6 +111,56 @@ int cg_store_rollback(cg_store *s)
     return s->ops->exec_script(s, "ROLLBACK");
 }
 
+int cg_store_bulk_begin(cg_store *s, struct cg_bulk **out)
+{
+    struct cg_bulk *b = calloc(1, sizeof *b);
+    if (!b)
+        return CG_ENOMEM;
+    int rc = s->ops->bulk_tune ? s->ops->bulk_tune(s, b) : 0;
+    if (rc) {
+        free(b);
+        return rc;
+    }
+    *out = b;
+    return 0;
+}
+
+int cg_store_bulk_defers_indexes(const cg_store *s)
+{
+    return s->ops->bulk_drop_indexes != NULL;
+}
+
+int cg_store_bulk_defer_indexes(cg_store *s, struct cg_bulk *b, const char *table, int unique,
+                                int *dropped)
+{
+    *dropped = 0;
+    if (!s->ops->bulk_drop_indexes)
+        return 0;
+    int rc = s->ops->bulk_drop_indexes(s, b, table, unique);
+    *dropped = !rc;
+    return rc;
+}
+
+int cg_store_bulk_rebuild(cg_store *s, struct cg_bulk *b)
+{
+    int rc = 0;
+    for (size_t i = 0; !rc && i < b->nrebuild; i++)
+        rc = cg_store_exec_script(s, b->rebuild[i]);
+    return rc;
+}
+
+void cg_store_bulk_end(cg_store *s, struct cg_bulk *b)
+{
+    if (!b)
+        return;
+    if (s->ops->bulk_restore)
+        s->ops->bulk_restore(s, b);
+    for (size_t i = 0; i < b->nrebuild; i++)
+        free(b->rebuild[i]);
+    free(b->rebuild);
+    free(b);
+}
+
 static unsigned hash_sql(const char *sql)
 {
     unsigned h = 2166136261u; /* FNV-1a: short, and good enough for a small cache */

@@ -29,10 +29,23 @@ struct cg_store_ops {
     const char *(*col_text)(cg_stmt *st, int col);
     int64_t (*changes)(cg_stmt *st);
     void (*reset)(cg_stmt *st);
+    /* Bulk loads (store.h); each NULL where the backend needs nothing. */
+    int (*bulk_tune)(cg_store *s, struct cg_bulk *b);     /* save settings, then tune */
+    void (*bulk_restore)(cg_store *s, struct cg_bulk *b); /* put the saved settings back */
+    /* Drops table's indexes (unique ones too when unique), keeping in b the
+     * statements that build them again. */
+    int (*bulk_drop_indexes)(cg_store *s, struct cg_bulk *b, const char *table, int unique);
     /* What the migration placeholders stand for on this backend. */
     const char *id_column;       /* {{id}}: an auto-increment integer primary key */
     const char *bytes_collation; /* {{bytes}}: compare text byte by byte, so that
                                     prefix ranges (paths, name starts) hold */
+};
+
+/* A bulk load's state on one connection. */
+struct cg_bulk {
+    int64_t saved;  /* the backend's setting before the load (SQLite: cache_size) */
+    char **rebuild; /* statements that build the dropped indexes again */
+    size_t nrebuild;
 };
 
 struct cg_stmt {

@@ -28,3 +28,11 @@ char *cg_mask_phone(cg_arena *a, const char *phone)
 {
     return mask(a, phone, 3, 4);
 }
+
+char *cg_mask_birth_date(cg_arena *a, const char *date)
+{
+    char *out = mask(a, date, 5, 0);
+    if (out && strlen(out) == 10 && date[4] == '-' && date[7] == '-')
+        out[7] = '-'; /* 1980-**-**, still read as a date with its year */
+    return out;
+}

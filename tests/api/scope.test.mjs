@@ -79,7 +79,7 @@ before(async () => {
   for (const role of ROLES) tokens[role] = await login(`as_${role}`);
   for (const [key, body] of [['in', IN_RESIDENT], ['out', OUT_RESIDENT]]) {
     const res = await api('POST', '/api/v1/residents', adminToken, body);
-    assert.equal(res.status, 200, res.text);
+    assert.equal(res.status, 201, res.text);
     residentIds[key] = res.json.id;
   }
   for (const [key, area] of [['in', 'g1'], ['out', 'g2']]) {

@@ -88,7 +88,7 @@ describe('registry pages', { timeout: 120_000 }, () => {
     admin = await apiSession(server.url, 'admin', server.adminPassword);
     for (const r of [R1, R2, R3]) {
       const res = await admin('POST', '/api/v1/residents', r);
-      assert.equal(res.status, 200, `add ${r.name}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.status, 201, `add ${r.name}: ${JSON.stringify(res.body)}`);
       ids[r.name] = res.body.id;
       masked[r.name] = res.body.id_number;
       assert.match(res.body.id_number, /\*/, 'admin sees masked ID numbers');

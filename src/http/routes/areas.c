@@ -10,15 +10,17 @@ int route_areas_list(struct http_req *r)
     struct cg_area *areas = NULL;
     size_t n = 0;
     int64_t limit = 100;
+    int more = 0;
     int rc = http_query_int(r, "limit", 1, 1000, &limit);
     if (!rc)
-        rc = cg_area_search(r->db, r->actor, http_query(r, "q"), (int)limit, r->arena, &areas, &n);
+        rc = cg_area_search(r->db, r->actor, http_query(r, "q"), (int)limit, r->arena, &areas, &n,
+                            &more);
     if (rc)
         return rc;
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(items, render_area(&areas[i]));
-    return http_reply_json(r, 200, json_pack("{s:o}", "items", items));
+    return http_reply_json(r, 200, json_pack("{s:o, s:b}", "items", items, "truncated", more));
 }
 
 int route_areas_get(struct http_req *r)
@@ -85,7 +87,9 @@ int route_areas_children(struct http_req *r)
         json_array_append_new(arr, o);
     }
     return http_reply_json(r, 200,
-                           json_pack("{s:o, s:o}", "area", render_area(&node), "items", arr));
+                           json_pack("{s:o, s:o, s:I, s:b}", "area", render_area(&node), "items",
+                                     arr, "total", (json_int_t)node.children, "truncated",
+                                     (int64_t)n < node.children));
 }
 
 int route_areas_card(struct http_req *r)
@@ -102,7 +106,10 @@ int route_areas_card(struct http_req *r)
                                                    "name", card.buildings[i].name));
     return http_reply_json(
         r, 200,
-        json_pack("{s:o, s:o, s:o, s:I, s:I, s:I}", "area", render_area(&card.area), "chain", chain,
-                  "buildings", buildings, "households", (json_int_t)card.households, "residents",
-                  (json_int_t)card.residents, "floating", (json_int_t)card.floating));
+        json_pack("{s:o, s:o, s:b, s:o, s:I, s:b, s:I, s:I, s:I}", "area", render_area(&card.area),
+                  "chain", chain, "chain_truncated", card.chain_truncated, "buildings", buildings,
+                  "buildings_total", (json_int_t)card.buildings_total, "buildings_truncated",
+                  (int64_t)card.nbuildings < card.buildings_total, "households",
+                  (json_int_t)card.households, "residents", (json_int_t)card.residents, "floating",
+                  (json_int_t)card.floating));
 }

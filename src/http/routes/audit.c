@@ -36,8 +36,9 @@ int route_audit_list(struct http_req *r)
     f.limit = (int)limit;
     struct cg_audit_entry *e = NULL;
     size_t n = 0;
+    int more = 0;
     if (!rc)
-        rc = cg_audit_list(r->db, r->actor, &f, r->arena, &e, &n);
+        rc = cg_audit_list(r->db, r->actor, &f, r->arena, &e, &n, &more);
     if (rc)
         return rc;
     json_t *items = json_array();
@@ -50,5 +51,11 @@ int route_audit_list(struct http_req *r)
     }
     /* A record that cannot be shown fails the whole answer: a trail with
      * silent gaps would be worse than none. */
-    return items ? http_reply_json(r, 200, json_pack("{s:o}", "items", items)) : CG_ENOMEM;
+    if (!items)
+        return CG_ENOMEM;
+    json_t *body = json_pack("{s:o}", "items", items);
+    /* The next page is the entries older than the last one shown. */
+    if (body && more && n)
+        json_object_set_new(body, "next_before", json_integer(e[n - 1].id));
+    return http_reply_json(r, 200, body);
 }

@@ -6,6 +6,7 @@
 
 #include "civgrid/error.h"
 #include "civgrid/import.h"
+#include "civgrid/resident.h"
 #include "routes.h"
 
 /* A yes/no query parameter: absent, "0", "false" or "no" is no; "1", "true"
@@ -39,6 +40,31 @@ static json_t *render_result(const struct cg_import_result *res)
                      (json_int_t)res->errors_total, "errors", errors);
 }
 
+/* A 429 with the seconds until the actor may probe again. */
+static int probe_refusal(struct http_req *r)
+{
+    int64_t wait = 0;
+    if (!cg_resident_probe_wait(r->db, r->actor, &wait) && wait > 0)
+        http_add_header(r, "Retry-After", cg_arena_printf(r->arena, "%lld", (long long)wait));
+    return http_fail(r, CG_ERATE_LIMITED, NULL,
+                     "too many ID numbers registered elsewhere were tried; try again later");
+}
+
+/* A residents file is a way to ask, row by row, whether ID numbers are
+ * registered elsewhere (the dry run as well): its "already_exists" rows are
+ * probes like a save's 409, counted against the same limit, and a report that
+ * would go past it is withheld. */
+static int count_probes(struct http_req *r, const struct cg_import_result *res, int *over)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < res->nerrors; i++)
+        n += !strcmp(res->errors[i].code, "already_exists");
+    const char *detail =
+        cg_arena_printf(r->arena, "import%s rows=%lld probes=%lld", res->dry_run ? " dry_run" : "",
+                        (long long)res->rows, (long long)n);
+    return cg_resident_probes_record(r->db, r->actor, n, detail, over);
+}
+
 int route_import_upload(struct http_req *r)
 {
     enum cg_import_kind kind;
@@ -60,10 +86,21 @@ int route_import_upload(struct http_req *r)
         rc = flag(r, "dry_run", &opt.dry_run);
     if (rc)
         return rc;
+    int64_t wait = 0;
+    if (kind == CG_IMPORT_RESIDENTS && (rc = cg_resident_probe_wait(r->db, r->actor, &wait)))
+        return rc;
+    if (wait > 0)
+        return probe_refusal(r);
     struct cg_import_result res;
     rc = cg_import_mem(r->db, r->actor, kind, r->body.data, r->body.len, &opt, r->arena, &res);
     if (rc && rc != CG_EINVALID_ROWS)
         return rc;
+    int over = 0;
+    int prc = kind == CG_IMPORT_RESIDENTS ? count_probes(r, &res, &over) : 0;
+    if (prc)
+        return prc;
+    if (over)
+        return probe_refusal(r);
     json_t *body = render_result(&res);
     if (!body)
         return CG_ENOMEM;

@@ -58,6 +58,7 @@ static const char *const export_headers[] = {"身份证号", "姓名",     "性�
                                              "区域编码", "区域名称", "户号", "单元",     "房间",
                                              "人员类型", "状态",     "标签"};
 #define EXPORT_COLS (sizeof export_headers / sizeof export_headers[0])
+#define EXPORT_MAX 100000
 
 static int export_residents(struct http_req *r, const char *format, const struct cg_resident *items,
                             size_t n)
@@ -115,13 +116,20 @@ int route_residents_list(struct http_req *r)
         .ledger = http_query(r, "ledger"),
         .status = http_query(r, "status"),
         /* A file is the whole list the user may see, not one page of it. */
-        .limit = file ? 100000 : (int)limit,
+        .limit = file ? EXPORT_MAX : (int)limit,
         .offset = file ? 0 : (int)offset,
+        .export_format = file ? format : NULL,
     };
     struct cg_resident *items = NULL;
     size_t n = 0;
-    if ((rc = cg_resident_search(r->db, r->actor, &q, r->arena, &items, &n)))
+    int more = 0;
+    if ((rc = cg_resident_search(r->db, r->actor, &q, r->arena, &items, &n, &more)))
         return rc;
+    /* A file cannot say it was cut: a list too long for one is refused. */
+    if (file && more)
+        return http_fail(r, CG_ETOOBIG, "q",
+                         "more than %d residents match: narrow the search (area, ledger, text)",
+                         EXPORT_MAX);
     if (file)
         return export_residents(r, format, items, n);
     struct cg_jw w;
@@ -135,6 +143,8 @@ int route_residents_list(struct http_req *r)
     cg_jw_end(&w);
     cg_jw_kint(&w, "limit", limit);
     cg_jw_kint(&w, "offset", offset);
+    if (more) /* the next page; absent on the last one */
+        cg_jw_kint(&w, "next_offset", offset + (int64_t)n);
     cg_jw_end(&w);
     if ((rc = cg_jw_finish(&w)))
         return rc;
@@ -158,6 +168,7 @@ int route_residents_save(struct http_req *r)
     json_t *body = NULL;
     struct cg_resident_input in = {0};
     struct cg_resident res;
+    int created = 0;
     int rc = http_json_body(r, &body);
     struct {
         const char *key;
@@ -174,9 +185,17 @@ int route_residents_save(struct http_req *r)
         rc = cg_json_get_string(body, fields[i].key, fields[i].required, 400, fields[i].dst,
                                 &r->ferr);
     if (!rc)
-        rc = cg_resident_save(r->db, r->actor, &in, r->arena, &res, &r->ferr);
+        rc = cg_resident_save(r->db, r->actor, &in, r->arena, &res, &created, &r->ferr);
     json_decref(body);
-    return rc ? rc : reply_resident(r, &res);
+    int64_t wait = 0;
+    if (rc == CG_ERATE_LIMITED && !cg_resident_probe_wait(r->db, r->actor, &wait) && wait > 0)
+        http_add_header(r, "Retry-After", cg_arena_printf(r->arena, "%lld", (long long)wait));
+    if (rc)
+        return rc;
+    rc = reply_resident(r, &res);
+    if (!rc && created)
+        r->status = 201;
+    return rc;
 }
 
 int route_residents_update(struct http_req *r)

@@ -10,13 +10,17 @@ int route_users_list(struct http_req *r)
 {
     struct cg_user *users = NULL;
     size_t n = 0;
-    int rc = cg_user_list(r->db, r->actor, http_query(r, "q"), r->arena, &users, &n);
+    int more = 0;
+    int rc = cg_user_list(r->db, r->actor, http_query(r, "q"), r->arena, &users, &n, &more);
     if (rc)
         return rc;
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(items, render_user(&users[i]));
-    return http_reply_json(r, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)n));
+    /* total counts the listed accounts; truncated says more matched. */
+    return http_reply_json(
+        r, 200,
+        json_pack("{s:o, s:I, s:b}", "items", items, "total", (json_int_t)n, "truncated", more));
 }
 
 int route_users_create(struct http_req *r)

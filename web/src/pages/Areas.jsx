@@ -396,7 +396,7 @@ function CardSection({ card, area, admin, people, showForm, onToggleForm, onAssi
             <div class="stat"><dt>{t('card.households')}</dt><dd data-testid="card-households">{data.households}</dd></div>
             <div class="stat"><dt>{t('card.residents')}</dt><dd data-testid="card-residents">{data.residents}</dd></div>
             <div class="stat"><dt>{t('card.floating')}</dt><dd data-testid="card-floating">{data.floating}</dd></div>
-            <div class="stat"><dt>{t('card.buildings')}</dt><dd>{(data.buildings || []).length}</dd></div>
+            <div class="stat"><dt>{t('card.buildings')}</dt><dd>{data.buildings_total ?? (data.buildings || []).length}</dd></div>
           </dl>
           {people && (
             <p class="block-links">
@@ -450,15 +450,17 @@ function BuildingsSection({ card }) {
   const { t } = useI18n();
   const list = (card.data && card.data.buildings) || [];
   if (!card.data || list.length === 0) return null;
+  // The card lists at most 1,000 buildings; the total counts them all.
+  const total = card.data.buildings_total ?? list.length;
   return (
     <section class="block" aria-labelledby="buildings-title">
-      <h2 id="buildings-title">{t('card.buildings')}<span class="count-pill">{list.length}</span></h2>
+      <h2 id="buildings-title">{t('card.buildings')}<span class="count-pill">{total}</span></h2>
       <ul class="chip-list">
         {list.slice(0, 200).map((b) => (
           <li key={b.code}><a class="chip" href={`#/areas/${enc(b.code)}`}>{b.name}</a></li>
         ))}
       </ul>
-      {list.length > 200 && <p class="muted small">{t('card.buildings_more', { n: list.length - 200 })}</p>}
+      {total > 200 && <p class="muted small">{t('card.buildings_more', { n: total - 200 })}</p>}
     </section>
   );
 }
