@@ -111,6 +111,11 @@ struct cg_writer_stats {
 };
 void cg_writer_stats(cg_writer *w, struct cg_writer_stats *out);
 
+/* The same counts summed over every writer the process has run (queued is
+ * 0), and the seconds its batches took from BEGIN to the end of COMMIT (the
+ * fsync included), for /metrics: jobs per batch is what group commit saves. */
+void cg_writer_totals(struct cg_writer_stats *out, double *batch_seconds);
+
 /* The path of a side file beside the SQLite file that url names: the file's
  * path followed by suffix ("-reads.0"). *path_out is a malloc'd string, or
  * NULL when url has no file to put one beside (PostgreSQL, ":memory:",

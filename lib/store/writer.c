@@ -3,15 +3,21 @@
 #include "civgrid/writer.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "civgrid/clock.h"
 #include "civgrid/error.h"
 #include "store_int.h"
 
 /* A batch's size is capped so that one transaction stays short under a
  * flood: the jobs beyond it wait for the next batch. */
 #define MAX_BATCH 1024
+
+/* Counts over every writer of the process, for /metrics. */
+static _Atomic uint64_t total_jobs, total_failed_jobs, total_batches, total_failed_batches;
+static _Atomic uint64_t total_batch_ns;
 
 /* A submitted job; it lives on the submitting thread's stack, and that
  * thread waits until done is set. */
@@ -48,6 +54,27 @@ static int run_job(cg_store *s, struct pending *p, int savepoint)
     return cg_store_exec_script(s, p->rc ? "ROLLBACK TO cg_job; RELEASE cg_job" : "RELEASE cg_job");
 }
 
+static void count_batch(cg_writer *w, const struct pending *batch, int rc, double seconds)
+{
+    uint64_t jobs = 0, failed = 0;
+    for (const struct pending *p = batch; p; p = p->next)
+        if (p->job->write) {
+            jobs++;
+            failed += p->rc != 0;
+        }
+    pthread_mutex_lock(&w->mu);
+    w->stats.batches++;
+    w->stats.failed_batches += rc != 0;
+    w->stats.jobs += jobs;
+    w->stats.failed_jobs += failed;
+    pthread_mutex_unlock(&w->mu);
+    atomic_fetch_add(&total_batches, 1);
+    atomic_fetch_add(&total_failed_batches, rc != 0);
+    atomic_fetch_add(&total_jobs, jobs);
+    atomic_fetch_add(&total_failed_jobs, failed);
+    atomic_fetch_add(&total_batch_ns, (uint64_t)(seconds * 1e9));
+}
+
 /* Writes and commits the batch; each job's rc says how it ended. */
 static void write_batch(cg_writer *w, struct pending *batch, int n)
 {
@@ -56,6 +83,7 @@ static void write_batch(cg_writer *w, struct pending *batch, int n)
         writes += p->job->write != NULL;
     if (!writes)
         return; /* markers only: nothing to commit */
+    double started = cg_monotonic();
     /* A deferred BEGIN (SQLite): the first write locks only the file it
      * writes, so a client's other side files stay free for its own
      * connections (the read log empties one while this writes the other). */
@@ -71,15 +99,7 @@ static void write_batch(cg_writer *w, struct pending *batch, int n)
             if (!p->rc)
                 p->rc = rc;
     }
-    pthread_mutex_lock(&w->mu);
-    w->stats.batches++;
-    w->stats.failed_batches += rc != 0;
-    for (struct pending *p = batch; p; p = p->next)
-        if (p->job->write) {
-            w->stats.jobs++;
-            w->stats.failed_jobs += p->rc != 0;
-        }
-    pthread_mutex_unlock(&w->mu);
+    count_batch(w, batch, rc, cg_monotonic() - started);
 }
 
 /* Takes up to MAX_BATCH jobs off the queue (the caller holds mu). */
@@ -161,6 +181,14 @@ void cg_writer_stats(cg_writer *w, struct cg_writer_stats *out)
     pthread_mutex_lock(&w->mu);
     *out = w->stats;
     pthread_mutex_unlock(&w->mu);
+}
+
+void cg_writer_totals(struct cg_writer_stats *out, double *batch_seconds)
+{
+    *out = (struct cg_writer_stats){atomic_load(&total_jobs), atomic_load(&total_failed_jobs),
+                                    atomic_load(&total_batches), atomic_load(&total_failed_batches),
+                                    0};
+    *batch_seconds = (double)atomic_load(&total_batch_ns) / 1e9;
 }
 
 /* ---- life cycle ---- */
