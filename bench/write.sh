@@ -177,6 +177,7 @@ p_ms() {
 }
 
 civgrid_url="http://127.0.0.1:$cport"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # writer_counts NAME: the writer's totals from /metrics into $tmp/NAME.metrics.
 writer_counts() {
   node -e '
@@ -206,6 +207,8 @@ writes_job=$!
 NOWARM=1 wrk_run search-during "$SEARCH_CONNECTIONS" "$tmp/search.lua" "$civgrid_url"
 wait "$writes_job"
 
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
 # Every answered profile read has its durable row: count them once the server
 # has stopped (a clean stop moves the read log into the audit table).
 stop_civgrid
@@ -228,7 +231,7 @@ echo "group commit during the write run: $jobs_per_batch rows per batch (one fsy
 cat <<EOF
 
 --- markdown for docs/benchmarks.md ---
-| $N residents, \`serve --threads $NPROC\`, SQLite | requests/s | p50 ms | p99 ms |
+| $N residents, \`serve --threads $THREADS\`, SQLite | requests/s | p50 ms | p99 ms |
 |---|---:|---:|---:|
 | durable single-row writes: GET of a profile, one audit row each through the writer (c=$CONNECTIONS) | $w_rps | $(p_ms writes 50%) | $(p_ms writes 99%) |
 | anchor: nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'), the same bytes from memory (c=$CONNECTIONS) | $n_rps | $(p_ms nginx 50%) | $(p_ms nginx 99%) |
@@ -240,7 +243,7 @@ cat <<EOF
 $version; \`wrk -t2 --latency -d$DURATION\` on loopback, a random resident or phone per request; every
 answered request's audit row checked in the table afterwards ($rows rows). Group commit during the write
 run: $jobs_per_batch rows per batch (one transaction and one WAL fsync each), $batch_ms ms per batch. Run on $(date -u +%Y-%m-%d),
-$NPROC cores, $(uname -sr).
+$NPROC cores, $(uname -sr); load average $load_before before the runs, $load_after after.
 --- end ---
 EOF
 echo "bench: ok"
