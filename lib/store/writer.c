@@ -76,7 +76,7 @@ static void count_batch(cg_writer *w, const struct pending *batch, int rc, doubl
 }
 
 /* Writes and commits the batch; each job's rc says how it ended. */
-static void write_batch(cg_writer *w, struct pending *batch, int n)
+static void write_batch(cg_writer *w, struct pending *batch)
 {
     int writes = 0;
     for (struct pending *p = batch; p; p = p->next)
@@ -90,7 +90,7 @@ static void write_batch(cg_writer *w, struct pending *batch, int n)
     int rc = cg_store_exec_script(w->s, "BEGIN");
     for (struct pending *p = batch; !rc && p; p = p->next)
         if (p->job->write)
-            rc = run_job(w->s, p, n > 1);
+            rc = run_job(w->s, p, writes > 1);
     if (!rc)
         rc = cg_store_commit(w->s);
     if (rc) {
@@ -131,7 +131,7 @@ static void *writer_main(void *arg)
         int n = 0;
         struct pending *batch = take_batch(w, &n);
         pthread_mutex_unlock(&w->mu);
-        write_batch(w, batch, n);
+        write_batch(w, batch);
         for (struct pending *p = batch; p; p = p->next)
             if (p->job->after)
                 p->job->after(p->job->arg, p->rc == 0);
