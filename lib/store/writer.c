@@ -31,9 +31,10 @@ struct cg_writer {
     cg_store *s; /* used by the writer thread only, once started */
     pthread_t thread;
     pthread_mutex_t mu;
-    pthread_cond_t work, answered;
+    pthread_cond_t work, answered, left;
     struct pending *head, *tail;
     int stopping; /* no more submissions; the thread drains and ends */
+    int inside;   /* submitters still in cg_writer_submit: close waits for them */
     struct cg_writer_stats stats;
 };
 
@@ -163,9 +164,12 @@ int cg_writer_submit(cg_writer *w, const struct cg_writer_job *job)
         w->head = &p;
     w->tail = &p;
     w->stats.queued++;
+    w->inside++;
     pthread_cond_signal(&w->work);
     while (!p.done)
         pthread_cond_wait(&w->answered, &w->mu);
+    if (!--w->inside && w->stopping)
+        pthread_cond_signal(&w->left);
     pthread_mutex_unlock(&w->mu);
     return p.rc;
 }
@@ -219,7 +223,7 @@ int cg_writer_open(const struct cg_writer_target *target, cg_writer **out, char 
         return CG_ENOMEM;
     int rc = open_connection(w, target, errmsg_out);
     if (!rc && (pthread_mutex_init(&w->mu, NULL) || pthread_cond_init(&w->work, NULL) ||
-                pthread_cond_init(&w->answered, NULL)))
+                pthread_cond_init(&w->answered, NULL) || pthread_cond_init(&w->left, NULL)))
         rc = CG_EINTERNAL;
     if (!rc && pthread_create(&w->thread, NULL, writer_main, w))
         rc = CG_EINTERNAL;
@@ -241,9 +245,16 @@ void cg_writer_close(cg_writer *w)
     pthread_cond_signal(&w->work);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
+    /* Submitters answered by the last batch may not have woken yet: the
+     * mutex and conditions must outlive them. */
+    pthread_mutex_lock(&w->mu);
+    while (w->inside)
+        pthread_cond_wait(&w->left, &w->mu);
+    pthread_mutex_unlock(&w->mu);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->work);
     pthread_cond_destroy(&w->answered);
+    pthread_cond_destroy(&w->left);
     cg_store_close(w->s);
     free(w);
 }

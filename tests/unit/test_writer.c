@@ -6,6 +6,7 @@
  * what makes up each batch is known, not left to timing. Assertions run on
  * the test's own thread only (cmocka's failures cannot cross threads). */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -165,7 +166,7 @@ struct job {
     int saw_answered; /* whether submit had returned before the after-commit step */
 };
 
-static volatile int gate_running;
+static _Atomic int gate_running;
 
 static void wait_until_queued(struct fixture *f, uint64_t n)
 {
