@@ -1,62 +1,51 @@
 #include "civgrid/readlog.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "civgrid/clock.h"
 #include "civgrid/error.h"
 #include "civgrid/log.h"
-
-/* How often the mover carries records into the audit table: one commit to
- * the database a second instead of one per read. */
-#define MOVE_EVERY_SECONDS 1
+#include "civgrid/writer.h"
 
 /* The log is two files, "<database>-reads.0" and ".1", attached as r0 and
- * r1. The writer appends to one while the mover empties the other: deleting
+ * r1. The writer appends to one while a move empties the other: deleting
  * moved records from the file being written would hold its write lock
  * against the writer (20 ms a second, measured; every request waited). */
 #define FILES 2
 static const char *const insert_sql[FILES] = {CG_AUDIT_INSERT("r0.reads"),
                                               CG_AUDIT_INSERT("r1.reads")};
 
-/* A record waiting for the writer; it lives on the appending thread's stack,
- * which waits until done is set. */
-struct pending {
-    const struct cg_audit_row *row;
-    int rc, done;
-    struct pending *next;
-};
+struct timer; /* the periodic move, below */
 
 struct cg_readlog {
-    char *path[FILES]; /* the log's files */
-    cg_store *log;     /* the writer thread's connection, both files attached */
-    cg_store *main;    /* the mover's connection to the database, both attached */
-    pthread_t writer, mover;
-    int threads; /* how many of the two were started */
-    pthread_mutex_t mu;
-    pthread_cond_t work, written, move, moved;
-    struct pending *head, *tail;
-    int active;  /* the file new batches go to */
-    int writing; /* the file of the batch being committed, or -1 */
-    uint64_t move_wanted, move_done;
-    int move_rc;
+    cg_writer *writer;  /* commits the records: to the files, or (PostgreSQL) to the audit table */
+    int files;          /* 1 when records wait in the two files (SQLite) */
+    char *path[FILES];  /* the log's files */
+    cg_store *main;     /* the moves' connection to the database, both files attached */
+    _Atomic int active; /* the file new records go to; changed only by a move */
+    pthread_mutex_t mu; /* guards the move's bookkeeping */
+    pthread_cond_t moved;
+    uint64_t move_asked, move_done; /* flushes asked for, and covered by a finished move */
+    int moving, move_rc;
     int64_t moved_upto[FILES]; /* the last seq of each file in the audit table */
-    int writer_stopping;       /* no more appends; the writer drains and ends */
-    int mover_stopping;        /* the mover moves once more and ends */
+    struct timer *timer;
 };
 
 /* Each file's records keep rising numbers (AUTOINCREMENT), also once
- * emptied: readlog_moved.upto stays meaningful. */
+ * emptied: readlog_moved.upto stays meaningful. synchronous=FULL: a record
+ * is answered for once committed here, and must survive a power loss
+ * (writer.h). */
 #define FILE_SCHEMA(r)                                                                             \
     "CREATE TABLE IF NOT EXISTS " r ".reads (seq INTEGER PRIMARY KEY AUTOINCREMENT,"               \
     " at INTEGER NOT NULL, actor_id INTEGER, actor TEXT NOT NULL, client_ip TEXT,"                 \
     " action TEXT NOT NULL, object_type TEXT, object_id TEXT, outcome TEXT NOT NULL,"              \
     " area_path TEXT, detail TEXT);"                                                               \
-    " PRAGMA " r ".journal_mode = WAL; PRAGMA " r ".synchronous = NORMAL;"
+    " PRAGMA " r ".journal_mode = WAL; PRAGMA " r ".synchronous = FULL;"
 static const char *const file_schema[FILES] = {FILE_SCHEMA("r0"), FILE_SCHEMA("r1")};
 
 /* A new file numbers its records after what the audit table has taken from
@@ -68,19 +57,6 @@ static const char *const seq_floor_sql[FILES][2] = {
     {"INSERT INTO r1.sqlite_sequence (name, seq) SELECT 'reads', 0 WHERE NOT EXISTS"
      " (SELECT 1 FROM r1.sqlite_sequence WHERE name = 'reads')",
      "UPDATE r1.sqlite_sequence SET seq = ? WHERE name = 'reads' AND seq < ?"}};
-
-/* The file behind a SQLite url, or NULL when there is none to put a log
- * beside (PostgreSQL, memory, URI file names). */
-static const char *sqlite_file(const char *url)
-{
-    if (!strncmp(url, "postgres", 8))
-        return NULL;
-    if (!strncmp(url, "sqlite:", 7))
-        url += 7;
-    if (!*url || !strcmp(url, ":memory:") || !strncmp(url, "file:", 5))
-        return NULL;
-    return url;
-}
 
 static int read_int(cg_store *s, const char *sql, int64_t *out)
 {
@@ -108,72 +84,32 @@ static int read_upto(cg_store *s, int f, int64_t *out)
     return rc;
 }
 
-/* ---- the writer: group commit ---- */
+/* ---- appending: a job for the writer ---- */
 
-/* A deferred BEGIN: the first insert locks only the file written; BEGIN
- * IMMEDIATE would lock the other file too, against the mover. */
-static int write_batch(cg_store *s, int file, const struct pending *batch)
-{
-    int rc = cg_store_exec_script(s, "BEGIN");
-    for (const struct pending *p = batch; !rc && p; p = p->next)
-        rc = cg_audit_insert(s, insert_sql[file], p->row);
-    if (!rc)
-        rc = cg_store_commit(s);
-    if (rc)
-        cg_store_rollback(s);
-    return rc;
-}
+struct append {
+    cg_readlog *log;
+    const struct cg_audit_row *row;
+};
 
-/* Whatever queued while the last batch was being committed is the next batch. */
-static void *writer_main(void *arg)
+/* Runs on the writer's thread, in its batch. The file is read per record: a
+ * move may turn the log to the other file in the middle of a batch, and
+ * waits for that batch (cg_writer_sync) before it empties the old file. */
+static int write_record(cg_store *s, void *arg)
 {
-    cg_readlog *l = arg;
-    pthread_mutex_lock(&l->mu);
-    for (;;) {
-        while (!l->head && !l->writer_stopping)
-            pthread_cond_wait(&l->work, &l->mu);
-        if (!l->head)
-            break;
-        struct pending *batch = l->head;
-        l->head = l->tail = NULL;
-        int file = l->writing = l->active;
-        pthread_mutex_unlock(&l->mu);
-        int rc = write_batch(l->log, file, batch);
-        pthread_mutex_lock(&l->mu);
-        l->writing = -1;
-        while (batch) {
-            struct pending *next = batch->next; /* gone once its thread sees done */
-            batch->rc = rc;
-            batch->done = 1;
-            batch = next;
-        }
-        pthread_cond_broadcast(&l->written);
-    }
-    pthread_mutex_unlock(&l->mu);
-    return NULL;
+    const struct append *a = arg;
+    if (!a->log->files)
+        return cg_audit_insert(s, CG_AUDIT_INSERT("audit"), a->row);
+    return cg_audit_insert(s, insert_sql[atomic_load(&a->log->active)], a->row);
 }
 
 int cg_readlog_append(cg_readlog *l, const struct cg_audit_row *row)
 {
-    struct pending p = {row, 0, 0, NULL};
-    pthread_mutex_lock(&l->mu);
-    if (l->writer_stopping) {
-        pthread_mutex_unlock(&l->mu);
-        return CG_EBUSY;
-    }
-    if (l->tail)
-        l->tail->next = &p;
-    else
-        l->head = &p;
-    l->tail = &p;
-    pthread_cond_signal(&l->work);
-    while (!p.done)
-        pthread_cond_wait(&l->written, &l->mu);
-    pthread_mutex_unlock(&l->mu);
-    return p.rc;
+    struct append a = {l, row};
+    struct cg_writer_job job = {write_record, NULL, &a};
+    return cg_writer_submit(l->writer, &job);
 }
 
-/* ---- the mover ---- */
+/* ---- moving records into the audit table ---- */
 
 static const char *const last_sql[FILES] = {"SELECT COALESCE(max(seq), 0) FROM r0.reads",
                                             "SELECT COALESCE(max(seq), 0) FROM r1.reads"};
@@ -224,17 +160,16 @@ static int copy_records(cg_readlog *l, int old)
     return 0;
 }
 
-/* Turns the writer to the other file, waits out a batch still going to the
- * old one, moves, and empties the old file, which nothing writes to now. */
+/* Turns the writer to the other file, waits out the batches that may still
+ * write to the old one, moves, and empties the old file, which nothing
+ * writes to now. */
 static int move_records(cg_readlog *l)
 {
-    pthread_mutex_lock(&l->mu);
-    int old = l->active;
-    l->active = (old + 1) % FILES;
-    while (l->writing == old)
-        pthread_cond_wait(&l->written, &l->mu);
-    pthread_mutex_unlock(&l->mu);
-    int rc = copy_records(l, old);
+    int old = atomic_load(&l->active);
+    atomic_store(&l->active, (old + 1) % FILES);
+    int rc = cg_writer_sync(l->writer);
+    if (!rc)
+        rc = copy_records(l, old);
     if (!rc)
         rc = cg_store_run(l->main, NULL, clear_sql[old], "i", l->moved_upto[old]);
     if (!rc)
@@ -244,72 +179,137 @@ static int move_records(cg_readlog *l)
     return rc;
 }
 
-static void *mover_main(void *arg)
-{
-    cg_readlog *l = arg;
-    pthread_mutex_lock(&l->mu);
-    for (;;) {
-        if (l->move_wanted == l->move_done && !l->mover_stopping) {
-            struct timespec t;
-            clock_gettime(CLOCK_MONOTONIC, &t);
-            t.tv_sec += MOVE_EVERY_SECONDS;
-            pthread_cond_timedwait(&l->move, &l->mu, &t);
-        }
-        uint64_t wanted = l->move_wanted;
-        int stop = l->mover_stopping;
-        pthread_mutex_unlock(&l->mu);
-        int rc = move_records(l);
-        if (rc && rc != CG_EBUSY)
-            cg_log(CG_LOG_ERROR, "read log: moving records into the audit table: %s (%s)",
-                   cg_strerror(rc), cg_store_errmsg(l->main));
-        pthread_mutex_lock(&l->mu);
-        l->move_done = wanted;
-        l->move_rc = rc;
-        pthread_cond_broadcast(&l->moved);
-        if (stop)
-            break;
-    }
-    pthread_mutex_unlock(&l->mu);
-    return NULL;
-}
-
+/* One move at a time, on the caller's thread. A flush asked for while
+ * another move runs waits for it and, unless that move started after the
+ * flush was asked, for one more: concurrent flushes share moves. */
 int cg_readlog_flush(cg_readlog *l)
 {
+    if (!l->files)
+        return 0; /* the writer commits to the audit table itself */
     pthread_mutex_lock(&l->mu);
-    uint64_t want = ++l->move_wanted;
-    pthread_cond_signal(&l->move);
-    while (l->move_done < want)
+    uint64_t want = ++l->move_asked;
+    while (l->moving)
         pthread_cond_wait(&l->moved, &l->mu);
-    int rc = l->move_rc;
+    if (l->move_done >= want) {
+        int rc = l->move_rc;
+        pthread_mutex_unlock(&l->mu);
+        return rc;
+    }
+    uint64_t covers = l->move_asked; /* every flush asked before this move starts */
+    l->moving = 1;
+    pthread_mutex_unlock(&l->mu);
+    int rc = move_records(l);
+    if (rc && rc != CG_EBUSY)
+        cg_log(CG_LOG_ERROR, "read log: moving records into the audit table: %s (%s)",
+               cg_strerror(rc), cg_store_errmsg(l->main));
+    pthread_mutex_lock(&l->mu);
+    l->moving = 0;
+    l->move_done = covers;
+    l->move_rc = rc;
+    pthread_cond_broadcast(&l->moved);
     pthread_mutex_unlock(&l->mu);
     return rc;
 }
 
+/* ---- the periodic move ----
+ * A thread that calls cg_readlog_flush once a second. It stays here until
+ * the server's scheduler calls cg_readlog_flush itself; then this section,
+ * and its two calls below, go. */
+
+#define MOVE_EVERY_SECONDS 1
+
+struct timer {
+    cg_readlog *log;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t stop;
+    int stopping;
+};
+
+static void *timer_main(void *arg)
+{
+    struct timer *t = arg;
+    pthread_mutex_lock(&t->mu);
+    while (!t->stopping) {
+        struct timespec at;
+        clock_gettime(CLOCK_MONOTONIC, &at);
+        at.tv_sec += MOVE_EVERY_SECONDS;
+        pthread_cond_timedwait(&t->stop, &t->mu, &at);
+        if (t->stopping)
+            break;
+        pthread_mutex_unlock(&t->mu);
+        cg_readlog_flush(t->log); /* it logs its own failures */
+        pthread_mutex_lock(&t->mu);
+    }
+    pthread_mutex_unlock(&t->mu);
+    return NULL;
+}
+
+static int timer_start(cg_readlog *l)
+{
+    struct timer *t = calloc(1, sizeof *t);
+    pthread_condattr_t attr;
+    int rc = !t || pthread_condattr_init(&attr) ? CG_ENOMEM : 0;
+    if (rc) {
+        free(t);
+        return rc;
+    }
+    t->log = l;
+    if (pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) || pthread_mutex_init(&t->mu, NULL) ||
+        pthread_cond_init(&t->stop, &attr) || pthread_create(&t->thread, NULL, timer_main, t))
+        rc = CG_EINTERNAL;
+    pthread_condattr_destroy(&attr);
+    if (rc)
+        free(t);
+    else
+        l->timer = t;
+    return rc;
+}
+
+static void timer_stop(cg_readlog *l)
+{
+    struct timer *t = l->timer;
+    if (!t)
+        return;
+    pthread_mutex_lock(&t->mu);
+    t->stopping = 1;
+    pthread_cond_signal(&t->stop);
+    pthread_mutex_unlock(&t->mu);
+    pthread_join(t->thread, NULL);
+    pthread_mutex_destroy(&t->mu);
+    pthread_cond_destroy(&t->stop);
+    free(t);
+    l->timer = NULL;
+}
+
 /* ---- life cycle ---- */
 
-/* Attaches both files to s as r0 and r1 (creating them), with their table. */
-static int attach_files(cg_readlog *l, cg_store *s)
+/* Attaches both files to s as r0 and r1 (creating them), with their table.
+ * Also the writer's setup (writer.h). */
+static int attach_files(cg_store *s, void *arg)
 {
     static const char *const names[FILES] = {"r0", "r1"};
+    cg_readlog *l = arg;
     int rc = 0;
     for (int f = 0; !rc && f < FILES; f++) {
         rc = cg_store_run(s, NULL, "ATTACH DATABASE ? AS ?", "ss", l->path[f], names[f]);
         if (!rc)
             rc = cg_store_exec_script(s, file_schema[f]);
     }
-    /* The mover checkpoints every file itself, after each move. */
+    /* Moves checkpoint every file themselves, after each move. */
     return rc ? rc : cg_store_exec_script(s, "PRAGMA wal_autocheckpoint = 0");
 }
 
+/* Opens the moves' connection, numbers the files after what the audit table
+ * holds, and moves what a process that stopped abruptly left. */
 static int open_files(cg_readlog *l, const char *url, char **errmsg_out)
 {
-    int rc = cg_store_open(":memory:", &l->log, errmsg_out);
+    int rc = cg_store_open(url, &l->main, errmsg_out);
     if (!rc)
-        rc = attach_files(l, l->log);
+        rc = attach_files(l->main, l);
+    /* A move's commit must be durable before it deletes the files' copies. */
     if (!rc)
-        rc = cg_store_open(url, &l->main, errmsg_out);
-    if (!rc)
-        rc = attach_files(l, l->main);
+        rc = cg_store_exec_script(l->main, "PRAGMA main.synchronous = FULL");
     for (int f = 0; !rc && f < FILES; f++) {
         rc = read_upto(l->main, f, &l->moved_upto[f]);
         if (!rc)
@@ -319,30 +319,22 @@ static int open_files(cg_readlog *l, const char *url, char **errmsg_out)
                               l->moved_upto[f]);
     }
     if (!rc)
-        rc = copy_records(l, 0); /* what a process that stopped abruptly left */
-    if (rc && errmsg_out && !*errmsg_out) {
-        const char *m = cg_store_errmsg(l->main ? l->main : l->log);
-        *errmsg_out = strdup(m && *m ? m : cg_strerror(rc));
+        rc = copy_records(l, 0);
+    if (rc && errmsg_out && !*errmsg_out && l->main) {
+        const char *m = cg_store_errmsg(l->main);
+        *errmsg_out = strdup(*m ? m : cg_strerror(rc));
     }
     return rc;
 }
 
-static int start_threads(cg_readlog *l)
+/* Names the two files beside the database; none when url has no file. */
+static int name_files(cg_readlog *l, const char *url)
 {
-    pthread_condattr_t attr;
-    if (pthread_condattr_init(&attr) || pthread_condattr_setclock(&attr, CLOCK_MONOTONIC))
-        return CG_EINTERNAL;
-    int rc = pthread_mutex_init(&l->mu, NULL) || pthread_cond_init(&l->work, NULL) ||
-                     pthread_cond_init(&l->written, NULL) || pthread_cond_init(&l->move, &attr) ||
-                     pthread_cond_init(&l->moved, NULL)
-                 ? CG_EINTERNAL
-                 : 0;
-    pthread_condattr_destroy(&attr);
-    if (!rc && !pthread_create(&l->writer, NULL, writer_main, l))
-        l->threads++;
-    if (!rc && l->threads == 1 && !pthread_create(&l->mover, NULL, mover_main, l))
-        l->threads++;
-    return rc ? rc : (l->threads == 2 ? 0 : CG_EINTERNAL);
+    static const char *const suffix[FILES] = {"-reads.0", "-reads.1"};
+    int rc = 0;
+    for (int f = 0; !rc && f < FILES; f++)
+        rc = cg_writer_side_file(url, suffix[f], &l->path[f]);
+    return rc;
 }
 
 int cg_readlog_open(const char *url, cg_readlog **out, char **errmsg_out)
@@ -350,24 +342,29 @@ int cg_readlog_open(const char *url, cg_readlog **out, char **errmsg_out)
     *out = NULL;
     if (errmsg_out)
         *errmsg_out = NULL;
-    const char *file = sqlite_file(url);
-    if (!file)
-        return 0;
     cg_readlog *l = calloc(1, sizeof *l);
     if (!l)
         return CG_ENOMEM;
-    l->writing = -1;
-    size_t n = strlen(file) + sizeof "-reads.0";
-    int rc = 0;
-    for (int f = 0; !rc && f < FILES; f++)
-        if ((l->path[f] = malloc(n)))
-            snprintf(l->path[f], n, "%s-reads.%d", file, f);
-        else
-            rc = CG_ENOMEM;
-    if (!rc)
+    if (pthread_mutex_init(&l->mu, NULL) || pthread_cond_init(&l->moved, NULL)) {
+        free(l);
+        return CG_EINTERNAL;
+    }
+    int rc = name_files(l, url);
+    l->files = l->path[0] != NULL;
+    if (!rc && !l->files && strncmp(url, "postgres", 8)) {
+        cg_readlog_close(l); /* an in-memory database or a URI: reads commit to the table */
+        return 0;
+    }
+    /* On PostgreSQL the writer's target is the database itself. */
+    struct cg_writer_target target = {url, NULL, NULL};
+    if (l->files)
+        target = (struct cg_writer_target){":memory:", attach_files, l};
+    if (!rc && l->files)
         rc = open_files(l, url, errmsg_out);
     if (!rc)
-        rc = start_threads(l);
+        rc = cg_writer_open(&target, &l->writer, errmsg_out);
+    if (!rc && l->files)
+        rc = timer_start(l);
     if (rc) {
         cg_readlog_close(l);
         return rc;
@@ -376,20 +373,11 @@ int cg_readlog_open(const char *url, cg_readlog **out, char **errmsg_out)
     return 0;
 }
 
-static void stop(cg_readlog *l, pthread_t thread, int *flag, pthread_cond_t *cond)
-{
-    pthread_mutex_lock(&l->mu);
-    *flag = 1;
-    pthread_cond_signal(cond);
-    pthread_mutex_unlock(&l->mu);
-    pthread_join(thread, NULL);
-}
-
 /* Records left in the files, after a last move that empties both. */
 static int64_t records_left(cg_readlog *l)
 {
     int64_t left = 0, n = 1;
-    if (!l->main || copy_records(l, l->active))
+    if (!l->main || copy_records(l, (atomic_load(&l->active) + 1) % FILES))
         return 1;
     for (int f = 0; f < FILES; f++) {
         if (cg_store_run(l->main, NULL, clear_sql[f], "i", l->moved_upto[f]) ||
@@ -405,21 +393,13 @@ void cg_readlog_close(cg_readlog *l)
 {
     if (!l)
         return;
-    /* The writer first (it drains its queue), then the mover's last move. */
-    if (l->threads >= 1)
-        stop(l, l->writer, &l->writer_stopping, &l->work);
-    if (l->threads == 2)
-        stop(l, l->mover, &l->mover_stopping, &l->move);
-    int64_t left = records_left(l);
-    if (l->threads) {
-        pthread_mutex_destroy(&l->mu);
-        pthread_cond_destroy(&l->work);
-        pthread_cond_destroy(&l->written);
-        pthread_cond_destroy(&l->move);
-        pthread_cond_destroy(&l->moved);
-    }
+    /* No more moves, then the writer drains its queue, then the last move. */
+    timer_stop(l);
+    cg_writer_close(l->writer);
+    int64_t left = l->files ? records_left(l) : 0;
+    pthread_mutex_destroy(&l->mu);
+    pthread_cond_destroy(&l->moved);
     cg_store_close(l->main);
-    cg_store_close(l->log);
     for (int f = 0; f < FILES; f++) {
         if (l->path[f] && left == 0) /* every record is in the audit table */
             unlink(l->path[f]);

@@ -1,10 +1,12 @@
 /* civgrid serve: the web UI and the HTTP API. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "civgrid/error.h"
 #include "civgrid/resident.h"
 #include "civgrid/sched.h"
+#include "civgrid/serverlock.h"
 #include "civgrid/store.h"
 #include "commands.h"
 #include "http/server.h"
@@ -56,6 +58,7 @@ void usage_serve(FILE *f)
 int cmd_serve(int argc, char **argv)
 {
     struct opts o;
+    cg_serverlock *lock = NULL;
     int rc = opts_parse(&o, serve_opts, "serve", argc, argv);
     if (!rc && o.npositional) {
         fprintf(stderr, "civgrid serve: unexpected argument '%s'\n", o.positional[0]);
@@ -77,6 +80,14 @@ int cmd_serve(int argc, char **argv)
     const char *db = NULL;
     if ((rc = opts_require_db(&o, "serve", &db)))
         goto out;
+    /* One server per SQLite file, held until it stops (serverlock.h). */
+    char *msg = NULL;
+    if (cg_serverlock_acquire(db, &lock, &msg)) {
+        fprintf(stderr, "civgrid serve: %s\n", msg ? msg : "cannot take the server lock");
+        free(msg);
+        rc = EXIT_FAIL;
+        goto out;
+    }
     /* Migrate once here, so that worker threads only ever open. */
     cg_store *store = NULL;
     if ((rc = open_database("serve", db, &store)))
@@ -107,6 +118,7 @@ int cmd_serve(int argc, char **argv)
     rc = http_serve(&cfg);
     cg_sched_free(sched);
 out:
+    cg_serverlock_release(lock);
     opts_free(&o);
     return rc;
 }

@@ -29,9 +29,11 @@ int cg_audit_write(cg_store *s, const struct cg_actor *actor, const char *userna
                    const struct cg_audit_record *rec);
 
 /* Records a read of personal data (a search, a profile, an export): in the
- * server, through the read log (readlog.h), so that a flood of reads does not
- * commit to the main database once each; elsewhere as cg_audit_commit. Call
- * outside any transaction; returns once the record is durable. */
+ * server, through the read log (readlog.h) and its group-commit writer, so
+ * that a flood of reads shares commits and, on SQLite, does not commit to the
+ * main database once each; elsewhere as cg_audit_commit. Call outside any
+ * transaction; returns once the record is durable (writer.h says against
+ * what). */
 int cg_audit_read(cg_store *s, const struct cg_actor *actor, const struct cg_audit_record *rec);
 
 /* Records an action in a transaction of its own: for reads, and for actions

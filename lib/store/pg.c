@@ -496,4 +496,7 @@ const struct cg_store_ops cg__pg_ops = {
     /* A database created with a locale (zh-CN, en-US) would otherwise sort
      * '/1/5/' after '/1/~' and break every subtree range. */
     .bytes_collation = "COLLATE \"C\"",
+    /* Whatever the server's default: a commit returns once the WAL is
+     * flushed (and on synchronous standbys, if any). */
+    .durable_sql = "SET synchronous_commit = on",
 };

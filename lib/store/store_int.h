@@ -39,6 +39,8 @@ struct cg_store_ops {
     const char *id_column;       /* {{id}}: an auto-increment integer primary key */
     const char *bytes_collation; /* {{bytes}}: compare text byte by byte, so that
                                     prefix ranges (paths, name starts) hold */
+    /* Makes this connection's commits survive power loss (writer.h). */
+    const char *durable_sql;
 };
 
 /* A bulk load's state on one connection. */

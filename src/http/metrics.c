@@ -8,6 +8,7 @@
 
 #include "civgrid/error.h"
 #include "civgrid/store.h"
+#include "civgrid/writer.h"
 #include "router.h"
 
 static const char *const methods[] = {"GET",    "POST", "PUT",     "PATCH",
@@ -114,6 +115,31 @@ static int render_histogram(cg_buf *out, const char *name, const char *help, con
     return rc;
 }
 
+/* The group-commit writer's counts (writer.h). */
+static int render_writer(cg_buf *out)
+{
+    struct cg_writer_stats w;
+    double seconds = 0;
+    cg_writer_totals(&w, &seconds);
+    return cg_buf_printf(
+        out,
+        "# HELP civgrid_writer_jobs_total Writes committed or refused by the group-commit writer.\n"
+        "# TYPE civgrid_writer_jobs_total counter\ncivgrid_writer_jobs_total %llu\n"
+        "# HELP civgrid_writer_failed_jobs_total Writer jobs answered with an error.\n"
+        "# TYPE civgrid_writer_failed_jobs_total counter\ncivgrid_writer_failed_jobs_total %llu\n"
+        "# HELP civgrid_writer_batches_total Transactions of the writer (one fsync each).\n"
+        "# TYPE civgrid_writer_batches_total counter\ncivgrid_writer_batches_total %llu\n"
+        "# HELP civgrid_writer_failed_batches_total Writer transactions that did not commit.\n"
+        "# TYPE civgrid_writer_failed_batches_total counter\n"
+        "civgrid_writer_failed_batches_total %llu\n"
+        "# HELP civgrid_writer_batch_seconds_total Time of the writer's transactions, commit "
+        "included.\n"
+        "# TYPE civgrid_writer_batch_seconds_total counter\n"
+        "civgrid_writer_batch_seconds_total %.6f\n",
+        (unsigned long long)w.jobs, (unsigned long long)w.failed_jobs,
+        (unsigned long long)w.batches, (unsigned long long)w.failed_batches, seconds);
+}
+
 int metrics_render(cg_buf *out)
 {
     uint64_t lat[NBOUNDS];
@@ -138,5 +164,7 @@ int metrics_render(cg_buf *out)
             "# HELP civgrid_db_busy_total Database statements that found the database busy.\n"
             "# TYPE civgrid_db_busy_total counter\ncivgrid_db_busy_total %llu\n",
             (unsigned long long)db.errors, (unsigned long long)db.busy);
+    if (!rc)
+        rc = render_writer(out);
     return rc;
 }

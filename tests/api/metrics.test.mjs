@@ -120,6 +120,28 @@ describe(`metrics and access log (${BACKEND})`, () => {
     assert.equal(afterM.types.civgrid_db_errors_total, 'counter');
   });
 
+  // Proves: the group-commit writer counts its jobs and batches: a signed-in
+  // account list is an audited read, one job through the writer.
+  it('civgrid_writer_jobs_total and civgrid_writer_batches_total count the writer', async () => {
+    const login = await request(srv.url, 'POST', '/api/v1/session', { body: { username: 'admin', password: srv.adminPassword } });
+    assert.equal(login.status, 200, login.text);
+    const headers = { authorization: `Bearer ${login.json.token}` };
+    const before = await scrape();
+    for (let i = 0; i < 3; i++) {
+      const r = await request(srv.url, 'GET', `/api/v1/residents?q=metrics${i}`, { headers });
+      assert.equal(r.status, 200, r.text);
+    }
+    const afterM = await scrape();
+    for (const name of ['civgrid_writer_jobs_total', 'civgrid_writer_batches_total', 'civgrid_writer_failed_jobs_total',
+      'civgrid_writer_failed_batches_total', 'civgrid_writer_batch_seconds_total']) {
+      assert.equal(afterM.types[name], 'counter', `# TYPE ${name} counter missing`);
+    }
+    const grew = (name) => sum(afterM.samples, name) - sum(before.samples, name);
+    assert.equal(grew('civgrid_writer_jobs_total'), 3, 'three searches, three audit records through the writer');
+    assert.ok(grew('civgrid_writer_batches_total') >= 1 && grew('civgrid_writer_batches_total') <= 3);
+    assert.ok(grew('civgrid_writer_batch_seconds_total') > 0);
+  });
+
   // Proves: every request leaves exactly one access-log line on stderr with its
   // method, path, status and duration.
   it('one access-log line per request', async () => {
