@@ -10,7 +10,8 @@
 # roster ticks) exist, it is an audited read of personal data. Every answered
 # GET /api/v1/residents/{id} (a resident's profile, as a CDC tracer) is one
 # audit row committed durably through the writer (to the read log beside the
-# database, synchronous=FULL) before the answer leaves. The script counts
+# database, synchronous=FULL: serve --read-audit-fsync, so that each is
+# durable across a power loss like the floods to come) before the answer leaves. The script counts
 # those rows in the audit table after the server stops and checks that every
 # answered request has its row.
 #
@@ -73,7 +74,7 @@ printf '%s' "$PW" | "$BIN" user add cdc --role cdc --scope "$county" --password-
 sqlite3 "$tmp/bench.db" "SELECT id FROM residents ORDER BY random() LIMIT 5000" > "$tmp/ids.txt"
 
 cport=$(free_port)
-"$BIN" serve --db "$tmp/bench.db" --listen "127.0.0.1:$cport" --threads "$THREADS" > "$tmp/civgrid.out" 2> "$tmp/civgrid.err" &
+"$BIN" serve --db "$tmp/bench.db" --listen "127.0.0.1:$cport" --threads "$THREADS" --read-audit-fsync > "$tmp/civgrid.out" 2> "$tmp/civgrid.err" &
 civgrid_pid=$!
 token=$(node -e '
   const [url, pw] = process.argv.slice(1);

@@ -20,8 +20,6 @@
 static const char *const insert_sql[FILES] = {CG_AUDIT_INSERT("r0.reads"),
                                               CG_AUDIT_INSERT("r1.reads")};
 
-struct timer; /* the periodic move, below */
-
 struct cg_readlog {
     cg_writer *writer;  /* commits the records: to the files, or (PostgreSQL) to the audit table */
     int files;          /* 1 when records wait in the two files (SQLite) */
@@ -32,21 +30,23 @@ struct cg_readlog {
     pthread_cond_t moved;
     uint64_t move_asked, move_done; /* flushes asked for, and covered by a finished move */
     int moving, move_rc;
-    int64_t moved_upto[FILES]; /* the last seq of each file in the audit table */
-    struct timer *timer;
+    int64_t moved_upto[FILES];     /* the last seq of each file in the audit table */
+    enum cg_durability durability; /* of the files' commits (writer.h) */
 };
 
 /* Each file's records keep rising numbers (AUTOINCREMENT), also once
- * emptied: readlog_moved.upto stays meaningful. synchronous=FULL: a record
- * is answered for once committed here, and must survive a power loss
- * (writer.h). */
+ * emptied: readlog_moved.upto stays meaningful. */
 #define FILE_SCHEMA(r)                                                                             \
     "CREATE TABLE IF NOT EXISTS " r ".reads (seq INTEGER PRIMARY KEY AUTOINCREMENT,"               \
     " at INTEGER NOT NULL, actor_id INTEGER, actor TEXT NOT NULL, client_ip TEXT,"                 \
     " action TEXT NOT NULL, object_type TEXT, object_id TEXT, outcome TEXT NOT NULL,"              \
     " area_path TEXT, detail TEXT);"                                                               \
-    " PRAGMA " r ".journal_mode = WAL; PRAGMA " r ".synchronous = FULL;"
+    " PRAGMA " r ".journal_mode = WAL;"
 static const char *const file_schema[FILES] = {FILE_SCHEMA("r0"), FILE_SCHEMA("r1")};
+/* The files' synchronous setting for each level of enum cg_durability. */
+static const char *const file_sync[FILES][2] = {
+    {"PRAGMA r0.synchronous = FULL", "PRAGMA r0.synchronous = NORMAL"},
+    {"PRAGMA r1.synchronous = FULL", "PRAGMA r1.synchronous = NORMAL"}};
 
 /* A new file numbers its records after what the audit table has taken from
  * its namesake, so that no record is skipped as moved already. */
@@ -211,77 +211,6 @@ int cg_readlog_flush(cg_readlog *l)
     return rc;
 }
 
-/* ---- the periodic move ----
- * A thread that calls cg_readlog_flush once a second. It stays here until
- * the server's scheduler calls cg_readlog_flush itself; then this section,
- * and its two calls below, go. */
-
-#define MOVE_EVERY_SECONDS 1
-
-struct timer {
-    cg_readlog *log;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t stop;
-    int stopping;
-};
-
-static void *timer_main(void *arg)
-{
-    struct timer *t = arg;
-    pthread_mutex_lock(&t->mu);
-    while (!t->stopping) {
-        struct timespec at;
-        clock_gettime(CLOCK_MONOTONIC, &at);
-        at.tv_sec += MOVE_EVERY_SECONDS;
-        pthread_cond_timedwait(&t->stop, &t->mu, &at);
-        if (t->stopping)
-            break;
-        pthread_mutex_unlock(&t->mu);
-        cg_readlog_flush(t->log); /* it logs its own failures */
-        pthread_mutex_lock(&t->mu);
-    }
-    pthread_mutex_unlock(&t->mu);
-    return NULL;
-}
-
-static int timer_start(cg_readlog *l)
-{
-    struct timer *t = calloc(1, sizeof *t);
-    pthread_condattr_t attr;
-    int rc = !t || pthread_condattr_init(&attr) ? CG_ENOMEM : 0;
-    if (rc) {
-        free(t);
-        return rc;
-    }
-    t->log = l;
-    if (pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) || pthread_mutex_init(&t->mu, NULL) ||
-        pthread_cond_init(&t->stop, &attr) || pthread_create(&t->thread, NULL, timer_main, t))
-        rc = CG_EINTERNAL;
-    pthread_condattr_destroy(&attr);
-    if (rc)
-        free(t);
-    else
-        l->timer = t;
-    return rc;
-}
-
-static void timer_stop(cg_readlog *l)
-{
-    struct timer *t = l->timer;
-    if (!t)
-        return;
-    pthread_mutex_lock(&t->mu);
-    t->stopping = 1;
-    pthread_cond_signal(&t->stop);
-    pthread_mutex_unlock(&t->mu);
-    pthread_join(t->thread, NULL);
-    pthread_mutex_destroy(&t->mu);
-    pthread_cond_destroy(&t->stop);
-    free(t);
-    l->timer = NULL;
-}
-
 /* ---- life cycle ---- */
 
 /* Attaches both files to s as r0 and r1 (creating them), with their table.
@@ -295,6 +224,8 @@ static int attach_files(cg_store *s, void *arg)
         rc = cg_store_run(s, NULL, "ATTACH DATABASE ? AS ?", "ss", l->path[f], names[f]);
         if (!rc)
             rc = cg_store_exec_script(s, file_schema[f]);
+        if (!rc)
+            rc = cg_store_exec_script(s, file_sync[f][l->durability != CG_DURABLE_POWER_LOSS]);
     }
     /* Moves checkpoint every file themselves, after each move. */
     return rc ? rc : cg_store_exec_script(s, "PRAGMA wal_autocheckpoint = 0");
@@ -337,7 +268,8 @@ static int name_files(cg_readlog *l, const char *url)
     return rc;
 }
 
-int cg_readlog_open(const char *url, cg_readlog **out, char **errmsg_out)
+int cg_readlog_open(const char *url, enum cg_durability durability, cg_readlog **out,
+                    char **errmsg_out)
 {
     *out = NULL;
     if (errmsg_out)
@@ -349,6 +281,7 @@ int cg_readlog_open(const char *url, cg_readlog **out, char **errmsg_out)
         free(l);
         return CG_EINTERNAL;
     }
+    l->durability = durability;
     int rc = name_files(l, url);
     l->files = l->path[0] != NULL;
     if (!rc && !l->files && strncmp(url, "postgres", 8)) {
@@ -356,15 +289,13 @@ int cg_readlog_open(const char *url, cg_readlog **out, char **errmsg_out)
         return 0;
     }
     /* On PostgreSQL the writer's target is the database itself. */
-    struct cg_writer_target target = {url, NULL, NULL};
+    struct cg_writer_target target = {url, NULL, NULL, CG_DURABLE_POWER_LOSS};
     if (l->files)
-        target = (struct cg_writer_target){":memory:", attach_files, l};
+        target = (struct cg_writer_target){":memory:", attach_files, l, durability};
     if (!rc && l->files)
         rc = open_files(l, url, errmsg_out);
     if (!rc)
         rc = cg_writer_open(&target, &l->writer, errmsg_out);
-    if (!rc && l->files)
-        rc = timer_start(l);
     if (rc) {
         cg_readlog_close(l);
         return rc;
@@ -393,8 +324,8 @@ void cg_readlog_close(cg_readlog *l)
 {
     if (!l)
         return;
-    /* No more moves, then the writer drains its queue, then the last move. */
-    timer_stop(l);
+    /* The writer drains its queue, then the last move (the caller has
+     * stopped whatever called cg_readlog_flush: the server's scheduler). */
     cg_writer_close(l->writer);
     int64_t left = l->files ? records_left(l) : 0;
     pthread_mutex_destroy(&l->mu);

@@ -41,6 +41,9 @@ static const struct opt_def serve_opts[] = {
      "seconds a sign-in lasts"},
     {"probe_limit", OPT_INT, "CIVGRID_PROBE_LIMIT", "20", 1, 1000000,
      "ID numbers registered elsewhere a user may try per hour (429 beyond)"},
+    {"read_audit_fsync", OPT_BOOL, "CIVGRID_READ_AUDIT_FSYNC", NULL, 0, 0,
+     "fsync the audit record of each read before answering (survives a power loss; slower "
+     "searches where fsync is slow)"},
     OPT_CONFIG,
     {"print_config", OPT_BOOL, NULL, NULL, 0, 0, "print the effective configuration and exit"},
     OPT_END,
@@ -114,6 +117,7 @@ int cmd_serve(int argc, char **argv)
         .web_root = opt_str(&o, "web_root"),
         .session_ttl = (int)opt_int(&o, "session_ttl"),
         .sched = sched,
+        .read_audit_fsync = opt_bool(&o, "read_audit_fsync"),
     };
     rc = http_serve(&cfg);
     cg_sched_free(sched);

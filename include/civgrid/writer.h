@@ -15,18 +15,23 @@
  * floods committed there would slow every search (docs/benchmarks.md).
  * cg_writer_side_file names such a file.
  *
- * Durability: what an answered job survives.
- * - Process kill (SIGKILL, a crash of civgrid, the OOM killer): yes, on both
- *   backends. The batch was committed before the submitter was answered.
- * - Power loss or a kernel crash: yes. On SQLite the writer's connection
- *   commits with synchronous=FULL (the WAL is fsync'd at every commit: one
- *   fsync per batch, which is what group commit pays for); a setup that
- *   attaches side files must leave them at FULL (attached files start at
- *   FULL; see lib/readlog.c). On PostgreSQL the writer's session runs with
- *   synchronous_commit=on whatever the server's default, so a commit returns
- *   once the server has flushed its WAL (as durable as the server's fsync
- *   and its synchronous standbys make it).
- * - Loss or corruption of the disk itself: no; that is what backups are for.
+ * Durability: what an answered job survives, chosen per target.
+ * - CG_DURABLE_POWER_LOSS (the default): a process kill (SIGKILL, a crash of
+ *   civgrid, the OOM killer), a power loss and a kernel crash. On SQLite the
+ *   writer's connection commits with synchronous=FULL (the WAL is fsync'd at
+ *   every commit: one fsync per batch, which is what group commit pays for);
+ *   a setup that attaches side files sets them to FULL too. On PostgreSQL the
+ *   writer's session runs with synchronous_commit=on whatever the server's
+ *   default, so a commit returns once the server has flushed its WAL (as
+ *   durable as the server's fsync and its synchronous standbys make it).
+ * - CG_DURABLE_PROCESS_KILL: a process kill only. On SQLite the connection
+ *   keeps synchronous=NORMAL (a setup sets attached files the same): a commit
+ *   reaches the operating system, not the disk, so a power loss may lose the
+ *   batches since the last checkpoint. No fsync in the answer. PostgreSQL
+ *   commits as above. For records whose loss in a power cut loses no state
+ *   (the read log: readlog.h).
+ * - Loss or corruption of the disk itself: neither; that is what backups
+ *   are for.
  * A job that was not answered (the process died first) may or may not have
  * been committed.
  *
@@ -72,6 +77,9 @@ struct cg_writer_job {
     void *arg;                /* given to both; owned by the submitter */
 };
 
+/* What an answered job survives (above). */
+enum cg_durability { CG_DURABLE_POWER_LOSS = 0, CG_DURABLE_PROCESS_KILL = 1 };
+
 /* What a writer commits to. */
 struct cg_writer_target {
     /* The connection to open: a PostgreSQL URL, a SQLite file, or ":memory:"
@@ -81,10 +89,11 @@ struct cg_writer_target {
      * side files, create their tables); NULL for none. */
     int (*setup)(cg_store *s, void *arg);
     void *setup_arg;
+    enum cg_durability durability;
 };
 
-/* Opens the target's connection, runs its setup, makes its commits durable
- * (see above) and starts the writer thread. On failure *out is NULL and
+/* Opens the target's connection, runs its setup, sets its commits'
+ * durability (see above) and starts the writer thread. On failure *out is NULL and
  * *errmsg_out (if given) a malloc'd reason. */
 int cg_writer_open(const struct cg_writer_target *target, cg_writer **out, char **errmsg_out);
 

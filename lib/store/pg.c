@@ -497,6 +497,7 @@ const struct cg_store_ops cg__pg_ops = {
      * '/1/5/' after '/1/~' and break every subtree range. */
     .bytes_collation = "COLLATE \"C\"",
     /* Whatever the server's default: a commit returns once the WAL is
-     * flushed (and on synchronous standbys, if any). */
-    .durable_sql = "SET synchronous_commit = on",
+     * flushed (and on synchronous standbys, if any); also for the lighter
+     * level, which costs nothing more on a server that other clients share. */
+    .durability_sql = {"SET synchronous_commit = on", "SET synchronous_commit = on"},
 };

@@ -311,8 +311,8 @@ const struct cg_store_ops cg__sqlite_ops = {
     .bulk_drop_indexes = sq_bulk_drop_indexes,
     .id_column = "INTEGER PRIMARY KEY AUTOINCREMENT",
     .bytes_collation = "", /* BINARY, SQLite's default, already is */
-    /* The WAL is fsync'd at every commit (NORMAL, the default of other
-     * connections, syncs only at checkpoints: a commit survives a process
-     * kill but not a power loss). */
-    .durable_sql = "PRAGMA synchronous = FULL",
+    /* FULL: the WAL is fsync'd at every commit. NORMAL (the default of other
+     * connections) syncs only at checkpoints: a commit survives a process
+     * kill but not a power loss. */
+    .durability_sql = {"PRAGMA synchronous = FULL", "PRAGMA synchronous = NORMAL"},
 };

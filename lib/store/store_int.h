@@ -39,8 +39,9 @@ struct cg_store_ops {
     const char *id_column;       /* {{id}}: an auto-increment integer primary key */
     const char *bytes_collation; /* {{bytes}}: compare text byte by byte, so that
                                     prefix ranges (paths, name starts) hold */
-    /* Makes this connection's commits survive power loss (writer.h). */
-    const char *durable_sql;
+    /* Sets this connection's commits to survive what each enum cg_durability
+     * level promises (writer.h), indexed by the level. */
+    const char *durability_sql[2];
 };
 
 /* A bulk load's state on one connection. */

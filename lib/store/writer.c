@@ -205,7 +205,7 @@ static int open_connection(cg_writer *w, const struct cg_writer_target *t, char 
     if (t->setup)
         rc = t->setup(w->s, t->setup_arg);
     if (!rc)
-        rc = cg_store_exec_script(w->s, w->s->ops->durable_sql);
+        rc = cg_store_exec_script(w->s, w->s->ops->durability_sql[t->durability != 0]);
     if (rc && errmsg_out && !*errmsg_out) {
         const char *m = cg_store_errmsg(w->s);
         *errmsg_out = strdup(*m ? m : cg_strerror(rc));

@@ -40,6 +40,7 @@ struct http_config {
     const char *web_root;
     int session_ttl;
     struct cg_sched *sched; /* the periodic jobs the server runs (sched.h), or NULL */
+    int read_audit_fsync;   /* 1: reads' audit records survive a power loss (readlog.h) */
 };
 
 #define HTTP_MAX_PARAMS 4

@@ -398,7 +398,9 @@ int http_serve(const struct http_config *cfg)
         return 1;
     }
     char *msg = NULL;
-    int rc = cg_readlog_open(cfg->db, &readlog, &msg);
+    int rc = cg_readlog_open(
+        cfg->db, cfg->read_audit_fsync ? CG_DURABLE_POWER_LOSS : CG_DURABLE_PROCESS_KILL, &readlog,
+        &msg);
     if (rc) {
         fprintf(stderr, "civgrid serve: cannot open the read log: %s\n",
                 msg ? msg : cg_strerror(rc));

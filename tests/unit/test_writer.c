@@ -64,7 +64,7 @@ static int open_fixture(struct fixture *f)
         print_error("%s: %s\n", sql, cg_store_errmsg(f->s));
         return -1;
     }
-    struct cg_writer_target target = {f->url, writer_setup, f};
+    struct cg_writer_target target = {f->url, writer_setup, f, CG_DURABLE_POWER_LOSS};
     if (cg_writer_open(&target, &f->w, &err)) {
         print_error("writer: %s\n", err ? err : "?");
         free(err);
@@ -428,6 +428,25 @@ static void commits_are_durable_across_power_loss(void **state)
     }
 }
 
+/* The lighter level leaves SQLite's main file at NORMAL (1): no fsync in the
+ * answer; PostgreSQL commits as durably as before. */
+static void process_kill_level_skips_the_fsync(void **state)
+{
+    struct fixture *f = get(state);
+    struct cg_writer_target target = {f->url, writer_setup, f, CG_DURABLE_PROCESS_KILL};
+    cg_writer *w = NULL;
+    char *err = NULL;
+    assert_int_equal(cg_writer_open(&target, &w, &err), 0);
+    struct durability d = {0};
+    struct cg_writer_job job = {read_durability, NULL, &d};
+    assert_int_equal(cg_writer_submit(w, &job), 0);
+    cg_writer_close(w);
+    if (f->pg)
+        assert_string_equal(d.pg_setting, "on");
+    else
+        assert_int_equal(d.main_sync, 1);
+}
+
 /* Side files sit beside a SQLite file; PostgreSQL and memory have none. */
 static void side_file_names(void **state)
 {
@@ -460,6 +479,7 @@ static void side_file_names(void **state)
             cmocka_unit_test_setup_teardown(sync_alone_commits_nothing, setup, teardown),          \
             cmocka_unit_test_setup_teardown(commits_are_durable_across_power_loss, setup,          \
                                             teardown),                                             \
+            cmocka_unit_test_setup_teardown(process_kill_level_skips_the_fsync, setup, teardown),  \
     }
 
 int main(void)
