@@ -31,7 +31,7 @@ before(async () => {
   meta = await ok(await api('GET', '/api/v1/meta', admin));
   await ok(await api('POST', '/api/v1/areas', admin, { code: 'mc1', level: 'county', name: '元县' }), 201);
   await ok(await api('POST', '/api/v1/areas', admin, { code: 'mg1', parent_code: 'mc1', level: 'grid', name: '元网格' }), 201);
-  residentId = (await ok(await api('POST', '/api/v1/residents', admin, RESIDENT))).id;
+  residentId = (await ok(await api('POST', '/api/v1/residents', admin, RESIDENT), 201)).id;
 });
 
 after(async () => {
@@ -70,7 +70,7 @@ const PROBES = {
   'people.read': async (tok) => (await api('GET', '/api/v1/residents', tok)).status === 200,
   'people.write': async (tok) => (await api('POST', '/api/v1/residents', tok, {
     id_number: idNumber(`1402211990010${String(100 + serial++).slice(-3)}1`), name: '探人', area_code: 'mg1',
-  })).status === 200,
+  })).status === 201,
   // Unmasking is seen in what a read of the resident shows; a role that may
   // not read residents sees nothing, which is not unmasking either.
   'unmask.id': async (tok) => {
@@ -140,7 +140,7 @@ test('area, user, place and resident statuses: each listed one is accepted, an u
 
   const rid = (await ok(await api('POST', '/api/v1/residents', admin, {
     id_number: idNumber('14022119700101004'), name: '态人', area_code: 'mg1',
-  }))).id;
+  }), 201)).id;
   for (const { code } of [...meta.resident_statuses].reverse()) {
     assert.equal((await ok(await api('PATCH', `/api/v1/residents/${rid}`, admin, { status: code, note: 'meta' }))).status, code);
   }
@@ -152,7 +152,7 @@ test('every listed resident type is accepted, an unlisted one refused', async ()
   for (const { code } of meta.resident_types) {
     const r = await ok(await api('POST', '/api/v1/residents', admin, {
       id_number: idNumber(`140221196001010${n++}`), name: '型人', area_code: 'mg1', resident_type: code,
-    }));
+    }), 201);
     assert.equal(r.resident_type, code);
   }
   await assertError(await api('POST', '/api/v1/residents', admin, {
@@ -169,7 +169,7 @@ test('residents register on exactly the listed levels', async () => {
       id_number: idNumber(`140221195001010${n++}`), name: '住人', area_code: area,
     });
     const listed = meta.resident_levels.some((l) => l.code === level);
-    assert.equal(res.status, listed ? 200 : 400, `${level}: ${res.text}`);
+    assert.equal(res.status, listed ? 201 : 400, `${level}: ${res.text}`);
   }
   for (const { code } of meta.resident_levels) {
     assert.ok(meta.area_levels.some((l) => l.code === code), `${code} is an area level`);
