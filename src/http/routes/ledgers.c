@@ -50,7 +50,7 @@ static int resident_id(struct http_req *r, int64_t *id)
     return 0;
 }
 
-int route_residents_tag(struct http_req *r)
+int route_ledgers_tag(struct http_req *r)
 {
     json_t *body = NULL;
     const char *start = NULL, *end = NULL, *note = NULL;
@@ -71,7 +71,7 @@ int route_residents_tag(struct http_req *r)
     return rc ? rc : http_reply_empty(r, 204);
 }
 
-int route_residents_untag(struct http_req *r)
+int route_ledgers_untag(struct http_req *r)
 {
     int64_t id = 0;
     int rc = resident_id(r, &id);

@@ -16,6 +16,8 @@ int route_system_jobs(struct http_req *r);
 int route_session_create(struct http_req *r);
 int route_session_delete(struct http_req *r);
 int route_session_me(struct http_req *r);
+
+/* roles.c */
 int route_roles_list(struct http_req *r);
 
 /* meta.c */
@@ -38,12 +40,14 @@ int route_areas_card(struct http_req *r);
 /* ledgers.c */
 int route_ledgers_list(struct http_req *r);
 int route_ledgers_counts(struct http_req *r);
-int route_residents_tag(struct http_req *r);
-int route_residents_untag(struct http_req *r);
+int route_ledgers_tag(struct http_req *r);
+int route_ledgers_untag(struct http_req *r);
 
 /* staff.c */
 int route_staff_assign(struct http_req *r);
 int route_staff_end(struct http_req *r);
+
+/* departments.c */
 int route_departments_list(struct http_req *r);
 int route_departments_create(struct http_req *r);
 

@@ -93,12 +93,3 @@ int route_session_me(struct http_req *r)
     return http_reply_json(
         r, 200, json_pack("{s:o, s:s}", "user", render_actor(r->actor), "csrf_token", csrf));
 }
-
-int route_roles_list(struct http_req *r)
-{
-    json_t *items = json_array();
-    for (const struct cg_role *role = cg_roles; role->name; role++)
-        json_array_append_new(items, json_pack("{s:s, s:s, s:s}", "role", role->name, "zh",
-                                               role->zh, "en", role->en));
-    return http_reply_json(r, 200, json_pack("{s:o}", "items", items));
-}
