@@ -300,6 +300,29 @@ int cg_store_run(cg_store *s, int64_t *changes, const char *sql, const char *fmt
     return rc;
 }
 
+int cg_store_insert(cg_store *s, int64_t *id, const char *sql, const char *fmt, ...)
+{
+    cg_stmt *st = NULL;
+    int rc = cg_store_prepare(s, sql, &st);
+    if (rc)
+        return rc;
+    va_list ap;
+    va_start(ap, fmt);
+    rc = bind_va(st, fmt, ap);
+    va_end(ap);
+    if (!rc)
+        rc = cg_stmt_step(st);
+    if (rc == CG_ROW) {
+        if (id)
+            *id = cg_stmt_int(st, 0);
+        rc = 0;
+    } else if (rc == CG_DONE) {
+        rc = CG_EDB; /* the statement lacks its RETURNING clause */
+    }
+    cg_stmt_reset(st);
+    return rc;
+}
+
 /* ---- timing for /metrics ---- */
 
 const double cg_store_bucket_bounds[CG_STORE_BUCKETS] = {0.0001, 0.0005, 0.001, 0.005,
