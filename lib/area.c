@@ -100,19 +100,6 @@ static int level_index(const char *level)
     return -1;
 }
 
-/* Codes are printable ASCII without spaces: they travel in URLs and CSV. */
-static int valid_code(const char *code)
-{
-    size_t n = strlen(code);
-    if (n == 0 || n > 32)
-        return 0;
-    for (const char *p = code; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-              *p == '-' || *p == '_' || *p == '.'))
-            return 0;
-    return 1;
-}
-
 int cg_area_check_name(const char *name, cg_arena *a, const char **out, struct cg_field_error *fe)
 {
     return cg_text_check(name, "name", "an area name", 200, 1, a, out, fe);
@@ -123,7 +110,7 @@ int cg_area_check(struct cg_area_input *in, cg_arena *a, struct cg_field_error *
     const char *level;
     if (!in->code || !*in->code)
         return cg_field_fail(fe, CG_EMISSING, "code", "the code is missing");
-    if (!valid_code(in->code))
+    if (!cg_code_valid(in->code))
         return cg_field_fail(fe, CG_EBADTYPE, "code",
                              "an area code is 1-32 letters, digits, '-', '_' or '.', not '%s'",
                              cg_text_valid(in->code, strlen(in->code)) ? in->code : "?");

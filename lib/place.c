@@ -56,20 +56,6 @@ static const char *types_of(cg_arena *a, const char *kind)
     return cg_arena_strdup(a, buf);
 }
 
-/* Codes are printable ASCII without spaces, like area codes: they go into
- * URLs, CSV files and QR codes. */
-static int valid_code(const char *code)
-{
-    size_t n = strlen(code);
-    if (n == 0 || n > 32)
-        return 0;
-    for (const char *p = code; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-              *p == '-' || *p == '_' || *p == '.'))
-            return 0;
-    return 1;
-}
-
 /* "P" and 9 characters that cannot be misread on a poster (no 0/O, 1/I). */
 static void random_code(char out[11])
 {
@@ -135,7 +121,7 @@ int cg_place_check(struct cg_place_input *in, cg_arena *a, struct cg_field_error
         return rc;
     if (!in->area_code || !*in->area_code)
         return cg_field_fail(fe, CG_EMISSING, "area_code", "the area code is missing");
-    if (in->code && !valid_code(in->code))
+    if (in->code && !cg_code_valid(in->code))
         return cg_field_fail(fe, CG_EBADTYPE, "code",
                              "a place code is 1-32 letters, digits, '-', '_' or '.', not '%s'",
                              cg_text_valid(in->code, strlen(in->code)) ? in->code : "?");

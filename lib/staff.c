@@ -235,23 +235,10 @@ int cg_staff_card(cg_store *s, const struct cg_actor *actor, const char *area_co
     return rc;
 }
 
-/* Department codes, like area codes, travel in URLs and CSV files. */
-static int valid_code(const char *code)
-{
-    size_t n = code ? strlen(code) : 0;
-    if (n == 0 || n > 32)
-        return 0;
-    for (const char *p = code; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-              *p == '-' || *p == '_' || *p == '.'))
-            return 0;
-    return 1;
-}
-
 int cg_department_check(const char *code, const char **name, const char *domains, cg_arena *a,
                         struct cg_field_error *fe)
 {
-    if (!valid_code(code))
+    if (!cg_code_valid(code))
         return cg_field_fail(fe, CG_EBADTYPE, "code",
                              "a department code is 1-32 letters, digits, '-', '_' or '.'");
     int rc = cg_text_check(*name, "name", "a department name", 100, 1, a, name, fe);

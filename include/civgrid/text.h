@@ -20,6 +20,11 @@
 int cg_text_check(const char *value, const char *field, const char *what, size_t max, int required,
                   cg_arena *a, const char **out, struct cg_field_error *fe);
 
+/* Whether code is 1-32 ASCII letters, digits, '-', '_' or '.': the form of
+ * area, place and department codes, which travel in URLs, CSV files and QR
+ * codes. */
+int cg_code_valid(const char *code);
+
 /* Whether the n bytes at s are valid UTF-8 without control characters. */
 int cg_text_valid(const char *s, size_t n);
 

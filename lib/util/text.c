@@ -55,6 +55,18 @@ int cg_text_valid(const char *s, size_t n)
     return 1;
 }
 
+int cg_code_valid(const char *code)
+{
+    size_t n = code ? strlen(code) : 0;
+    if (n == 0 || n > 32)
+        return 0;
+    for (const char *p = code; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+              *p == '-' || *p == '_' || *p == '.'))
+            return 0;
+    return 1;
+}
+
 /* The length of a space (ASCII or U+3000) at s, or 0. */
 static size_t space_at(const char *s, size_t n)
 {
