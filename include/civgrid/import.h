@@ -1,9 +1,12 @@
 /* Imports: the CSV files that towns and departments keep their registers in,
  * loaded into the registry (areas, residents, venues).
  *
- * Every row is checked (residents through cg_resident_check, the same rules
- * as one resident saved through the API) and the result is a report of each
- * bad row: line, column, code and message. By default nothing is written
+ * Every row is checked by its concept's own check (cg_area_check,
+ * cg_resident_check, cg_place_check: the same rules as one record saved
+ * through the API or the command line) and written by its concept's write;
+ * the import itself only reads the CSV, maps the header to the columns each
+ * concept registers (cg_import_kind_info) and reports each bad row: line,
+ * column, code and message. By default nothing is written
  * unless every row is good; with skip_invalid the good rows are written and
  * the rest reported. The whole write is one transaction with one audit
  * record (import.<kind>), so a failed import leaves nothing half-written. A
