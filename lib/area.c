@@ -164,7 +164,9 @@ int cg_area_create_root(cg_store *s, const char *code, const char *name, const c
     struct cg_area_input in = {code, level, name};
     const char *p = NULL;
     cg_arena *a = cg_arena_new();
-    int rc = a ? cg_area_write(s, 0, NULL, &in, a, id, &p, NULL) : CG_ENOMEM;
+    int rc = a ? cg_area_check(&in, a, NULL) : CG_ENOMEM;
+    if (!rc)
+        rc = cg_area_write(s, 0, NULL, &in, a, id, &p, NULL);
     if (!rc)
         snprintf(root_path, sizeof root_path, "%s", p);
     cg_arena_free(a);

@@ -100,7 +100,8 @@ int cg_area_update(cg_store *s, const struct cg_actor *actor, const char *code, 
 int cg_area_children(cg_store *s, const struct cg_actor *actor, const char *code, cg_arena *a,
                      struct cg_area *node, struct cg_area **items, size_t *n);
 
-/* Creates the root node (init only). */
+/* Creates the root node (init only), by the same rules as any node
+ * (cg_area_check): a bad code, level or name is CG_EBADTYPE or CG_EMISSING. */
 int cg_area_create_root(cg_store *s, const char *code, const char *name, const char *level,
                         int64_t *id, const char **path);
 
