@@ -66,6 +66,16 @@ int cg_staff_check(struct cg_staff_input *in, cg_arena *a, struct cg_field_error
 int cg_staff_write(cg_store *s, int64_t area_id, const struct cg_staff_input *in, int64_t user_id,
                    const char *start_date, int64_t *id)
 {
+    /* RETURNING makes SQLite gather the row into a table of its own; a
+     * loader that does not need the id (the demo's thousands) skips it. */
+    if (!id)
+        return cg_store_run(s, NULL,
+                            "INSERT INTO staff_assignments (area_id, position, name, phone,"
+                            " user_id, start_date, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            "isssz"
+                            "si",
+                            area_id, in->position, in->name, in->phone, user_id, start_date,
+                            cg_now());
     return cg_store_insert(
         s, id,
         "INSERT INTO staff_assignments (area_id, position, name, phone, user_id, start_date,"
