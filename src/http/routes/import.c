@@ -45,9 +45,14 @@ int route_import_upload(struct http_req *r)
 {
     enum cg_import_kind kind;
     const char *name = http_param(r, "kind");
-    if (cg_import_kind_parse(name, &kind))
-        return http_fail(r, CG_ENOTFOUND, "kind",
-                         "there is no import of '%s' (kind: areas, residents or venues)", name);
+    if (cg_import_kind_parse(name, &kind)) {
+        const char *known = "";
+        for (int k = 0; k < CG_IMPORT_NKINDS; k++)
+            known = cg_arena_printf(r->arena, "%s%s%s", known, k ? ", " : "",
+                                    cg_import_kind_name((enum cg_import_kind)k));
+        return http_fail(r, CG_ENOTFOUND, "kind", "there is no import of '%s' (kinds: %s)", name,
+                         known ? known : "");
+    }
     /* The file is the body; a browser form would wrap it in multipart. */
     const char *type = http_header(r, "Content-Type");
     if (type && (!strncasecmp(type, "multipart/", 10) ||
