@@ -750,8 +750,8 @@ int cg_resident_set_status(cg_store *s, const struct cg_actor *actor, int64_t id
     if (!rc && strcmp(status, "active") && strcmp(status, "moved_out") &&
         strcmp(status, "deceased"))
         rc = cg_field_fail(fe, CG_EBADTYPE, "status", "status is active, moved_out or deceased");
-    if (!rc && note && strlen(note) > 500)
-        rc = cg_field_fail(fe, CG_EBADTYPE, "note", "a note is at most 500 bytes");
+    if (!rc)
+        rc = cg_text_check(note, "note", "a note", 500, 0, a, &note, fe);
     if (rc) {
         rec.outcome = rc;
         cg_audit_commit(s, actor, NULL, &rec);
