@@ -7,6 +7,7 @@
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
 #include "civgrid/scope.h"
+#include "civgrid/text.h"
 
 const char *const cg_area_levels[] = {"city", "county",     "town",     "community",
                                       "grid", "micro_grid", "building", NULL};
@@ -61,101 +62,154 @@ int cg_area_get(cg_store *s, const struct cg_actor *actor, const char *code, cg_
     return rc;
 }
 
-/* Codes are printable ASCII without spaces: they travel in URLs and CSV. */
-static int valid_code(const char *code)
+#define AL CG_IMPORT_ALIASES
+const struct cg_import_column cg_area_columns[CG_AREA_NCOLS] = {
+    [CG_AREA_COL_CODE] = {"code", 1, "编码", "Code",
+                          AL("code", "area_code", "编码", "代码", "区域编码")},
+    [CG_AREA_COL_PARENT] = {"parent_code", 0, "上级编码", "Parent code",
+                            AL("parent_code", "parent", "上级编码", "上级代码", "父级编码")},
+    [CG_AREA_COL_LEVEL] = {"level", 1, "层级", "Level", AL("level", "层级", "级别")},
+    [CG_AREA_COL_NAME] = {"name", 1, "名称", "Name", AL("name", "名称", "区域名称")},
+};
+#undef AL
+
+/* Chinese spreadsheets name levels in Chinese. */
+static const char *const level_words[][2] = {
+    {"市", "city"},           {"县", "county"},    {"区", "county"},         {"县区", "county"},
+    {"县/区", "county"},      {"镇", "town"},      {"乡", "town"},           {"街道", "town"},
+    {"乡镇", "town"},         {"镇/街道", "town"}, {"社区", "community"},    {"村", "community"},
+    {"社区/村", "community"}, {"网格", "grid"},    {"微网格", "micro_grid"}, {"楼栋", "building"},
+    {"楼", "building"},
+};
+
+const char *cg_area_level_parse(const char *word)
 {
-    size_t n = strlen(code);
-    if (n == 0 || n > 32)
-        return 0;
-    for (const char *p = code; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-              *p == '-' || *p == '_' || *p == '.'))
-            return 0;
-    return 1;
+    for (int i = 0; word && cg_area_levels[i]; i++)
+        if (!strcmp(cg_area_levels[i], word))
+            return cg_area_levels[i];
+    for (size_t i = 0; word && i < sizeof level_words / sizeof level_words[0]; i++)
+        if (!strcmp(level_words[i][0], word))
+            return level_words[i][1];
+    return NULL;
 }
 
-static int insert_area(cg_store *s, int64_t parent_id, const char *parent_path, const char *level,
-                       const char *code, const char *name, int64_t *id, char *path, size_t pathsz)
+static int level_index(const char *level)
 {
-    static const char sql[] = "INSERT INTO areas (parent_id, level, code, name, path, created_at)"
-                              " VALUES (?, ?, ?, ?, '', ?) RETURNING id";
-    cg_stmt *st = NULL;
-    int rc = cg_store_query(s, &st, sql, "zsssi", parent_id, level, code, name, cg_now());
+    for (int i = 0; level && cg_area_levels[i]; i++)
+        if (!strcmp(cg_area_levels[i], level))
+            return i;
+    return -1;
+}
+
+int cg_area_check_name(const char *name, cg_arena *a, const char **out, struct cg_field_error *fe)
+{
+    return cg_text_check(name, "name", "an area name", 200, 1, a, out, fe);
+}
+
+int cg_area_check(struct cg_area_input *in, cg_arena *a, struct cg_field_error *fe)
+{
+    const char *level;
+    if (!in->code || !*in->code)
+        return cg_field_fail(fe, CG_EMISSING, "code", "the code is missing");
+    if (!cg_code_valid(in->code))
+        return cg_field_fail(fe, CG_EBADTYPE, "code",
+                             "an area code is 1-32 letters, digits, '-', '_' or '.', not '%s'",
+                             cg_text_valid(in->code, strlen(in->code)) ? in->code : "?");
+    if (!in->level || !*in->level)
+        return cg_field_fail(fe, CG_EMISSING, "level", "the level is missing");
+    if (!(level = cg_area_level_parse(in->level)))
+        return cg_field_fail(
+            fe, CG_EBADTYPE, "level",
+            "unknown level '%s' (city 市, county 县/区, town 镇/街道, community 社区/村, grid 网格,"
+            " micro_grid 微网格, building 楼栋)",
+            cg_text_valid(in->level, strlen(in->level)) ? in->level : "?");
+    in->level = level;
+    return cg_area_check_name(in->name, a, &in->name, fe);
+}
+
+int cg_area_check_parent(const char *level, const char *parent_level, const char *field,
+                         struct cg_field_error *fe)
+{
+    if (level_index(level) > level_index(parent_level))
+        return 0;
+    return cg_field_fail(fe, CG_EBADTYPE, field, "a %s cannot be under a %s", level, parent_level);
+}
+
+int cg_area_write(cg_store *s, int64_t parent_id, const char *parent_path,
+                  const struct cg_area_input *in, cg_arena *a, int64_t *id, const char **path,
+                  struct cg_field_error *fe)
+{
+    int rc = cg_store_insert(s, id,
+                             "INSERT INTO areas (parent_id, level, code, name, path, created_at)"
+                             " VALUES (?, ?, ?, ?, '', ?) RETURNING id",
+                             "zsssi", parent_id, in->level, in->code, in->name, cg_now());
+    if (rc == CG_EEXISTS)
+        return cg_field_fail(fe, rc, "code", "area code '%s' already exists", in->code);
     if (rc)
         return rc;
-    rc = cg_stmt_step(st);
-    if (rc == CG_ROW) {
-        *id = cg_stmt_int(st, 0);
-        rc = 0;
-    } else if (rc == CG_DONE) {
-        rc = CG_EDB;
-    }
-    cg_stmt_reset(st);
-    if (rc)
-        return rc;
-    snprintf(path, pathsz, "%s%lld/", parent_path ? parent_path : "/", (long long)*id);
-    return cg_store_run(s, NULL, "UPDATE areas SET path = ? WHERE id = ?", "si", path, *id);
+    *path = cg_arena_printf(a, "%s%lld/", parent_path ? parent_path : "/", (long long)*id);
+    if (!*path)
+        return CG_ENOMEM;
+    return cg_store_run(s, NULL, "UPDATE areas SET path = ? WHERE id = ?", "si", *path, *id);
+}
+
+int cg_area_write_name(cg_store *s, int64_t id, const char *name)
+{
+    return cg_store_run(s, NULL, "UPDATE areas SET name = ? WHERE id = ?", "si", name, id);
 }
 
 int cg_area_create_root(cg_store *s, const char *code, const char *name, const char *level,
                         int64_t *id, const char **path)
 {
     static char root_path[32];
-    int rc = insert_area(s, 0, NULL, level, code, name, id, root_path, sizeof root_path);
+    struct cg_area_input in = {code, level, name};
+    const char *p = NULL;
+    cg_arena *a = cg_arena_new();
+    int rc = a ? cg_area_check(&in, a, NULL) : CG_ENOMEM;
+    if (!rc)
+        rc = cg_area_write(s, 0, NULL, &in, a, id, &p, NULL);
+    if (!rc)
+        snprintf(root_path, sizeof root_path, "%s", p);
+    cg_arena_free(a);
     *path = root_path;
     return rc;
+}
+
+struct area_insert {
+    const struct cg_area *parent;
+    const struct cg_area_input *in;
+    cg_arena *a;
+    struct cg_field_error *fe;
+};
+
+static int write_insert(cg_store *s, void *ctx)
+{
+    struct area_insert *w = ctx;
+    int64_t id = 0;
+    const char *path = NULL;
+    return cg_area_write(s, w->parent->id, w->parent->path, w->in, w->a, &id, &path, w->fe);
 }
 
 int cg_area_create(cg_store *s, const struct cg_actor *actor, const char *code,
                    const char *parent_code, const char *level, const char *name, cg_arena *a,
                    struct cg_area *out, struct cg_field_error *fe)
 {
-    struct cg_area parent;
+    struct cg_area parent = {0};
+    struct cg_area_input in = {code, level, name};
     struct cg_audit_record rec = {"area.create", "area", code, NULL, 0, NULL};
-    int rc;
-    if (!cg_actor_can(actor, CG_PERM_AREAS_WRITE)) {
-        rc = CG_EFORBIDDEN;
-        goto fail;
-    }
-    if (!valid_code(code)) {
-        rc = cg_field_fail(fe, CG_EBADTYPE, "code",
-                           "area code must be 1-32 letters, digits, '-', '_' or '.'");
-        goto fail;
-    }
-    if (!cg_area_level_valid(level)) {
-        rc = cg_field_fail(
-            fe, CG_EBADTYPE, "level",
-            "unknown level '%s' (city, county, town, community, grid, micro_grid, building)",
-            level);
-        goto fail;
-    }
-    if (!name[0] || strlen(name) > 200) {
-        rc = cg_field_fail(fe, CG_EBADTYPE, "name", "area name must be 1-200 bytes");
-        goto fail;
-    }
-    rc = parent_code ? cg_area_get(s, actor, parent_code, a, &parent)
-                     : cg_area_get(s, actor, actor->area_code, a, &parent);
-    if (rc) {
-        if (rc == CG_ENOTFOUND)
-            cg_field_fail(fe, rc, "parent_code", "no area with code '%s'", parent_code);
-        goto fail;
-    }
+    int rc = cg_actor_can(actor, CG_PERM_AREAS_WRITE) ? 0 : CG_EFORBIDDEN;
+    if (!rc)
+        rc = cg_area_check(&in, a, fe);
+    if (!rc && (rc = cg_area_get(s, actor, parent_code ? parent_code : actor->area_code, a,
+                                 &parent)) == CG_ENOTFOUND)
+        cg_field_fail(fe, rc, "parent_code", "no area with code '%s'", parent_code);
+    if (!rc)
+        rc = cg_area_check_parent(in.level, parent.level, "level", fe);
     rec.area_path = parent.path;
-    if ((rc = cg_store_begin(s)))
-        goto fail;
-    int64_t id = 0;
-    char path[512];
-    rc = insert_area(s, parent.id, parent.path, level, code, name, &id, path, sizeof path);
-    if (rc == CG_EEXISTS)
-        cg_field_fail(fe, rc, "code", "area code '%s' already exists", code);
-    /* On failure cg_audit_end has rolled back and recorded it already. */
-    if ((rc = cg_audit_end(s, actor, &rec, rc)))
+    struct area_insert w = {&parent, &in, a, fe};
+    if ((rc = cg_audit_change(s, actor, &rec, rc, write_insert, &w)))
         return rc;
-    return cg_area_get_by_code(s, code, a, out);
-fail:
-    rec.outcome = rc;
-    cg_audit_commit(s, actor, NULL, &rec);
-    return rc;
+    return cg_area_get_by_code(s, in.code, a, out);
 }
 
 int cg_area_search(cg_store *s, const struct cg_actor *actor, const char *q, int limit, cg_arena *a,
@@ -237,6 +291,30 @@ static int move_subtree(cg_store *s, const char *old_path, const char *new_path,
     return rc;
 }
 
+struct area_change {
+    const struct cg_area *node, *parent; /* parent NULL: not moved */
+    const char *name, *status;
+    cg_arena *a;
+};
+
+static int write_change(cg_store *s, void *ctx)
+{
+    const struct area_change *w = ctx;
+    int rc = w->name ? cg_area_write_name(s, w->node->id, w->name) : 0;
+    if (!rc && w->status)
+        rc = cg_store_run(s, NULL, "UPDATE areas SET status = ? WHERE id = ?", "si", w->status,
+                          w->node->id);
+    if (!rc && w->parent && w->parent->id != w->node->parent_id) {
+        rc = cg_store_run(s, NULL, "UPDATE areas SET parent_id = ? WHERE id = ?", "ii",
+                          w->parent->id, w->node->id);
+        if (!rc)
+            rc = move_subtree(
+                s, w->node->path,
+                cg_arena_printf(w->a, "%s%lld/", w->parent->path, (long long)w->node->id), w->a);
+    }
+    return rc;
+}
+
 int cg_area_update(cg_store *s, const struct cg_actor *actor, const char *code, const char *name,
                    const char *parent_code, const char *status, cg_arena *a, struct cg_area *out,
                    struct cg_field_error *fe)
@@ -250,14 +328,16 @@ int cg_area_update(cg_store *s, const struct cg_actor *actor, const char *code, 
     if (!rc && node.id == actor->area_id)
         rc = cg_field_fail(fe, CG_EFORBIDDEN, "code",
                            "you cannot change the area you are scoped to");
-    if (!rc && name && (!*name || strlen(name) > 200))
-        rc = cg_field_fail(fe, CG_EBADTYPE, "name", "area name must be 1-200 bytes");
+    if (!rc && name)
+        rc = cg_area_check_name(name, a, &name, fe);
     if (!rc && status && strcmp(status, "active") && strcmp(status, "retired"))
         rc = cg_field_fail(fe, CG_EBADTYPE, "status", "status is 'active' or 'retired'");
     if (!rc && parent_code && (rc = cg_area_get(s, actor, parent_code, a, &parent)) == CG_ENOTFOUND)
         cg_field_fail(fe, rc, "parent_code", "no area with code '%s' in your scope", parent_code);
     if (!rc && parent_code && cg_scope_holds(node.path, parent.path))
         rc = cg_field_fail(fe, CG_ECONFLICT, "parent_code", "an area cannot move under itself");
+    if (!rc && parent_code)
+        rc = cg_area_check_parent(node.level, parent.level, "parent_code", fe);
     if (!rc && status && !strcmp(status, "retired") && !(rc = occupants(s, node.path, a, &busy)) &&
         busy)
         rc = cg_field_fail(fe, CG_ECONFLICT, "status",
@@ -267,27 +347,9 @@ int cg_area_update(cg_store *s, const struct cg_actor *actor, const char *code, 
     rec.detail = cg_arena_printf(a, "%s%s%s%s%s%s", name ? "name=" : "", name ? name : "",
                                  parent_code ? " parent=" : "", parent_code ? parent_code : "",
                                  status ? " status=" : "", status ? status : "");
-    if (!rc && !(rc = cg_store_begin(s))) {
-        if (name)
-            rc = cg_store_run(s, NULL, "UPDATE areas SET name = ? WHERE id = ?", "si", name,
-                              node.id);
-        if (!rc && status)
-            rc = cg_store_run(s, NULL, "UPDATE areas SET status = ? WHERE id = ?", "si", status,
-                              node.id);
-        if (!rc && parent_code && parent.id != node.parent_id) {
-            rc = cg_store_run(s, NULL, "UPDATE areas SET parent_id = ? WHERE id = ?", "ii",
-                              parent.id, node.id);
-            if (!rc)
-                rc =
-                    move_subtree(s, node.path,
-                                 cg_arena_printf(a, "%s%lld/", parent.path, (long long)node.id), a);
-        }
-        rc = cg_audit_end(s, actor, &rec, rc);
-    } else if (rc) {
-        rec.outcome = rc;
-        cg_audit_commit(s, actor, NULL, &rec);
+    struct area_change w = {&node, parent_code ? &parent : NULL, name, status, a};
+    if ((rc = cg_audit_change(s, actor, &rec, rc, write_change, &w)))
         return rc;
-    }
     return cg_area_get_by_code(s, code, a, out);
 }
 

@@ -66,6 +66,17 @@ int cg_audit_end(cg_store *s, const struct cg_actor *actor, struct cg_audit_reco
     return rc;
 }
 
+int cg_audit_change(cg_store *s, const struct cg_actor *actor, struct cg_audit_record *rec,
+                    int refused, cg_audit_write_fn write, void *ctx)
+{
+    int rc = refused;
+    if (!rc && !(rc = cg_store_begin(s)))
+        return cg_audit_end(s, actor, rec, write(s, ctx));
+    rec->outcome = rc;
+    cg_audit_commit(s, actor, NULL, rec);
+    return rc;
+}
+
 int cg_audit_read(cg_store *s, const struct cg_actor *actor, const struct cg_audit_record *rec)
 {
     cg_readlog *log = cg_store_readlog(s);

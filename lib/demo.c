@@ -22,6 +22,7 @@
 #include "civgrid/resident.h"
 #include "civgrid/secret.h"
 #include "civgrid/session.h"
+#include "civgrid/staff.h"
 #include "civgrid/strmap.h"
 #include "civgrid/user.h"
 
@@ -522,29 +523,17 @@ static const char *tags_for(rng *r, const struct person *p, int household_size, 
 
 /* ---- writing ---- */
 
+/* One node of the demo through the area's own rules and write. */
 static int insert_area(struct ctx *c, int64_t parent_id, const char *parent_path, const char *level,
                        const char *code, const char *name, int64_t *id, const char **path)
 {
-    cg_stmt *st = NULL;
-    int rc = cg_store_query(c->s, &st,
-                            "INSERT INTO areas (parent_id, level, code, name, path, created_at)"
-                            " VALUES (?, ?, ?, ?, '', ?) RETURNING id",
-                            "isssi", parent_id, level, code, name, cg_now());
-    if (rc)
-        return rc;
-    rc = cg_stmt_step(st);
-    if (rc == CG_ROW)
-        *id = cg_stmt_int(st, 0);
-    cg_stmt_reset(st);
-    if (rc == CG_EEXISTS)
-        return cg_field_fail(c->fe, rc, "code", "area code %s already exists", code);
-    if (rc != CG_ROW)
-        return rc ? rc : CG_EDB;
-    *path = cg_arena_printf(c->mem, "%s%lld/", parent_path, (long long)*id);
-    if (!*path)
-        return CG_ENOMEM;
-    c->out->areas++;
-    return cg_store_run(c->s, NULL, "UPDATE areas SET path = ? WHERE id = ?", "si", *path, *id);
+    struct cg_area_input in = {code, level, name};
+    int rc = cg_area_check(&in, c->mem, c->fe);
+    if (!rc)
+        rc = cg_area_write(c->s, parent_id, parent_path, &in, c->mem, id, path, c->fe);
+    if (!rc)
+        c->out->areas++;
+    return rc;
 }
 
 static int write_areas(struct ctx *c, struct tree *t)
@@ -579,12 +568,11 @@ static int add_staff(struct ctx *c, rng *r, const char *region, int64_t area_id,
     int rc = make_staff(c, r, region, min_age, max_age, female_p, &p);
     char start[16];
     snprintf(start, sizeof start, "%04d-%02d-01", between(r, 2018, 2022), between(r, 1, 12));
+    struct cg_staff_input in = {position, p.name, p.phone};
     if (!rc)
-        rc = cg_store_run(
-            c->s, NULL,
-            "INSERT INTO staff_assignments (area_id, position, name, phone, start_date, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            "issssi", area_id, position, p.name, p.phone, start, cg_now());
+        rc = cg_staff_check(&in, c->mem, c->fe);
+    if (!rc)
+        rc = cg_staff_write(c->s, area_id, &in, 0, start, NULL);
     if (!rc)
         c->out->staff++;
     return rc;
@@ -651,10 +639,10 @@ static int write_departments(struct ctx *c, const char *code, const char *name, 
         /* "大同市生态环境局阳高分局": branches are named by the short name. */
         snprintf(dname, sizeof dname, fmt,
                  strncmp(fmt, "大同市", strlen("大同市")) ? name : short_name);
-        rc = cg_store_run(
-            c->s, NULL,
-            "INSERT INTO departments (code, name, domains, area_id) VALUES (?, ?, ?, ?)", "sssi",
-            dcode, dname, depts[i].domains, area_id);
+        const char *dn = dname;
+        rc = cg_department_check(dcode, &dn, depts[i].domains, c->mem, c->fe);
+        if (!rc)
+            rc = cg_department_write(c->s, dcode, dn, depts[i].domains, area_id, c->fe);
         if (!rc)
             c->out->departments++;
     }

@@ -21,6 +21,7 @@
 #include "civgrid/clock.h"
 #include "civgrid/csvin.h"
 #include "civgrid/error.h"
+#include "civgrid/place.h"
 #include "civgrid/resident.h"
 #include "civgrid/strmap.h"
 
@@ -28,87 +29,30 @@
 #define PROGRESS_EVERY 4096
 #define SCRATCH_ROWS 4096
 
-/* ---- the columns of each kind ---- */
+/* ---- the kinds: each concept registers its columns in its own file ---- */
 
-struct column_def {
-    const char *field;          /* the English name, also the field name of errors */
-    int required;               /* 1 required, 0 optional, -1 read and ignored */
-    const char *const *aliases; /* normalised header names that mean this column */
+#define MAX_COLS 16
+_Static_assert(CG_RESIDENT_NCOLS <= MAX_COLS && CG_AREA_NCOLS <= MAX_COLS &&
+                   CG_VENUE_NCOLS <= MAX_COLS,
+               "a kind has more columns than an importer maps");
+
+static const struct cg_import_kind_info kinds[CG_IMPORT_NKINDS] = {
+    [CG_IMPORT_AREAS] = {"areas", "区域", "Areas", cg_area_columns, CG_AREA_NCOLS,
+                         CG_PERM_AREAS_WRITE},
+    [CG_IMPORT_RESIDENTS] = {"residents", "居民", "Residents", cg_resident_columns,
+                             CG_RESIDENT_NCOLS, CG_PERM_PEOPLE_WRITE},
+    [CG_IMPORT_VENUES] = {"venues", "场所", "Venues", cg_venue_columns, CG_VENUE_NCOLS,
+                          CG_PERM_AREAS_WRITE},
 };
 
-#define ALIASES(...) ((const char *const[]){__VA_ARGS__, NULL})
-
-enum { A_CODE, A_PARENT, A_LEVEL, A_NAME, A_NCOLS };
-static const struct column_def area_columns[] = {
-    [A_CODE] = {"code", 1, ALIASES("code", "area_code", "编码", "代码", "区域编码")},
-    [A_PARENT] = {"parent_code", 0,
-                  ALIASES("parent_code", "parent", "上级编码", "上级代码", "父级编码")},
-    [A_LEVEL] = {"level", 1, ALIASES("level", "层级", "级别")},
-    [A_NAME] = {"name", 1, ALIASES("name", "名称", "区域名称")},
-};
-
-enum {
-    R_ID,
-    R_NAME,
-    R_PHONE,
-    R_AREA,
-    R_HOUSEHOLD,
-    R_UNIT,
-    R_ROOM,
-    R_TYPE,
-    R_TAGS,
-    R_SEX,
-    R_BIRTH,
-    R_AREA_NAME,
-    R_STATUS,
-    R_NCOLS
-};
-static const struct column_def resident_columns[] = {
-    [R_ID] = {"id_number", 1,
-              ALIASES("id_number", "身份证号", "身份证号码", "公民身份号码", "证件号码")},
-    [R_NAME] = {"name", 1, ALIASES("name", "姓名")},
-    [R_PHONE] = {"phone", 0,
-                 ALIASES("phone", "mobile", "手机号", "手机号码", "手机", "电话", "联系电话")},
-    [R_AREA] = {"area_code", 1, ALIASES("area_code", "区域编码", "网格编码", "楼栋编码")},
-    [R_HOUSEHOLD] = {"household", 0, ALIASES("household", "户号")},
-    [R_UNIT] = {"unit", 0, ALIASES("unit", "单元")},
-    [R_ROOM] = {"room", 0, ALIASES("room", "房间", "房间号", "室", "房号")},
-    [R_TYPE] = {"resident_type", 0, ALIASES("resident_type", "人员类型", "类型")},
-    [R_TAGS] = {"tags", 0, ALIASES("tags", "ledgers", "标签", "台账")},
-    /* What an export of residents adds: derived from the ID number or the
-     * area, or changed by its own action (status), so an exported list can
-     * be corrected in Excel and imported again. */
-    [R_SEX] = {"sex", -1, ALIASES("sex", "性别")},
-    [R_BIRTH] = {"birth_date", -1, ALIASES("birth_date", "出生日期")},
-    [R_AREA_NAME] = {"area_name", -1, ALIASES("area_name", "区域名称")},
-    [R_STATUS] = {"status", -1, ALIASES("status", "状态")},
-};
-
-enum { V_CODE, V_NAME, V_TYPE, V_AREA, V_ADDRESS, V_NCOLS };
-static const struct column_def venue_columns[] = {
-    [V_CODE] = {"code", 1, ALIASES("code", "编码", "场所编码", "代码")},
-    [V_NAME] = {"name", 1, ALIASES("name", "名称", "场所名称")},
-    [V_TYPE] = {"type", 1, ALIASES("type", "类型", "场所类型")},
-    [V_AREA] = {"area_code", 1, ALIASES("area_code", "区域编码", "网格编码")},
-    [V_ADDRESS] = {"address", 0, ALIASES("address", "地址")},
-};
-
-#define MAX_COLS 13
-
-static const struct {
-    const char *name;
-    const struct column_def *cols;
-    size_t ncols;
-    unsigned perm;
-} kinds[] = {
-    [CG_IMPORT_AREAS] = {"areas", area_columns, A_NCOLS, CG_PERM_AREAS_WRITE},
-    [CG_IMPORT_RESIDENTS] = {"residents", resident_columns, R_NCOLS, CG_PERM_PEOPLE_WRITE},
-    [CG_IMPORT_VENUES] = {"venues", venue_columns, V_NCOLS, CG_PERM_AREAS_WRITE},
-};
+const struct cg_import_kind_info *cg_import_kind_info(enum cg_import_kind kind)
+{
+    return (unsigned)kind < CG_IMPORT_NKINDS ? &kinds[kind] : NULL;
+}
 
 int cg_import_kind_parse(const char *name, enum cg_import_kind *out)
 {
-    for (size_t i = 0; name && i < sizeof kinds / sizeof kinds[0]; i++)
+    for (size_t i = 0; name && i < CG_IMPORT_NKINDS; i++)
         if (!strcmp(kinds[i].name, name)) {
             *out = (enum cg_import_kind)i;
             return 0;
@@ -118,32 +62,8 @@ int cg_import_kind_parse(const char *name, enum cg_import_kind *out)
 
 const char *cg_import_kind_name(enum cg_import_kind kind)
 {
-    return (unsigned)kind < sizeof kinds / sizeof kinds[0] ? kinds[kind].name : "?";
+    return (unsigned)kind < CG_IMPORT_NKINDS ? kinds[kind].name : "?";
 }
-
-/* Chinese spreadsheets name levels and venue types in Chinese. */
-static const char *const level_words[][2] = {
-    {"市", "city"},           {"县", "county"},    {"区", "county"},         {"县区", "county"},
-    {"县/区", "county"},      {"镇", "town"},      {"乡", "town"},           {"街道", "town"},
-    {"乡镇", "town"},         {"镇/街道", "town"}, {"社区", "community"},    {"村", "community"},
-    {"社区/村", "community"}, {"网格", "grid"},    {"微网格", "micro_grid"}, {"楼栋", "building"},
-    {"楼", "building"},
-};
-
-static const char *const venue_types[][3] = {
-    {"shop", "商店", NULL},
-    {"market", "市场", NULL},
-    {"supermarket", "超市", NULL},
-    {"pharmacy", "药店", NULL},
-    {"restaurant", "餐馆", "餐厅"},
-    {"sampling_point", "采样点", "核酸采样点"},
-    {"quarantine_hotel", "隔离酒店", NULL},
-    {"school", "学校", NULL},
-    {"hospital", "医院", NULL},
-    {"station", "车站", "车站/卡口"},
-    {"stall", "地摊", "摊点"},
-    {"other", "其他", "其他场所"},
-};
 
 /* The index of an English level name in cg_area_levels, or -1. */
 static int level_index(const char *level)
@@ -152,25 +72,6 @@ static int level_index(const char *level)
         if (!strcmp(cg_area_levels[i], level))
             return i;
     return -1;
-}
-
-static const char *level_of(const char *s)
-{
-    if (level_index(s) >= 0)
-        return s;
-    for (size_t i = 0; i < sizeof level_words / sizeof level_words[0]; i++)
-        if (!strcmp(level_words[i][0], s))
-            return level_words[i][1];
-    return NULL;
-}
-
-static const char *venue_type_of(const char *s)
-{
-    for (size_t i = 0; i < sizeof venue_types / sizeof venue_types[0]; i++)
-        for (int k = 0; k < 3; k++)
-            if (venue_types[i][k] && !strcmp(venue_types[i][k], s))
-                return venue_types[i][0];
-    return NULL;
 }
 
 /* ---- the import ---- */
@@ -190,7 +91,7 @@ struct importer {
     struct cg_import_result *res;
     size_t max_errors, errcap;
 
-    const struct column_def *cols;
+    const struct cg_import_column *cols;
     size_t ncols;
     int col_of[MAX_COLS];                    /* column of the file holding each field, or -1 */
     const char *header[CG_CSVIN_MAX_FIELDS]; /* as written */
@@ -247,7 +148,7 @@ static const char *column(const struct importer *im, int f)
 static int field_index(const struct importer *im, const char *field)
 {
     for (size_t i = 0; field && i < im->ncols; i++)
-        if (!strcmp(im->cols[i].field, field))
+        if (!strcmp(im->cols[i].name, field))
             return (int)i;
     return -1;
 }
@@ -285,8 +186,8 @@ static const char *expected_columns(struct importer *im)
     cg_buf_init(&b, 2048);
     for (size_t i = 0; i < im->ncols; i++)
         if (im->cols[i].required >= 0)
-            cg_buf_printf(&b, "%s%s (%s)%s", i ? ", " : "", im->cols[i].field,
-                          im->cols[i].aliases[1], im->cols[i].required ? "*" : "");
+            cg_buf_printf(&b, "%s%s (%s)%s", i ? ", " : "", im->cols[i].name, im->cols[i].zh,
+                          im->cols[i].required ? "*" : "");
     const char *s = cg_arena_strdup(im->a, b.data ? b.data : "");
     cg_buf_free(&b);
     return s;
@@ -321,7 +222,7 @@ static int read_header(struct importer *im, const struct cg_csvin_record *rec)
         } else if (im->col_of[found] >= 0) {
             add_error(im, rec->line, im->header[c], "duplicate_column",
                       "column '%s' means %s, like column '%s' before it", im->header[c],
-                      im->cols[found].field, im->header[im->col_of[found]]);
+                      im->cols[found].name, im->header[im->col_of[found]]);
             bad = 1;
         } else {
             im->col_of[found] = (int)c;
@@ -331,8 +232,8 @@ static int read_header(struct importer *im, const struct cg_csvin_record *rec)
     for (size_t f = 0; f < im->ncols; f++)
         if (im->cols[f].required > 0 && im->col_of[f] < 0) {
             add_error(im, rec->line, "", "missing_field",
-                      "the header lacks the required column %s (%s)", im->cols[f].field,
-                      im->cols[f].aliases[1]);
+                      "the header lacks the required column %s (%s)", im->cols[f].name,
+                      im->cols[f].zh);
             bad = 1;
         }
     return bad;
@@ -349,27 +250,6 @@ static int row_error(int rc)
 static int blank(const char *s)
 {
     return !s || !*s;
-}
-
-static int has_control(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            return 1;
-    return 0;
-}
-
-/* Codes are printable ASCII without spaces: they travel in URLs and CSV
- * (the rule of area and place codes). */
-static int valid_code(const char *code)
-{
-    size_t n = strlen(code);
-    if (n == 0 || n > 32)
-        return 0;
-    for (const char *p = code; *p; p++)
-        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
-            return 0;
-    return 1;
 }
 
 /* Registers a code of this file; 1 (with an error) when it came before. */
@@ -428,67 +308,39 @@ static const struct node *find_node(struct importer *im, const char *code, int *
     return idx >= 0 ? &im->nodes[idx] : NULL;
 }
 
-static int insert_area(struct importer *im, const struct node *parent, const char *code,
-                       const char *level, const char *name, int64_t *id, char **path)
-{
-    cg_stmt *st = NULL;
-    int rc = cg_store_query(im->s, &st,
-                            "INSERT INTO areas (parent_id, level, code, name, path, created_at)"
-                            " VALUES (?, ?, ?, ?, '', ?) RETURNING id",
-                            "isssi", parent->id, level, code, name, cg_now());
-    if (rc)
-        return rc;
-    rc = cg_stmt_step(st);
-    if (rc == CG_ROW)
-        *id = cg_stmt_int(st, 0);
-    cg_stmt_reset(st);
-    if (rc != CG_ROW)
-        return rc ? rc : CG_EDB;
-    *path = cg_arena_printf(im->scratch, "%s%lld/", parent->path, (long long)*id);
-    return *path ? cg_store_run(im->s, NULL, "UPDATE areas SET path = ? WHERE id = ?", "si", *path,
-                                *id)
-                 : CG_ENOMEM;
-}
-
 /* ---- one row of each kind: 0 good, 1 bad (reported), or a failure ---- */
+
+/* Reports a refusal of a concept's check (fe names the field) as a row
+ * error; 1, or the failure that was not about the row. */
+static int refuse(struct importer *im, int rc, const struct cg_field_error *fe)
+{
+    if (!row_error(rc))
+        return rc;
+    add_error(im, im->rec->line, column(im, field_index(im, fe->field)), cg_err_name(rc), "%s",
+              fe->message[0] ? fe->message : cg_strerror(rc));
+    return 1;
+}
 
 static int row_area(struct importer *im)
 {
-    const char *code = val(im, A_CODE), *parent_code = val(im, A_PARENT),
-               *level_in = val(im, A_LEVEL);
-    const char *name = val(im, A_NAME), *level = NULL;
+    struct cg_area_input in = {val(im, CG_AREA_COL_CODE), val(im, CG_AREA_COL_LEVEL),
+                               val(im, CG_AREA_COL_NAME)};
+    const char *parent_code = val(im, CG_AREA_COL_PARENT);
+    const char *code, *level, *name;
     long line = im->rec->line;
-    int rc = 1;
-    if (blank(code))
-        add_error(im, line, column(im, A_CODE), "missing_field", "the code is missing");
-    else if (!valid_code(code))
-        add_error(im, line, column(im, A_CODE), "invalid_field",
-                  "an area code is 1-32 letters, digits, '-', '_' or '.', not '%s'", code);
-    else if (blank(level_in))
-        add_error(im, line, column(im, A_LEVEL), "missing_field", "the level is missing");
-    else if (!(level = level_of(level_in)))
-        add_error(
-            im, line, column(im, A_LEVEL), "invalid_field",
-            "unknown level '%s' (city 市, county 县/区, town 镇/街道, community 社区/村, grid 网格,"
-            " micro_grid 微网格, building 楼栋)",
-            level_in);
-    else if (blank(name))
-        add_error(im, line, column(im, A_NAME), "missing_field", "the name is missing");
-    else if (strlen(name) > 200 || has_control(name))
-        add_error(im, line, column(im, A_NAME), "invalid_field",
-                  "an area name is 1-200 bytes without control characters");
-    else
-        rc = 0;
+    struct cg_field_error fe = {0};
+    int rc = cg_area_check(&in, im->scratch, &fe);
     if (rc)
-        return 1;
-    if ((rc = duplicate(im, code, A_CODE, "duplicate_code", "area code")))
+        return refuse(im, rc, &fe);
+    code = in.code, level = in.level, name = in.name;
+    if ((rc = duplicate(im, code, CG_AREA_COL_CODE, "duplicate_code", "area code")))
         return rc;
     const struct node *parent =
         find_node(im, blank(parent_code) ? im->actor->area_code : parent_code, &rc);
     if (rc)
         return rc;
     if (!parent) {
-        add_error(im, line, column(im, A_PARENT), "invalid_field",
+        add_error(im, line, column(im, CG_AREA_COL_PARENT), "invalid_field",
                   "no area with code '%s' in your scope (a parent must exist or come earlier in "
                   "the file)",
                   parent_code);
@@ -502,13 +354,14 @@ static int row_area(struct importer *im)
         /* An area that exists: the same again is unchanged, a new name is a
          * rename; moves and level changes belong to the area tree. */
         if (!cg_actor_in_scope(im->actor, old.path)) {
-            add_error(im, line, column(im, A_CODE), "already_exists", "area code '%s' is taken",
-                      code);
+            add_error(im, line, column(im, CG_AREA_COL_CODE), "already_exists",
+                      "area code '%s' is taken", code);
             return 1;
         }
         int same_parent = old.parent_id == parent->id || (old.parent_id == 0 && blank(parent_code));
         if (!same_parent || strcmp(old.level, level)) {
-            add_error(im, line, column(im, same_parent ? A_LEVEL : A_PARENT), "conflict",
+            add_error(im, line, column(im, same_parent ? CG_AREA_COL_LEVEL : CG_AREA_COL_PARENT),
+                      "conflict",
                       "area '%s' exists as a %s under '%s'; an import does not move areas or "
                       "change levels",
                       code, old.level, old.parent_code ? old.parent_code : "-");
@@ -521,26 +374,23 @@ static int row_area(struct importer *im)
             return 0;
         }
         if (old.id == im->actor->area_id) {
-            add_error(im, line, column(im, A_NAME), "conflict",
+            add_error(im, line, column(im, CG_AREA_COL_NAME), "conflict",
                       "you cannot rename the area you are scoped to");
             return 1;
         }
-        if (im->writing && (rc = cg_store_run(im->s, NULL, "UPDATE areas SET name = ? WHERE id = ?",
-                                              "si", name, old.id)))
+        if (im->writing && (rc = cg_area_write_name(im->s, old.id, name)))
             return rc;
         im->res->written++;
         return 0;
     }
-    if (level_index(level) <= parent->level) {
-        add_error(im, line, column(im, A_LEVEL), "invalid_field", "a %s cannot be under a %s",
-                  level, parent->level >= 0 ? cg_area_levels[parent->level] : "?");
-        return 1;
-    }
+    if ((rc = cg_area_check_parent(level, parent->level >= 0 ? cg_area_levels[parent->level] : "",
+                                   "level", &fe)))
+        return refuse(im, rc, &fe);
     int64_t id = 0;
-    char *path = NULL;
+    const char *path = NULL;
     if (im->writing && parent->path &&
-        (rc = insert_area(im, parent, code, level, name, &id, &path)))
-        return rc;
+        (rc = cg_area_write(im->s, parent->id, parent->path, &in, im->scratch, &id, &path, &fe)))
+        return rc == CG_EEXISTS ? refuse(im, rc, &fe) : rc;
     if ((rc = add_node(im, code, id, level_index(level), path)))
         return rc;
     im->res->written++;
@@ -550,19 +400,19 @@ static int row_area(struct importer *im)
 static int row_resident(struct importer *im)
 {
     struct cg_resident_input in = {
-        .id_number = val(im, R_ID),
-        .name = val(im, R_NAME),
-        .phone = val(im, R_PHONE),
-        .area_code = val(im, R_AREA),
-        .household = val(im, R_HOUSEHOLD),
-        .unit = val(im, R_UNIT),
-        .room = val(im, R_ROOM),
-        .resident_type = val(im, R_TYPE),
-        .tags = val(im, R_TAGS),
+        .id_number = val(im, CG_RESIDENT_COL_ID),
+        .name = val(im, CG_RESIDENT_COL_NAME),
+        .phone = val(im, CG_RESIDENT_COL_PHONE),
+        .area_code = val(im, CG_RESIDENT_COL_AREA),
+        .household = val(im, CG_RESIDENT_COL_HOUSEHOLD),
+        .unit = val(im, CG_RESIDENT_COL_UNIT),
+        .room = val(im, CG_RESIDENT_COL_ROOM),
+        .resident_type = val(im, CG_RESIDENT_COL_TYPE),
+        .tags = val(im, CG_RESIDENT_COL_TAGS),
     };
     long line = im->rec->line;
     if (strchr(in.id_number, 'E') && strchr(in.id_number, '+')) {
-        add_error(im, line, column(im, R_ID), "invalid_field",
+        add_error(im, line, column(im, CG_RESIDENT_COL_ID), "invalid_field",
                   "Excel turned the ID number into a number (%s) and lost its last digits: format "
                   "the column"
                   " as text and type the numbers again",
@@ -583,7 +433,7 @@ static int row_resident(struct importer *im)
             return CG_ENOMEM;
         return 1;
     }
-    if ((rc = duplicate(im, row.id_number, R_ID, "duplicate_id", "ID number")))
+    if ((rc = duplicate(im, row.id_number, CG_RESIDENT_COL_ID, "duplicate_id", "ID number")))
         return rc;
     if (!im->writing)
         return 0;
@@ -591,7 +441,7 @@ static int row_resident(struct importer *im)
     rc = im->all_new ? cg_resident_insert_new(im->s, &row)
                      : cg_resident_write(im->s, im->actor, &row, &changed);
     if (rc == CG_EEXISTS) {
-        add_error(im, line, column(im, R_ID), "already_exists",
+        add_error(im, line, column(im, CG_RESIDENT_COL_ID), "already_exists",
                   "a resident with this ID number is registered outside your scope");
         return 1;
     }
@@ -609,80 +459,65 @@ static int same_text(const char *a, const char *b)
     return !strcmp(a ? a : "", b ? b : "");
 }
 
+/* A cell typed on several lines (Alt+Enter in Excel) is one line of the
+ * address: line breaks become spaces before the place's rules see it. */
+static const char *one_line(struct importer *im, const char *text)
+{
+    if (!strpbrk(text, "\r\n"))
+        return text;
+    char *one = cg_arena_strdup(im->scratch, text), *w = one;
+    if (!one)
+        return NULL;
+    for (const char *p = text; *p; p++)
+        if (*p != '\r' && *p != '\n')
+            *w++ = *p;
+        else if (w > one && w[-1] != ' ')
+            *w++ = ' ';
+    *w = '\0';
+    return one;
+}
+
 static int row_venue(struct importer *im)
 {
-    const char *code = val(im, V_CODE), *name = val(im, V_NAME), *type_in = val(im, V_TYPE);
-    const char *area_code = val(im, V_AREA), *address = val(im, V_ADDRESS), *type = NULL;
+    struct cg_place_input in = {.code = val(im, CG_VENUE_COL_CODE),
+                                .name = val(im, CG_VENUE_COL_NAME),
+                                .kind = "venue",
+                                .type = val(im, CG_VENUE_COL_TYPE),
+                                .area_code = val(im, CG_VENUE_COL_AREA),
+                                .address = one_line(im, val(im, CG_VENUE_COL_ADDRESS))};
     long line = im->rec->line;
-    int rc = 1;
-    if (strpbrk(address, "\r\n")) { /* a cell typed on several lines (Alt+Enter in Excel) */
-        char *one = cg_arena_strdup(im->scratch, address), *w = one;
-        if (!one)
-            return CG_ENOMEM;
-        for (const char *p = address; *p; p++)
-            if (*p != '\r' && *p != '\n')
-                *w++ = *p;
-            else if (w > one && w[-1] != ' ')
-                *w++ = ' ';
-        *w = '\0';
-        address = one;
-    }
-    if (blank(code))
-        add_error(im, line, column(im, V_CODE), "missing_field", "the code is missing");
-    else if (!valid_code(code))
-        add_error(im, line, column(im, V_CODE), "invalid_field",
-                  "a place code is 1-32 letters, digits, '-', '_' or '.', not '%s'", code);
-    else if (blank(name))
-        add_error(im, line, column(im, V_NAME), "missing_field", "the name is missing");
-    else if (strlen(name) > 200 || has_control(name))
-        add_error(im, line, column(im, V_NAME), "invalid_field",
-                  "a place name is 1-200 bytes without control characters");
-    else if (blank(type_in))
-        add_error(im, line, column(im, V_TYPE), "missing_field", "the type is missing");
-    else if (!(type = venue_type_of(type_in)))
-        add_error(im, line, column(im, V_TYPE), "invalid_field",
-                  "unknown venue type '%s' (shop 商店, market 市场, supermarket 超市, pharmacy "
-                  "药店, restaurant 餐馆,"
-                  " sampling_point 采样点, quarantine_hotel 隔离酒店, school 学校, hospital 医院, "
-                  "station 车站,"
-                  " stall 地摊, other 其他)",
-                  type_in);
-    else if (blank(area_code))
-        add_error(im, line, column(im, V_AREA), "missing_field", "the area code is missing");
-    else if (strlen(address) > 400 || has_control(address))
-        add_error(im, line, column(im, V_ADDRESS), "invalid_field",
-                  "an address is at most 400 bytes without control characters");
-    else
-        rc = 0;
-    if (rc)
+    struct cg_field_error fe = {0};
+    int rc;
+    if (!in.address)
+        return CG_ENOMEM;
+    if (blank(in.code)) { /* the key of a re-import: an import never makes codes up */
+        add_error(im, line, column(im, CG_VENUE_COL_CODE), "missing_field", "the code is missing");
         return 1;
-    const struct node *area = find_node(im, area_code, &rc);
+    }
+    if ((rc = cg_place_check(&in, im->scratch, &fe)))
+        return refuse(im, rc, &fe);
+    const struct node *area = find_node(im, in.area_code, &rc);
     if (rc)
         return rc;
     if (!area) {
-        add_error(im, line, column(im, V_AREA), "invalid_field",
-                  "no area with code '%s' in your scope", area_code);
+        add_error(im, line, column(im, CG_VENUE_COL_AREA), "invalid_field",
+                  "no area with code '%s' in your scope", in.area_code);
         return 1;
     }
-    if ((rc = duplicate(im, code, V_CODE, "duplicate_code", "place code")))
+    if ((rc = duplicate(im, in.code, CG_VENUE_COL_CODE, "duplicate_code", "place code")))
         return rc;
     if (!im->writing)
         return 0;
-    const char *addr = blank(address) ? NULL : address;
     cg_stmt *st = NULL;
     if ((rc = cg_store_query(
              im->s, &st,
              "SELECT kind, name, type, area_id, address, area_path FROM places WHERE code = ?", "s",
-             code)))
+             in.code)))
         return rc;
     rc = cg_stmt_step(st);
     if (rc == CG_DONE) {
         cg_stmt_reset(st);
-        rc = cg_store_run(im->s, NULL,
-                          "INSERT INTO places (code, name, kind, type, area_id, area_path, "
-                          "address, status, created_at)"
-                          " VALUES (?, ?, 'venue', ?, ?, ?, ?, 'active', ?)",
-                          "sssissi", code, name, type, area->id, area->path, addr, cg_now());
+        rc = cg_place_write(im->s, &in, area->id, area->path, 0, NULL, &fe);
         if (!rc)
             im->res->written++;
         return rc;
@@ -693,23 +528,20 @@ static int row_venue(struct importer *im)
     }
     int venue = !strcmp(cg_stmt_text(st, 0), "venue");
     int in_scope = cg_actor_in_scope(im->actor, cg_stmt_text(st, 5));
-    int same = same_text(cg_stmt_text(st, 1), name) && same_text(cg_stmt_text(st, 2), type) &&
-               cg_stmt_int(st, 3) == area->id && same_text(cg_stmt_text(st, 4), addr);
+    int same = same_text(cg_stmt_text(st, 1), in.name) && same_text(cg_stmt_text(st, 2), in.type) &&
+               cg_stmt_int(st, 3) == area->id && same_text(cg_stmt_text(st, 4), in.address);
     cg_stmt_reset(st);
     if (!venue || !in_scope) {
-        add_error(im, line, column(im, V_CODE), "already_exists",
+        add_error(im, line, column(im, CG_VENUE_COL_CODE), "already_exists",
                   venue ? "place code '%s' is taken" : "place code '%s' belongs to a risk point",
-                  code);
+                  in.code);
         return 1;
     }
     if (same) {
         im->res->unchanged++;
         return 0;
     }
-    rc = cg_store_run(im->s, NULL,
-                      "UPDATE places SET name = ?, type = ?, area_id = ?, area_path = ?, address = "
-                      "? WHERE code = ?",
-                      "ssisss", name, type, area->id, area->path, addr, code);
+    rc = cg_place_write(im->s, &in, area->id, area->path, 1, NULL, &fe);
     if (!rc)
         im->res->written++;
     return rc;
@@ -931,14 +763,14 @@ static int import(cg_store *s, const struct cg_actor *actor, enum cg_import_kind
     struct importer im = {
         .s = s, .actor = actor, .kind = kind, .opt = opt ? opt : &defaults, .a = a, .res = out};
     memset(out, 0, sizeof *out);
-    if ((unsigned)kind >= sizeof kinds / sizeof kinds[0])
+    if ((unsigned)kind >= CG_IMPORT_NKINDS)
         return CG_EINVAL;
     out->kind = kinds[kind].name;
     out->encoding = "";
     out->dry_run = im.opt->dry_run;
     im.max_errors = im.opt->max_errors ? im.opt->max_errors : DEFAULT_MAX_ERRORS;
-    im.cols = kinds[kind].cols;
-    im.ncols = kinds[kind].ncols;
+    im.cols = kinds[kind].columns;
+    im.ncols = kinds[kind].ncolumns;
     if (!cg_actor_can(actor, kinds[kind].perm)) {
         audit(&im, CG_EFORBIDDEN, 0);
         return CG_EFORBIDDEN;

@@ -8,6 +8,7 @@
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
 #include "civgrid/scope.h"
+#include "civgrid/text.h"
 
 /* The subtree to count in: area_code's (in scope), or the actor's own. */
 static int subtree(cg_store *s, const struct cg_actor *actor, const char *area_code, cg_arena *a,
@@ -148,13 +149,61 @@ static int resident_path(cg_store *s, const struct cg_actor *actor, int64_t id, 
     return rc ? rc : CG_ENOTFOUND;
 }
 
+int cg_ledger_write(cg_store *s, enum cg_ledger_mode mode, int64_t ledger_id, int64_t resident_id,
+                    const char *start_date, const char *end_date, const char *note, int *changed)
+{
+    int64_t n = 0;
+    int rc = 0;
+    if (mode == CG_LEDGER_SET)
+        rc = cg_store_run(s, &n,
+                          "UPDATE ledger_entries SET start_date = ?, end_date = ?, note = ?"
+                          " WHERE ledger_id = ? AND resident_id = ?",
+                          "sssii", start_date, end_date, note, ledger_id, resident_id);
+    if (rc || n)
+        goto out;
+    if (mode == CG_LEDGER_ADD)
+        rc = cg_store_run(s, &n,
+                          "INSERT INTO ledger_entries (ledger_id, resident_id, created_at)"
+                          " SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM ledger_entries"
+                          " WHERE ledger_id = ? AND resident_id = ?)",
+                          "iiiii", ledger_id, resident_id, cg_now(), ledger_id, resident_id);
+    else
+        rc = cg_store_run(s, &n,
+                          "INSERT INTO ledger_entries (ledger_id, resident_id, start_date,"
+                          " end_date, note, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                          "iisssi", ledger_id, resident_id, start_date, end_date, note, cg_now());
+out:
+    if (!rc && n && changed)
+        *changed = 1;
+    return rc;
+}
+
+struct ledger_change {
+    int64_t ledger_id, resident_id;
+    const char *start, *end, *note;
+    int remove;
+};
+
+static int write_change(cg_store *s, void *ctx)
+{
+    const struct ledger_change *w = ctx;
+    int64_t n = 0;
+    if (!w->remove)
+        return cg_ledger_write(s, CG_LEDGER_SET, w->ledger_id, w->resident_id, w->start, w->end,
+                               w->note, NULL);
+    int rc =
+        cg_store_run(s, &n, "DELETE FROM ledger_entries WHERE ledger_id = ? AND resident_id = ?",
+                     "ii", w->ledger_id, w->resident_id);
+    return rc ? rc : (n ? 0 : CG_ENOTFOUND);
+}
+
 static int change(cg_store *s, const struct cg_actor *actor, const char *ledger,
                   int64_t resident_id, const char *start, const char *end, const char *note,
                   int remove, struct cg_field_error *fe)
 {
     cg_arena *a = cg_arena_new();
     const char *path = NULL;
-    int64_t lid = 0, n = 0;
+    int64_t lid = 0;
     struct cg_audit_record rec = {
         remove ? "ledger.untag" : "ledger.tag", "resident", NULL, NULL, 0, ledger};
     int rc = a ? 0 : CG_ENOMEM;
@@ -169,33 +218,12 @@ static int change(cg_store *s, const struct cg_actor *actor, const char *ledger,
                            "dates are YYYY-MM-DD");
     if (!rc && start && end && strcmp(end, start) < 0)
         rc = cg_field_fail(fe, CG_EBADTYPE, "end_date", "the end date is before the start date");
-    if (!rc && note && strlen(note) > 500)
-        rc = cg_field_fail(fe, CG_EBADTYPE, "note", "a note is at most 500 bytes");
+    if (!rc)
+        rc = cg_text_check(note, "note", "a note", 500, 0, a, &note, fe);
     rec.object_id = a ? cg_arena_printf(a, "%lld", (long long)resident_id) : NULL;
     rec.area_path = path;
-    if (!rc && !(rc = cg_store_begin(s))) {
-        if (remove)
-            rc = cg_store_run(s, &n,
-                              "DELETE FROM ledger_entries WHERE ledger_id = ? AND resident_id = ?",
-                              "ii", lid, resident_id);
-        else
-            rc = cg_store_run(s, &n,
-                              "UPDATE ledger_entries SET start_date = ?, end_date = ?, note = ?"
-                              " WHERE ledger_id = ? AND resident_id = ?",
-                              "sssii", start, end, note, lid, resident_id);
-        if (!rc && !remove && n == 0)
-            rc = cg_store_run(
-                s, NULL,
-                "INSERT INTO ledger_entries (ledger_id, resident_id, start_date, end_date, note,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                "iisssi", lid, resident_id, start, end, note, cg_now());
-        if (!rc && remove && n == 0)
-            rc = CG_ENOTFOUND;
-        rc = cg_audit_end(s, actor, &rec, rc);
-    } else if (rc) {
-        rec.outcome = rc;
-        cg_audit_commit(s, actor, NULL, &rec);
-    }
+    struct ledger_change w = {lid, resident_id, start, end, note, remove};
+    rc = cg_audit_change(s, actor, &rec, rc, write_change, &w);
     cg_arena_free(a);
     return rc;
 }

@@ -8,6 +8,7 @@
 #include "civgrid/error.h"
 #include "civgrid/scope.h"
 #include "civgrid/secret.h"
+#include "civgrid/text.h"
 
 const struct cg_place_type cg_place_types[] = {
     {"venue", "shop", "商店", "Shop"},
@@ -56,28 +57,6 @@ static const char *types_of(cg_arena *a, const char *kind)
     return cg_arena_strdup(a, buf);
 }
 
-/* Codes are printable ASCII without spaces, like area codes: they go into
- * URLs, CSV files and QR codes. */
-static int valid_code(const char *code)
-{
-    size_t n = strlen(code);
-    if (n == 0 || n > 32)
-        return 0;
-    for (const char *p = code; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-              *p == '-' || *p == '_' || *p == '.'))
-            return 0;
-    return 1;
-}
-
-static int has_control(const char *s)
-{
-    for (; s && *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            return 1;
-    return 0;
-}
-
 /* "P" and 9 characters that cannot be misread on a poster (no 0/O, 1/I). */
 static void random_code(char out[11])
 {
@@ -90,70 +69,114 @@ static void random_code(char out[11])
     out[10] = '\0';
 }
 
-int cg_place_add(cg_store *s, const struct cg_actor *actor, const struct cg_place_input *in,
-                 cg_arena *a, int64_t *id, struct cg_field_error *fe)
+#define AL CG_IMPORT_ALIASES
+const struct cg_import_column cg_venue_columns[CG_VENUE_NCOLS] = {
+    [CG_VENUE_COL_CODE] = {"code", 1, "编码", "Code", AL("code", "编码", "场所编码", "代码")},
+    [CG_VENUE_COL_NAME] = {"name", 1, "名称", "Name", AL("name", "名称", "场所名称")},
+    [CG_VENUE_COL_TYPE] = {"type", 1, "类型", "Type", AL("type", "类型", "场所类型")},
+    [CG_VENUE_COL_AREA] = {"area_code", 1, "区域编码", "Area code",
+                           AL("area_code", "区域编码", "网格编码")},
+    [CG_VENUE_COL_ADDRESS] = {"address", 0, "地址", "Address", AL("address", "地址")},
+};
+#undef AL
+
+/* Words spreadsheets use for a type besides its English name and its zh. */
+static const char *const type_words[][2] = {
+    {"restaurant", "餐厅"}, {"sampling_point", "采样点"},
+    {"station", "车站"},    {"station", "卡口"},
+    {"stall", "地摊"},      {"other", "其他"},
+};
+
+/* The English type a word names for kind, or NULL. */
+static const char *type_of(const char *kind, const char *word)
 {
-    if (!cg_actor_can(actor, CG_PERM_AREAS_WRITE))
-        return CG_EFORBIDDEN;
+    for (const struct cg_place_type *t = cg_place_types; t->kind; t++)
+        if (!strcmp(t->kind, kind) && (!strcmp(t->type, word) || !strcmp(t->zh, word)))
+            return t->type;
+    for (size_t i = 0; i < sizeof type_words / sizeof type_words[0]; i++)
+        if (!strcmp(type_words[i][1], word) && cg_place_type_find(kind, type_words[i][0]))
+            return type_words[i][0];
+    return NULL;
+}
+
+int cg_place_check(struct cg_place_input *in, cg_arena *a, struct cg_field_error *fe)
+{
+    const char *type;
     if (!in->kind || !*in->kind)
         return cg_field_fail(fe, CG_EMISSING, "kind", "the kind is missing (venue or risk_point)");
     if (!kind_valid(in->kind))
         return cg_field_fail(fe, CG_EBADTYPE, "kind", "kind is venue or risk_point, not '%s'",
-                             in->kind);
+                             cg_text_valid(in->kind, strlen(in->kind)) ? in->kind : "?");
     if (!in->type || !*in->type)
         return cg_field_fail(fe, CG_EMISSING, "type", "the type is missing (%s)",
                              types_of(a, in->kind));
-    if (!cg_place_type_find(in->kind, in->type))
+    if (!(type = type_of(in->kind, in->type)))
         return cg_field_fail(fe, CG_EBADTYPE, "type", "unknown %s type '%s' (%s)", in->kind,
-                             in->type, types_of(a, in->kind));
-    if (!in->name || !*in->name)
-        return cg_field_fail(fe, CG_EMISSING, "name", "the name is missing");
-    if (strlen(in->name) > 200 || has_control(in->name))
-        return cg_field_fail(fe, CG_EBADTYPE, "name",
-                             "a place name is 1-200 bytes without control characters");
-    if (in->address && (strlen(in->address) > 400 || has_control(in->address)))
-        return cg_field_fail(fe, CG_EBADTYPE, "address",
-                             "an address is at most 400 bytes without control characters");
+                             cg_text_valid(in->type, strlen(in->type)) ? in->type : "?",
+                             types_of(a, in->kind));
+    in->type = type;
+    int rc = cg_text_check(in->name, "name", "a place name", 200, 1, a, &in->name, fe);
+    if (!rc)
+        rc = cg_text_check(in->address, "address", "an address", 400, 0, a, &in->address, fe);
+    if (rc)
+        return rc;
     if (!in->area_code || !*in->area_code)
-        return cg_field_fail(fe, CG_EMISSING, "area_code", "the area_code is missing");
-    if (in->code && !valid_code(in->code))
+        return cg_field_fail(fe, CG_EMISSING, "area_code", "the area code is missing");
+    if (in->code && !cg_code_valid(in->code))
         return cg_field_fail(fe, CG_EBADTYPE, "code",
-                             "a place code is 1-32 letters, digits, '-', '_' or '.'");
-    struct cg_area area;
-    int rc = cg_area_get(s, actor, in->area_code, a, &area);
+                             "a place code is 1-32 letters, digits, '-', '_' or '.', not '%s'",
+                             cg_text_valid(in->code, strlen(in->code)) ? in->code : "?");
+    return 0;
+}
+
+int cg_place_write(cg_store *s, const struct cg_place_input *in, int64_t area_id,
+                   const char *area_path, int update, int64_t *id, struct cg_field_error *fe)
+{
+    if (update)
+        return cg_store_run(s, NULL,
+                            "UPDATE places SET name = ?, type = ?, area_id = ?, area_path = ?,"
+                            " address = ? WHERE code = ?",
+                            "ssisss", in->name, in->type, area_id, area_path, in->address,
+                            in->code);
+    int rc = cg_store_insert(
+        s, id,
+        "INSERT INTO places (code, name, kind, type, area_id, area_path, address, status,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?) RETURNING id",
+        "ssssissi", in->code, in->name, in->kind, in->type, area_id, area_path, in->address,
+        cg_now());
+    if (rc == CG_EEXISTS)
+        return cg_field_fail(fe, rc, "code", "place code '%s' already exists", in->code);
+    return rc;
+}
+
+/* Checks in (rewritten to its stored form, with a code made when it had
+ * none) and finds its area in the actor's scope. */
+static int prepare(cg_store *s, const struct cg_actor *actor, struct cg_place_input *in,
+                   cg_arena *a, struct cg_area *area, struct cg_field_error *fe)
+{
+    if (!cg_actor_can(actor, CG_PERM_AREAS_WRITE))
+        return CG_EFORBIDDEN;
+    int rc = cg_place_check(in, a, fe);
+    if (rc)
+        return rc;
+    rc = cg_area_get(s, actor, in->area_code, a, area);
     if (rc == CG_ENOTFOUND)
         return cg_field_fail(fe, rc, "area_code", "area_code '%s' names no area you can see",
                              in->area_code);
-    if (rc)
+    if (rc || in->code)
         return rc;
     char generated[11];
-    const char *code = in->code;
-    if (!code) {
-        random_code(generated);
-        code = generated;
-    }
-    cg_stmt *st = NULL;
-    rc = cg_store_query(
-        s, &st,
-        "INSERT INTO places (code, name, kind, type, area_id, area_path, address, status,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?) RETURNING id",
-        "ssssissi", code, in->name, in->kind, in->type, area.id, area.path,
-        in->address && *in->address ? in->address : NULL, cg_now());
-    if (rc)
-        return rc;
-    rc = cg_stmt_step(st);
-    int64_t new_id = rc == CG_ROW ? cg_stmt_int(st, 0) : 0;
-    cg_stmt_reset(st);
-    if (rc == CG_EEXISTS)
-        return cg_field_fail(fe, rc, "code", "place code '%s' already exists", code);
-    if (rc != CG_ROW)
-        return rc ? rc : CG_EDB;
-    if (id)
-        *id = new_id;
-    struct cg_audit_record rec = {
-        "place.create", "place", code,
-        area.path,      0,       cg_arena_printf(a, "%s %s %s", in->kind, in->type, in->name)};
-    return cg_audit_write(s, actor, NULL, &rec);
+    random_code(generated);
+    return (in->code = cg_arena_strdup(a, generated)) ? 0 : CG_ENOMEM;
+}
+
+int cg_place_add(cg_store *s, const struct cg_actor *actor, const struct cg_place_input *input,
+                 cg_arena *a, int64_t *id, struct cg_field_error *fe)
+{
+    struct cg_place_input in = *input;
+    struct cg_area area;
+    int rc = prepare(s, actor, &in, a, &area, fe);
+    return rc ? rc : cg_place_write(s, &in, area.id, area.path, 0, id, fe);
 }
 
 #define PLACE_COLUMNS                                                                              \
@@ -209,32 +232,42 @@ int cg_place_get(cg_store *s, const struct cg_actor *actor, const char *code, cg
     return rc;
 }
 
-int cg_place_create(cg_store *s, const struct cg_actor *actor, const struct cg_place_input *in,
+struct place_insert {
+    const struct cg_place_input *in;
+    const struct cg_area *area;
+    int64_t id;
+    struct cg_field_error *fe;
+};
+
+static int write_insert(cg_store *s, void *ctx)
+{
+    struct place_insert *w = ctx;
+    return cg_place_write(s, w->in, w->area->id, w->area->path, 0, &w->id, w->fe);
+}
+
+int cg_place_create(cg_store *s, const struct cg_actor *actor, const struct cg_place_input *input,
                     cg_arena *a, struct cg_place *out, struct cg_field_error *fe)
 {
-    struct cg_audit_record rec = {"place.create", "place", in->code, NULL, 0, NULL};
-    int rc = cg_store_begin(s);
-    if (rc)
-        return rc;
-    int64_t id = 0;
-    rc = cg_place_add(s, actor, in, a, &id, fe);
-    if (rc) {
-        cg_store_rollback(s);
-        rec.outcome = rc;
-        cg_audit_commit(s, actor, NULL, &rec);
-        return rc;
+    struct cg_place_input in = *input;
+    struct cg_area area = {0};
+    struct cg_audit_record rec = {"place.create", "place", in.code, NULL, 0, NULL};
+    int rc = prepare(s, actor, &in, a, &area, fe);
+    if (!rc) {
+        rec.object_id = in.code;
+        rec.area_path = area.path;
+        rec.detail = cg_arena_printf(a, "%s %s %s", in.kind, in.type, in.name);
     }
-    if ((rc = cg_store_commit(s)))
+    struct place_insert w = {&in, &area, 0, fe};
+    if ((rc = cg_audit_change(s, actor, &rec, rc, write_insert, &w)))
         return rc;
     cg_stmt *st = NULL;
-    rc = cg_store_query(s, &st, "SELECT " PLACE_COLUMNS PLACE_FROM " WHERE p.id = ?", "i", id);
+    rc = cg_store_query(s, &st, "SELECT " PLACE_COLUMNS PLACE_FROM " WHERE p.id = ?", "i", w.id);
     if (rc)
         return rc;
-    rc = cg_stmt_step(st);
-    if (rc == CG_ROW)
+    if (!(rc = cg_stmt_one(st)))
         read_place(st, a, out);
     cg_stmt_reset(st);
-    return rc == CG_ROW ? 0 : (rc ? rc : CG_ENOTFOUND);
+    return rc;
 }
 
 /* "%text%" for LIKE, with the wildcards of text escaped by '\'. */
@@ -352,6 +385,18 @@ int cg_place_list(cg_store *s, const struct cg_actor *actor, const struct cg_pla
     return 0;
 }
 
+struct place_status {
+    int64_t id;
+    const char *status;
+};
+
+static int write_status(cg_store *s, void *ctx)
+{
+    const struct place_status *w = ctx;
+    return cg_store_run(s, NULL, "UPDATE places SET status = ? WHERE id = ?", "si", w->status,
+                        w->id);
+}
+
 int cg_place_set_status(cg_store *s, const struct cg_actor *actor, const char *code,
                         const char *status, cg_arena *a, struct cg_place *out,
                         struct cg_field_error *fe)
@@ -374,20 +419,9 @@ int cg_place_set_status(cg_store *s, const struct cg_actor *actor, const char *c
         rec.area_path = out->area.path;
     if (!rc && !strcmp(out->status, status))
         return 0; /* nothing to change, nothing to record */
-    if (!rc && !(rc = cg_store_begin(s))) {
-        rc = cg_store_run(s, NULL, "UPDATE places SET status = ? WHERE id = ?", "si", status,
-                          out->id);
-        if (!rc)
-            rc = cg_audit_write(s, actor, NULL, &rec);
-        if (!rc)
-            rc = cg_store_commit(s);
-        if (!rc) {
-            out->status = cg_arena_strdup(a, status);
-            return 0;
-        }
-        cg_store_rollback(s);
-    }
-    rec.outcome = rc;
-    cg_audit_commit(s, actor, NULL, &rec);
-    return rc;
+    struct place_status w = {out->id, status};
+    if ((rc = cg_audit_change(s, actor, &rec, rc, write_status, &w)))
+        return rc;
+    out->status = cg_arena_strdup(a, status);
+    return 0;
 }

@@ -10,9 +10,37 @@
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
 #include "civgrid/idcard.h"
+#include "civgrid/ledger.h"
 #include "civgrid/mask.h"
 #include "civgrid/scope.h"
 #include "civgrid/strmap.h"
+#include "civgrid/text.h"
+
+#define AL CG_IMPORT_ALIASES
+const struct cg_import_column cg_resident_columns[CG_RESIDENT_NCOLS] = {
+    [CG_RESIDENT_COL_ID] = {"id_number", 1, "身份证号", "ID number",
+                            AL("id_number", "身份证号", "身份证号码", "公民身份号码", "证件号码")},
+    [CG_RESIDENT_COL_NAME] = {"name", 1, "姓名", "Name", AL("name", "姓名")},
+    [CG_RESIDENT_COL_PHONE] = {"phone", 0, "手机号", "Phone",
+                               AL("phone", "mobile", "手机号", "手机号码", "手机", "电话",
+                                  "联系电话")},
+    [CG_RESIDENT_COL_AREA] = {"area_code", 1, "区域编码", "Area code",
+                              AL("area_code", "区域编码", "网格编码", "楼栋编码")},
+    [CG_RESIDENT_COL_HOUSEHOLD] = {"household", 0, "户号", "Household", AL("household", "户号")},
+    [CG_RESIDENT_COL_UNIT] = {"unit", 0, "单元", "Unit", AL("unit", "单元")},
+    [CG_RESIDENT_COL_ROOM] = {"room", 0, "房间", "Room",
+                              AL("room", "房间", "房间号", "室", "房号")},
+    [CG_RESIDENT_COL_TYPE] = {"resident_type", 0, "人员类型", "Resident type",
+                              AL("resident_type", "人员类型", "类型")},
+    [CG_RESIDENT_COL_TAGS] = {"tags", 0, "标签", "Ledgers", AL("tags", "ledgers", "标签", "台账")},
+    [CG_RESIDENT_COL_SEX] = {"sex", -1, "性别", "Sex", AL("sex", "性别")},
+    [CG_RESIDENT_COL_BIRTH] = {"birth_date", -1, "出生日期", "Birth date",
+                               AL("birth_date", "出生日期")},
+    [CG_RESIDENT_COL_AREA_NAME] = {"area_name", -1, "区域名称", "Area name",
+                                   AL("area_name", "区域名称")},
+    [CG_RESIDENT_COL_STATUS] = {"status", -1, "状态", "Status", AL("status", "状态")},
+};
+#undef AL
 
 /* ---- checking rows ---- */
 
@@ -120,14 +148,6 @@ static int blank(const char *s)
     return !s || !*s;
 }
 
-static int has_control(const char *s)
-{
-    for (; s && *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            return 1;
-    return 0;
-}
-
 static const char *optional(const char *s)
 {
     return blank(s) ? NULL : s;
@@ -182,12 +202,9 @@ int cg_resident_check(cg_resident_checker *c, const struct cg_resident_input *in
     memcpy(row->id_tail, row->id_number + 14, 4);
     memcpy(row->birth_date, card.birth_date, sizeof row->birth_date);
     row->sex[0] = card.sex;
-    if (blank(in->name))
-        return cg_field_fail(fe, CG_EMISSING, "name", "the name is missing");
-    if (strlen(in->name) > 100 || has_control(in->name))
-        return cg_field_fail(fe, CG_EBADTYPE, "name",
-                             "a name is 1-100 bytes without control characters");
-    row->name = in->name;
+    int rc = cg_text_check(in->name, "name", "a name", 100, 1, a, &row->name, fe);
+    if (rc)
+        return rc;
     row->phone = optional(in->phone);
     if (row->phone && cg_phone_check(row->phone))
         return cg_field_fail(fe, CG_EBADTYPE, "phone", "'%s' is not an 11-digit mobile number",
@@ -221,17 +238,11 @@ int cg_resident_check(cg_resident_checker *c, const struct cg_resident_input *in
                                  "resident type is permanent or floating, not '%s'",
                                  row->resident_type);
     }
-    for (const char *const *f = (const char *const[]){in->household, in->unit, in->room, NULL}; *f;
-         f++)
-        if (strlen(*f) > 64 || has_control(*f))
-            return cg_field_fail(fe, CG_EBADTYPE,
-                                 *f == in->household ? "household"
-                                 : *f == in->unit    ? "unit"
-                                                     : "room",
-                                 "household, unit and room are at most 64 bytes");
-    row->household = optional(in->household);
-    row->unit = optional(in->unit);
-    row->room = optional(in->room);
+    if ((rc = cg_text_check(in->household, "household", "a household", 64, 0, a, &row->household,
+                            fe)) ||
+        (rc = cg_text_check(in->unit, "unit", "a unit", 64, 0, a, &row->unit, fe)) ||
+        (rc = cg_text_check(in->room, "room", "a room", 64, 0, a, &row->room, fe)))
+        return rc;
     return check_tags(c, in->tags, a, row, fe);
 }
 
@@ -255,40 +266,23 @@ static int same(const char *a, const char *b)
 /* Inserts the ledger entries a row names that the resident lacks. */
 static int write_tags(cg_store *s, int64_t id, const struct cg_resident_row *row, int *changed)
 {
-    for (int i = 0; i < row->ntags; i++) {
-        int64_t n = 0;
-        int rc = cg_store_run(s, &n,
-                              "INSERT INTO ledger_entries (ledger_id, resident_id, created_at)"
-                              " SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM ledger_entries"
-                              " WHERE ledger_id = ? AND resident_id = ?)",
-                              "iiiii", row->tag_ids[i], id, cg_now(), row->tag_ids[i], id);
-        if (rc)
-            return rc;
-        if (n)
-            *changed = 1;
-    }
-    return 0;
+    int rc = 0;
+    for (int i = 0; !rc && i < row->ntags; i++)
+        rc = cg_ledger_write(s, CG_LEDGER_ADD, row->tag_ids[i], id, NULL, NULL, NULL, changed);
+    return rc;
 }
 
 static int insert_row(cg_store *s, const struct cg_resident_row *row, int64_t *id)
 {
-    cg_stmt *st = NULL;
     int64_t now = cg_now();
-    int rc = cg_store_query(
-        s, &st,
+    return cg_store_insert(
+        s, id,
         "INSERT INTO residents (id_number, id_tail, name, sex, birth_date, phone,"
         " area_id, area_path, household, unit, room, resident_type, created_at,"
         " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         "ssssssisssssii", row->id_number, row->id_tail, row->name, row->sex, row->birth_date,
         row->phone, row->area_id, row->area_path, row->household, row->unit, row->room,
         row->resident_type, now, now);
-    if (rc)
-        return rc;
-    rc = cg_stmt_step(st);
-    if (rc == CG_ROW)
-        *id = cg_stmt_int(st, 0);
-    cg_stmt_reset(st);
-    return rc == CG_ROW ? 0 : (rc ? rc : CG_EDB);
 }
 
 int cg_resident_insert_new(cg_store *s, const struct cg_resident_row *row)
@@ -306,10 +300,7 @@ int cg_resident_insert_new(cg_store *s, const struct cg_resident_row *row)
     int rc = insert_row(s, row, &id);
     /* A new resident has no ledger entries yet: plain inserts, no lookups. */
     for (int i = 0; !rc && i < row->ntags; i++)
-        rc = cg_store_run(s, NULL,
-                          "INSERT INTO ledger_entries (ledger_id, resident_id, created_at)"
-                          " VALUES (?, ?, ?)",
-                          "iii", row->tag_ids[i], id, cg_now());
+        rc = cg_ledger_write(s, CG_LEDGER_NEW, row->tag_ids[i], id, NULL, NULL, NULL, NULL);
     return rc;
 }
 
@@ -959,8 +950,8 @@ int cg_resident_set_status(cg_store *s, const struct cg_actor *actor, int64_t id
     if (!rc && strcmp(status, "active") && strcmp(status, "moved_out") &&
         strcmp(status, "deceased"))
         rc = cg_field_fail(fe, CG_EBADTYPE, "status", "status is active, moved_out or deceased");
-    if (!rc && note && strlen(note) > 500)
-        rc = cg_field_fail(fe, CG_EBADTYPE, "note", "a note is at most 500 bytes");
+    if (!rc)
+        rc = cg_text_check(note, "note", "a note", 500, 0, a, &note, fe);
     if (rc) {
         rec.outcome = rc;
         cg_audit_commit(s, actor, NULL, &rec);

@@ -8,6 +8,7 @@
 #include "civgrid/error.h"
 #include "civgrid/idcard.h"
 #include "civgrid/scope.h"
+#include "civgrid/text.h"
 
 const char *const cg_staff_positions[] = {
     "commander", "grid_head", "grid_worker", "assistant", "building_head", "street_head", NULL};
@@ -62,65 +63,100 @@ static void read_staff(cg_stmt *st, cg_arena *a, struct cg_staff *o)
     o->area.path = cg_arena_strdup(a, cg_stmt_text(st, 10));
 }
 
+int cg_staff_check(struct cg_staff_input *in, cg_arena *a, struct cg_field_error *fe)
+{
+    if (!valid_position(in->position))
+        return cg_field_fail(fe, CG_EBADTYPE, "position",
+                             "position is commander, grid_head, grid_worker, assistant, "
+                             "building_head or street_head");
+    int rc = cg_text_check(in->name, "name", "a name", 100, 1, a, &in->name, fe);
+    if (rc)
+        return rc;
+    if (in->phone && !*in->phone)
+        in->phone = NULL;
+    if (in->phone && cg_phone_check(in->phone))
+        return cg_field_fail(fe, CG_EBADTYPE, "phone", "'%s' is not an 11-digit mobile number",
+                             cg_text_valid(in->phone, strlen(in->phone)) ? in->phone : "?");
+    return 0;
+}
+
+int cg_staff_write(cg_store *s, int64_t area_id, const struct cg_staff_input *in, int64_t user_id,
+                   const char *start_date, int64_t *id)
+{
+    /* RETURNING makes SQLite gather the row into a table of its own; a
+     * loader that does not need the id (the demo's thousands) skips it. */
+    if (!id)
+        return cg_store_run(s, NULL,
+                            "INSERT INTO staff_assignments (area_id, position, name, phone,"
+                            " user_id, start_date, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            "isssz"
+                            "si",
+                            area_id, in->position, in->name, in->phone, user_id, start_date,
+                            cg_now());
+    return cg_store_insert(
+        s, id,
+        "INSERT INTO staff_assignments (area_id, position, name, phone, user_id, start_date,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "isssz"
+        "si",
+        area_id, in->position, in->name, in->phone, user_id, start_date, cg_now());
+}
+
+struct staff_insert {
+    int64_t area_id, user_id, id;
+    const struct cg_staff_input *in;
+    char day[11];
+};
+
+static int write_assign(cg_store *s, void *ctx)
+{
+    struct staff_insert *w = ctx;
+    return cg_staff_write(s, w->area_id, w->in, w->user_id, w->day, &w->id);
+}
+
 int cg_staff_assign(cg_store *s, const struct cg_actor *actor, const char *area_code,
                     const char *position, const char *name, const char *phone, const char *username,
                     cg_arena *a, struct cg_staff *out, struct cg_field_error *fe)
 {
     struct cg_audit_record rec = {"staff.assign", "area", area_code, NULL, 0, NULL};
+    struct cg_staff_input in = {position, name, phone};
     struct cg_area area;
-    int64_t user_id = 0, id = 0;
-    char day[11];
+    struct staff_insert w = {.in = &in};
     int rc = cg_actor_can(actor, CG_PERM_AREAS_WRITE) ? 0 : CG_EFORBIDDEN;
     if (!rc && (rc = cg_area_get(s, actor, area_code, a, &area)) == CG_ENOTFOUND)
         cg_field_fail(fe, rc, "area_code", "no area with code '%s' in your scope", area_code);
-    if (!rc && !valid_position(position))
-        rc = cg_field_fail(fe, CG_EBADTYPE, "position",
-                           "position is commander, grid_head, grid_worker, assistant, "
-                           "building_head or street_head");
-    if (!rc && (!name || !*name || strlen(name) > 100))
-        rc = cg_field_fail(fe, CG_EBADTYPE, "name", "a name is 1-100 bytes");
-    if (!rc && phone && *phone && cg_phone_check(phone))
-        rc =
-            cg_field_fail(fe, CG_EBADTYPE, "phone", "'%s' is not an 11-digit mobile number", phone);
+    if (!rc)
+        rc = cg_staff_check(&in, a, fe);
     if (!rc && username && *username &&
-        (rc = user_id_of(s, actor, username, &user_id)) == CG_ENOTFOUND)
+        (rc = user_id_of(s, actor, username, &w.user_id)) == CG_ENOTFOUND)
         rc = cg_field_fail(fe, CG_EBADTYPE, "username", "no account '%s' in your scope", username);
     if (!rc) {
         rec.area_path = area.path;
-        rec.detail = cg_arena_printf(a, "%s %s", position, name);
-        cg_today(day);
-        rc = cg_store_begin(s);
+        rec.detail = cg_arena_printf(a, "%s %s", in.position, in.name);
+        w.area_id = area.id;
+        cg_today(w.day);
     }
-    if (rc)
-        goto fail;
-    cg_stmt *st = NULL;
-    rc = cg_store_query(
-        s, &st,
-        "INSERT INTO staff_assignments (area_id, position, name, phone, user_id, start_date,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        "isssz"
-        "si",
-        area.id, position, name, phone && *phone ? phone : NULL, user_id, day, cg_now());
-    if (!rc) {
-        rc = cg_stmt_step(st);
-        if (rc == CG_ROW)
-            id = cg_stmt_int(st, 0);
-        rc = rc == CG_ROW ? 0 : (rc ? rc : CG_EDB);
-        cg_stmt_reset(st);
-    }
-    /* On failure cg_audit_end has rolled back and recorded it already. */
-    if ((rc = cg_audit_end(s, actor, &rec, rc)))
+    if ((rc = cg_audit_change(s, actor, &rec, rc, write_assign, &w)))
         return rc;
-    if ((rc = cg_store_query(s, &st, STAFF_SELECT "WHERE s.id = ?", "i", id)))
+    cg_stmt *st = NULL;
+    if ((rc = cg_store_query(s, &st, STAFF_SELECT "WHERE s.id = ?", "i", w.id)))
         return rc;
     if (!(rc = cg_stmt_one(st)))
         read_staff(st, a, out);
     cg_stmt_reset(st);
     return rc;
-fail:
-    rec.outcome = rc;
-    cg_audit_commit(s, actor, NULL, &rec);
-    return rc;
+}
+
+struct staff_end {
+    int64_t id;
+    char day[11];
+};
+
+static int write_end(cg_store *s, void *ctx)
+{
+    const struct staff_end *w = ctx;
+    return cg_store_run(s, NULL, "UPDATE staff_assignments SET end_date = ? WHERE id = ?", "si",
+                        w->day, w->id);
 }
 
 int cg_staff_end(cg_store *s, const struct cg_actor *actor, int64_t id)
@@ -128,7 +164,6 @@ int cg_staff_end(cg_store *s, const struct cg_actor *actor, int64_t id)
     cg_arena *a = cg_arena_new();
     struct cg_audit_record rec = {"staff.end", "staff", NULL, NULL, 0, NULL};
     cg_stmt *st = NULL;
-    char day[11];
     int rc = a ? (cg_actor_can(actor, CG_PERM_AREAS_WRITE) ? 0 : CG_EFORBIDDEN) : CG_ENOMEM;
     if (!rc && !(rc = cg_store_query(s, &st, STAFF_SELECT "WHERE s.id = ?", "i", id))) {
         struct cg_staff cur;
@@ -140,15 +175,9 @@ int cg_staff_end(cg_store *s, const struct cg_actor *actor, int64_t id)
         cg_stmt_reset(st);
     }
     rec.object_id = a ? cg_arena_printf(a, "%lld", (long long)id) : NULL;
-    cg_today(day);
-    if (!rc && !(rc = cg_store_begin(s))) {
-        rc = cg_store_run(s, NULL, "UPDATE staff_assignments SET end_date = ? WHERE id = ?", "si",
-                          day, id);
-        rc = cg_audit_end(s, actor, &rec, rc);
-    } else if (rc) {
-        rec.outcome = rc;
-        cg_audit_commit(s, actor, NULL, &rec);
-    }
+    struct staff_end w = {id, {0}};
+    cg_today(w.day);
+    rc = cg_audit_change(s, actor, &rec, rc, write_end, &w);
     cg_arena_free(a);
     return rc;
 }
@@ -267,6 +296,43 @@ int cg_staff_card(cg_store *s, const struct cg_actor *actor, const char *area_co
     return rc ? rc : arc;
 }
 
+int cg_department_check(const char *code, const char **name, const char *domains, cg_arena *a,
+                        struct cg_field_error *fe)
+{
+    if (!cg_code_valid(code))
+        return cg_field_fail(fe, CG_EBADTYPE, "code",
+                             "a department code is 1-32 letters, digits, '-', '_' or '.'");
+    int rc = cg_text_check(*name, "name", "a department name", 100, 1, a, name, fe);
+    if (!rc && (!domains || !*domains || strlen(domains) > 500 ||
+                !cg_text_valid(domains, strlen(domains))))
+        rc = cg_field_fail(fe, CG_EBADTYPE, "domains",
+                           "domains are a comma-separated list, e.g. power,water");
+    return rc;
+}
+
+int cg_department_write(cg_store *s, const char *code, const char *name, const char *domains,
+                        int64_t area_id, struct cg_field_error *fe)
+{
+    int rc = cg_store_run(
+        s, NULL, "INSERT INTO departments (code, name, domains, area_id) VALUES (?, ?, ?, ?)",
+        "sssi", code, name, domains, area_id);
+    if (rc == CG_EEXISTS)
+        cg_field_fail(fe, rc, "code", "department code '%s' exists", code);
+    return rc;
+}
+
+struct department_insert {
+    const char *code, *name, *domains;
+    int64_t area_id;
+    struct cg_field_error *fe;
+};
+
+static int write_department(cg_store *s, void *ctx)
+{
+    const struct department_insert *w = ctx;
+    return cg_department_write(s, w->code, w->name, w->domains, w->area_id, w->fe);
+}
+
 int cg_department_create(cg_store *s, const struct cg_actor *actor, const char *code,
                          const char *name, const char *domains, cg_arena *a,
                          struct cg_department *out, struct cg_field_error *fe)
@@ -274,25 +340,12 @@ int cg_department_create(cg_store *s, const struct cg_actor *actor, const char *
     struct cg_audit_record rec = {
         "department.create", "department", code, actor ? actor->area_path : NULL, 0, name};
     int rc = cg_actor_can(actor, CG_PERM_AREAS_WRITE) ? 0 : CG_EFORBIDDEN;
-    if (!rc && (!code || !*code || strlen(code) > 32))
-        rc = cg_field_fail(fe, CG_EBADTYPE, "code", "a department code is 1-32 characters");
-    if (!rc && (!name || !*name || strlen(name) > 100))
-        rc = cg_field_fail(fe, CG_EBADTYPE, "name", "a department name is 1-100 bytes");
-    if (!rc && (!domains || !*domains || strlen(domains) > 500))
-        rc = cg_field_fail(fe, CG_EBADTYPE, "domains",
-                           "domains are a comma-separated list, e.g. power,water");
-    if (!rc && !(rc = cg_store_begin(s))) {
-        rc = cg_store_run(
-            s, NULL, "INSERT INTO departments (code, name, domains, area_id) VALUES (?, ?, ?, ?)",
-            "sssi", code, name, domains, actor->area_id);
-        if (rc == CG_EEXISTS)
-            cg_field_fail(fe, rc, "code", "department code '%s' exists", code);
-        rc = cg_audit_end(s, actor, &rec, rc);
-    } else if (rc) {
-        rec.outcome = rc;
-        cg_audit_commit(s, actor, NULL, &rec);
+    if (!rc)
+        rc = cg_department_check(code, &name, domains, a, fe);
+    rec.detail = name;
+    struct department_insert w = {code, name, domains, actor ? actor->area_id : 0, fe};
+    if ((rc = cg_audit_change(s, actor, &rec, rc, write_department, &w)))
         return rc;
-    }
     out->code = cg_arena_strdup(a, code);
     out->name = cg_arena_strdup(a, name);
     out->domains = cg_arena_strdup(a, domains);

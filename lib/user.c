@@ -76,23 +76,12 @@ int cg__user_insert(cg_store *s, const char *username, const char *display_name,
     int rc = cg_password_hash(hash, sizeof hash, password);
     if (rc)
         return rc;
-    cg_stmt *st = NULL;
     int64_t now = cg_now();
-    rc = cg_store_query(s, &st,
-                        "INSERT INTO users (username, display_name, role, area_id, password_hash,"
-                        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                        "sssisii", username, display_name, role, area_id, hash, now, now);
-    if (rc)
-        return rc;
-    rc = cg_stmt_step(st);
-    if (rc == CG_ROW) {
-        *id = cg_stmt_int(st, 0);
-        rc = 0;
-    } else if (rc == CG_DONE) {
-        rc = CG_EDB;
-    }
-    cg_stmt_reset(st);
-    return rc;
+    return cg_store_insert(
+        s, id,
+        "INSERT INTO users (username, display_name, role, area_id, password_hash,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "sssisii", username, display_name, role, area_id, hash, now, now);
 }
 
 /* Reads an account without checking scope: the callers check it. */

@@ -43,8 +43,12 @@ void cli_close(struct cli *c)
 
 int cli_fail(struct cli *c, int err, const struct cg_field_error *fe)
 {
+    /* The field and the stable error name, as an import report says them
+     * ("name: invalid_field: ..."), so that scripts and tests read the same
+     * code from every door. */
     if (fe && fe->message[0])
-        fprintf(stderr, "civgrid %s: %s\n", c->cmd, fe->message);
+        fprintf(stderr, "civgrid %s: %s%s%s: %s\n", c->cmd, fe->field, fe->field[0] ? ": " : "",
+                cg_err_name(err), fe->message);
     else if (err == CG_EDB || err == CG_EIO)
         fprintf(stderr, "civgrid %s: %s: %s\n", c->cmd, cg_strerror(err),
                 cg_store_errmsg(c->store));

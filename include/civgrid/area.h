@@ -9,6 +9,7 @@
 
 #include "civgrid/actor.h"
 #include "civgrid/arena.h"
+#include "civgrid/import.h"
 #include "civgrid/json.h"
 #include "civgrid/store.h"
 
@@ -23,6 +24,47 @@ extern const char *const cg_area_levels[];
 
 /* Whether level names a known level. */
 int cg_area_level_valid(const char *level);
+
+/* The English level a word names: an English level itself or the Chinese
+ * word spreadsheets use (市, 县/区, 镇/街道, 社区/村, 网格, 微网格, 楼栋); NULL
+ * when it names none. */
+const char *cg_area_level_parse(const char *word);
+
+/* ---- the area's rules, for every door (API, command line, import, demo) ---- */
+
+/* One area as a door gives it. */
+struct cg_area_input {
+    const char *code, *level, *name;
+};
+
+/* Checks an area's own fields and rewrites in to their stored form: the
+ * code is 1-32 letters, digits, '-', '_' or '.'; the level an English or
+ * Chinese level word (stored in English); the name text by the one rule
+ * (text.h), 1-200 bytes, trimmed. Field errors name code, level or name. */
+int cg_area_check(struct cg_area_input *in, cg_arena *a, struct cg_field_error *fe);
+
+/* Checks a new name alone (a rename): *out receives it trimmed. */
+int cg_area_check_name(const char *name, cg_arena *a, const char **out, struct cg_field_error *fe);
+
+/* Whether a node of level may hang under a node of parent_level: a level
+ * below its parent's. CG_EBADTYPE naming field when not. */
+int cg_area_check_parent(const char *level, const char *parent_level, const char *field,
+                         struct cg_field_error *fe);
+
+/* Inserts a checked area under the node (parent_id, parent_path) in the
+ * caller's transaction, without audit; parent_id 0 for the root. *id and
+ * *path (arena memory) receive the new node's. A taken code is CG_EEXISTS
+ * naming code. */
+int cg_area_write(cg_store *s, int64_t parent_id, const char *parent_path,
+                  const struct cg_area_input *in, cg_arena *a, int64_t *id, const char **path,
+                  struct cg_field_error *fe);
+
+/* Sets a checked name in the caller's transaction, without audit. */
+int cg_area_write_name(cg_store *s, int64_t id, const char *name);
+
+/* The columns of an import of areas (import.h), in this order. */
+enum { CG_AREA_COL_CODE, CG_AREA_COL_PARENT, CG_AREA_COL_LEVEL, CG_AREA_COL_NAME, CG_AREA_NCOLS };
+extern const struct cg_import_column cg_area_columns[CG_AREA_NCOLS];
 
 /* Reads the node with this code. No actor: for internal use (sign-in, init). */
 int cg_area_get_by_code(cg_store *s, const char *code, cg_arena *a, struct cg_area *out);
@@ -61,7 +103,8 @@ int cg_area_update(cg_store *s, const struct cg_actor *actor, const char *code, 
 int cg_area_children(cg_store *s, const struct cg_actor *actor, const char *code, cg_arena *a,
                      struct cg_area *node, struct cg_area **items, size_t *n);
 
-/* Creates the root node (init only). */
+/* Creates the root node (init only), by the same rules as any node
+ * (cg_area_check): a bad code, level or name is CG_EBADTYPE or CG_EMISSING. */
 int cg_area_create_root(cg_store *s, const char *code, const char *name, const char *level,
                         int64_t *id, const char **path);
 

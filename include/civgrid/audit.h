@@ -47,6 +47,19 @@ int cg_audit_commit(cg_store *s, const struct cg_actor *actor, const char *usern
  * the commit. */
 int cg_audit_end(cg_store *s, const struct cg_actor *actor, struct cg_audit_record *rec, int rc);
 
+/* The one shape of an audited change, which every save uses:
+ *
+ *     int rc = <checks made outside the transaction, 0 when they pass>;
+ *     return cg_audit_change(s, actor, &rec, rc, write, &ctx);
+ *
+ * A refusal (refused != 0) is recorded in a transaction of its own and
+ * returned. Otherwise write(s, ctx) runs in a new transaction that
+ * cg_audit_end ends: committed with rec when write returned 0, rolled back
+ * and recorded as failed otherwise. Returns the outcome. */
+typedef int (*cg_audit_write_fn)(cg_store *s, void *ctx);
+int cg_audit_change(cg_store *s, const struct cg_actor *actor, struct cg_audit_record *rec,
+                    int refused, cg_audit_write_fn write, void *ctx);
+
 /* One audit row as stored: the columns CG_AUDIT_COLUMNS names, in order. */
 #define CG_AUDIT_COLUMNS                                                                           \
     "at, actor_id, actor, client_ip, action, object_type, object_id, outcome, area_path, detail"

@@ -1,9 +1,12 @@
 /* Imports: the CSV files that towns and departments keep their registers in,
  * loaded into the registry (areas, residents, venues).
  *
- * Every row is checked (residents through cg_resident_check, the same rules
- * as one resident saved through the API) and the result is a report of each
- * bad row: line, column, code and message. By default nothing is written
+ * Every row is checked by its concept's own check (cg_area_check,
+ * cg_resident_check, cg_place_check: the same rules as one record saved
+ * through the API or the command line) and written by its concept's write;
+ * the import itself only reads the CSV, maps the header to the columns each
+ * concept registers (cg_import_kind_info) and reports each bad row: line,
+ * column, code and message. By default nothing is written
  * unless every row is good; with skip_invalid the good rows are written and
  * the rest reported. The whole write is one transaction with one audit
  * record (import.<kind>), so a failed import leaves nothing half-written. A
@@ -40,7 +43,31 @@
 #include "civgrid/arena.h"
 #include "civgrid/store.h"
 
-enum cg_import_kind { CG_IMPORT_AREAS, CG_IMPORT_RESIDENTS, CG_IMPORT_VENUES };
+enum cg_import_kind { CG_IMPORT_AREAS, CG_IMPORT_RESIDENTS, CG_IMPORT_VENUES, CG_IMPORT_NKINDS };
+
+/* One column an importable kind accepts. Each concept registers its own in
+ * its file (cg_area_columns in area.c, cg_resident_columns in resident.c,
+ * cg_venue_columns in place.c); the import maps headers by them, and
+ * GET /api/v1/import/kinds shows them to the UI. */
+struct cg_import_column {
+    const char *name;           /* the English header, also the field its errors name */
+    int required;               /* 1 required, 0 optional, -1 read and ignored */
+    const char *zh, *en;        /* labels; zh is also a header the import accepts */
+    const char *const *aliases; /* every header that means it (normalised: lower case, '_'
+                                   for spaces and '-'), NULL-ended */
+};
+#define CG_IMPORT_ALIASES(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* One importable kind: its name, labels, columns and the permission it needs. */
+struct cg_import_kind_info {
+    const char *name, *zh, *en;
+    const struct cg_import_column *columns;
+    size_t ncolumns;
+    unsigned perm;
+};
+
+/* The registered kind, or NULL past the last. */
+const struct cg_import_kind_info *cg_import_kind_info(enum cg_import_kind kind);
 
 /* "areas", "residents", "venues" to a kind: 0 or CG_EINVAL. */
 int cg_import_kind_parse(const char *name, enum cg_import_kind *out);

@@ -34,8 +34,23 @@ struct cg_ledger_count {
 int cg_ledger_counts(cg_store *s, const struct cg_actor *actor, const char *ledger,
                      const char *area_code, cg_arena *a, struct cg_ledger_count **items, size_t *n);
 
+/* How cg_ledger_write treats an entry that may exist. */
+enum cg_ledger_mode {
+    CG_LEDGER_NEW, /* the resident was just inserted and has no entries: a plain insert */
+    CG_LEDGER_ADD, /* insert the entry when missing, keep one that exists as it is */
+    CG_LEDGER_SET, /* set dates and note on the entry, inserting it when missing */
+};
+
+/* Writes a resident's entry on ledger_id in the caller's transaction,
+ * without audit: for saves and loaders (resident saves and imports, the
+ * demo, tags). Dates and note as checked by cg_ledger_tag (NULL: none).
+ * *changed (may be NULL) is set to 1 when a row was inserted or changed. */
+int cg_ledger_write(cg_store *s, enum cg_ledger_mode mode, int64_t ledger_id, int64_t resident_id,
+                    const char *start_date, const char *end_date, const char *note, int *changed);
+
 /* Puts a resident on a ledger (or updates dates and note). Dates are
- * YYYY-MM-DD or NULL; end before start is refused. Needs
+ * YYYY-MM-DD or NULL; end before start is refused; the note is text by the
+ * one rule (text.h), at most 500 bytes. Needs
  * CG_PERM_PEOPLE_WRITE and the resident in scope. Audited. */
 int cg_ledger_tag(cg_store *s, const struct cg_actor *actor, const char *ledger,
                   int64_t resident_id, const char *start_date, const char *end_date,

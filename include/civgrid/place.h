@@ -13,6 +13,7 @@
 #include "civgrid/actor.h"
 #include "civgrid/area.h"
 #include "civgrid/arena.h"
+#include "civgrid/import.h"
 #include "civgrid/json.h"
 #include "civgrid/store.h"
 
@@ -43,18 +44,45 @@ struct cg_place_input {
     const char *address;   /* at most 400 bytes; may be NULL */
 };
 
-/* Checks an input and inserts the place inside the caller's transaction,
- * with its audit record (place.create): for loaders that write many places
- * in one transaction. Needs CG_PERM_AREAS_WRITE. Field errors name code,
- * name, kind, type, area_code or address; an area out of scope is
- * CG_ENOTFOUND naming area_code; a taken code is CG_EEXISTS naming code.
- * *id (may be NULL) receives the new row's id. Nothing is audited on
- * failure: the caller rolls back and records the refusal. */
+/* ---- the place's rules, for every door (API, import, demo) ---- */
+
+/* Checks a place's own fields and rewrites in to their stored form: kind;
+ * type, an English type of kind or its Chinese word (超市, 采样点 ...); name
+ * and address by the one text rule (text.h: 1-200 and at most 400 bytes,
+ * trimmed; an empty address becomes NULL); area_code present; code, when
+ * given, 1-32 letters, digits, '-', '_' or '.'. Field errors name the field.
+ * The area itself is not looked up. */
+int cg_place_check(struct cg_place_input *in, cg_arena *a, struct cg_field_error *fe);
+
+/* Writes a checked place (with its code) on the area (area_id, area_path) in
+ * the caller's transaction, without audit: inserts it (*id, may be NULL,
+ * receives the new id; a taken code is CG_EEXISTS naming code), or with
+ * update set, gives the place of that code in's name, type, area and
+ * address. */
+int cg_place_write(cg_store *s, const struct cg_place_input *in, int64_t area_id,
+                   const char *area_path, int update, int64_t *id, struct cg_field_error *fe);
+
+/* Checks an input, finds its area in the actor's scope and inserts the
+ * place inside the caller's transaction, without audit: for loaders that
+ * write many places in one transaction and record the load once. Needs
+ * CG_PERM_AREAS_WRITE. Field errors as cg_place_check; an area out of scope
+ * is CG_ENOTFOUND naming area_code. *id (may be NULL) receives the new id. */
 int cg_place_add(cg_store *s, const struct cg_actor *actor, const struct cg_place_input *in,
                  cg_arena *a, int64_t *id, struct cg_field_error *fe);
 
-/* Creates one place in a transaction of its own (cg_place_add + commit);
- * a refusal is audited too. *out gets the stored place (arena memory). */
+/* The columns of an import of venues (import.h), in this order. */
+enum {
+    CG_VENUE_COL_CODE,
+    CG_VENUE_COL_NAME,
+    CG_VENUE_COL_TYPE,
+    CG_VENUE_COL_AREA,
+    CG_VENUE_COL_ADDRESS,
+    CG_VENUE_NCOLS
+};
+extern const struct cg_import_column cg_venue_columns[CG_VENUE_NCOLS];
+
+/* Creates one place in a transaction of its own with its audit record
+ * (place.create); a refusal is audited too. *out gets the stored place (arena memory). */
 int cg_place_create(cg_store *s, const struct cg_actor *actor, const struct cg_place_input *in,
                     cg_arena *a, struct cg_place *out, struct cg_field_error *fe);
 

@@ -11,6 +11,7 @@
 #include "civgrid/actor.h"
 #include "civgrid/area.h"
 #include "civgrid/arena.h"
+#include "civgrid/import.h"
 #include "civgrid/json.h"
 #include "civgrid/store.h"
 
@@ -61,6 +62,28 @@ typedef struct cg_resident_checker cg_resident_checker;
 /* A checker for rows written by actor: every area must be in its scope. */
 int cg_resident_checker_new(cg_store *s, const struct cg_actor *actor, cg_resident_checker **out);
 void cg_resident_checker_free(cg_resident_checker *c);
+
+/* The columns of an import of residents (import.h), in this order. The last
+ * four are what an export adds: derived from the ID number or the area, or
+ * changed by their own action (status), so an exported list can be
+ * corrected in Excel and imported again; they are read and ignored. */
+enum {
+    CG_RESIDENT_COL_ID,
+    CG_RESIDENT_COL_NAME,
+    CG_RESIDENT_COL_PHONE,
+    CG_RESIDENT_COL_AREA,
+    CG_RESIDENT_COL_HOUSEHOLD,
+    CG_RESIDENT_COL_UNIT,
+    CG_RESIDENT_COL_ROOM,
+    CG_RESIDENT_COL_TYPE,
+    CG_RESIDENT_COL_TAGS,
+    CG_RESIDENT_COL_SEX,
+    CG_RESIDENT_COL_BIRTH,
+    CG_RESIDENT_COL_AREA_NAME,
+    CG_RESIDENT_COL_STATUS,
+    CG_RESIDENT_NCOLS
+};
+extern const struct cg_import_column cg_resident_columns[CG_RESIDENT_NCOLS];
 
 /* Checks one input: ID number (GB 11643), name, phone, area (in scope,
  * building or grid), type and tags. Fills *row with arena memory. Field

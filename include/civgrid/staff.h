@@ -22,6 +22,25 @@ struct cg_staff {
     struct cg_area area;
 };
 
+/* ---- the staff's rules, for every door (API, demo) ---- */
+
+/* One assignment as a door gives it. */
+struct cg_staff_input {
+    const char *position, *name, *phone; /* phone may be NULL or empty */
+};
+
+/* Checks an assignment's own fields and rewrites in to their stored form:
+ * position one of cg_staff_positions, name by the one text rule (text.h,
+ * 1-100 bytes, trimmed), phone an 11-digit mobile number or absent (NULL).
+ * Field errors name position, name or phone. */
+int cg_staff_check(struct cg_staff_input *in, cg_arena *a, struct cg_field_error *fe);
+
+/* Inserts a checked assignment on area_id from start_date (YYYY-MM-DD),
+ * linked to the account user_id (0: none), in the caller's transaction,
+ * without audit. *id (may be NULL) receives the new id. */
+int cg_staff_write(cg_store *s, int64_t area_id, const struct cg_staff_input *in, int64_t user_id,
+                   const char *start_date, int64_t *id);
+
 /* Assigns a person to a position on a node. username (may be NULL) links a
  * civgrid account. Needs CG_PERM_AREAS_WRITE and the node in scope. The phone
  * of a staff member is a work number and is shown unmasked. Audited. */
@@ -57,6 +76,17 @@ struct cg_department {
     int64_t id;
     const char *code, *name, *domains;
 };
+
+/* Checks a department: code 1-32 letters, digits, '-', '_' or '.', name by
+ * the one text rule (1-100 bytes), domains a comma-separated list of at most
+ * 500 bytes. name is rewritten trimmed. */
+int cg_department_check(const char *code, const char **name, const char *domains, cg_arena *a,
+                        struct cg_field_error *fe);
+
+/* Inserts a checked department on area_id in the caller's transaction,
+ * without audit. A taken code is CG_EEXISTS naming code. */
+int cg_department_write(cg_store *s, const char *code, const char *name, const char *domains,
+                        int64_t area_id, struct cg_field_error *fe);
 
 /* Adds a department (county-wide; domains comma-separated, e.g.
  * "power,transport"). Needs CG_PERM_AREAS_WRITE. */

@@ -147,6 +147,12 @@ int cg_store_query(cg_store *s, cg_stmt **out, const char *sql, const char *fmt,
  * *changes (may be NULL) receives the number of rows changed. */
 int cg_store_run(cg_store *s, int64_t *changes, const char *sql, const char *fmt, ...);
 
+/* Runs one "INSERT ... RETURNING id" (bound as cg_store_query binds) and
+ * puts the new row's id in *id (may be NULL). SQLite (3.35 and later) and
+ * PostgreSQL both answer RETURNING, so every insert that needs its id reads it
+ * the same way. CG_EEXISTS on a unique violation. */
+int cg_store_insert(cg_store *s, int64_t *id, const char *sql, const char *fmt, ...);
+
 /* Process-wide query timing, for /metrics. Buckets are upper bounds in
  * seconds; counts are cumulative (Prometheus histogram semantics). */
 #define CG_STORE_BUCKETS 8

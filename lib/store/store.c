@@ -311,6 +311,19 @@ static int bind_va(cg_stmt *st, const char *fmt, va_list ap)
     return rc;
 }
 
+/* Prepares sql and binds its parameters: *st stays NULL when the statement
+ * could not be prepared, else it is set and the caller resets it, whatever
+ * the binding returned. */
+static int prepare_bind(cg_store *s, cg_stmt **st, const char *sql, const char *fmt, va_list ap)
+{
+    cg_stmt *prepared = NULL;
+    int rc = cg_store_prepare(s, sql, &prepared);
+    if (rc)
+        return rc;
+    *st = prepared;
+    return bind_va(prepared, fmt, ap);
+}
+
 int cg_store_query(cg_store *s, cg_stmt **out, const char *sql, const char *fmt, ...)
 {
     cg_stmt *st = NULL;
@@ -332,19 +345,40 @@ int cg_store_query(cg_store *s, cg_stmt **out, const char *sql, const char *fmt,
 int cg_store_run(cg_store *s, int64_t *changes, const char *sql, const char *fmt, ...)
 {
     cg_stmt *st = NULL;
-    int rc = cg_store_prepare(s, sql, &st);
-    if (rc)
-        return rc;
     va_list ap;
     va_start(ap, fmt);
-    rc = bind_va(st, fmt, ap);
+    int rc = prepare_bind(s, &st, sql, fmt, ap);
     va_end(ap);
+    if (!st)
+        return rc;
     while (!rc && (rc = cg_stmt_step(st)) == CG_ROW)
         ;
     if (rc == CG_DONE) {
         rc = 0;
         if (changes)
             *changes = cg_stmt_changes(st);
+    }
+    cg_stmt_reset(st);
+    return rc;
+}
+
+int cg_store_insert(cg_store *s, int64_t *id, const char *sql, const char *fmt, ...)
+{
+    cg_stmt *st = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = prepare_bind(s, &st, sql, fmt, ap);
+    va_end(ap);
+    if (!st)
+        return rc;
+    if (!rc)
+        rc = cg_stmt_step(st);
+    if (rc == CG_ROW) {
+        if (id)
+            *id = cg_stmt_int(st, 0);
+        rc = 0;
+    } else if (rc == CG_DONE) {
+        rc = CG_EDB; /* the statement lacks its RETURNING clause */
     }
     cg_stmt_reset(st);
     return rc;

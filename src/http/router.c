@@ -44,6 +44,7 @@ const struct route routes[] = {
     {"GET", "/api/v1/residents/{id}", route_residents_get, 0},
     {"PATCH", "/api/v1/residents/{id}", route_residents_update, 0},
     {"GET", "/api/v1/residents/{id}/history", route_residents_history, 0},
+    {"GET", "/api/v1/import/kinds", route_import_kinds, 0},
     {"POST", "/api/v1/import/{kind}", route_import_upload, 0},
     {"GET", "/api/v1/policies", route_policy_list, 0},
     {"GET", "/api/v1/policies/{name}", route_policy_get, 0},

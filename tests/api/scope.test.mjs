@@ -239,6 +239,7 @@ const ROUTES = {
     out: () => ['/api/v1/places/p_out', { status: 'retired' }],
     expect: (role) => (CAN.areasWrite.has(role) ? [200, 404] : [403, 403]),
   },
+  'GET /api/v1/import/kinds': { in: () => ['/api/v1/import/kinds'], expect: () => [200] },
   'POST /api/v1/import/{kind}': {
     in: () => ['/api/v1/import/residents?dry_run=1', `id_number,name,area_code\n${IN_RESIDENT.id_number},${IN_RESIDENT.name},g1\n`],
     out: () => ['/api/v1/import/residents?dry_run=1', `id_number,name,area_code\n${OUT_RESIDENT.id_number},外人丙,g2\n`],

@@ -1,4 +1,6 @@
-/* Imports: POST /api/v1/import/{kind} with the CSV file itself as the body.
+/* Imports: GET /api/v1/import/kinds lists the kinds and their columns, as
+ * the concepts registered them; POST /api/v1/import/{kind} with the CSV file
+ * itself as the body.
  * The answer is the import's report; 422 invalid_rows (in the one error
  * shape, plus the report) when nothing was written because of it. */
 #include <string.h>
@@ -69,9 +71,14 @@ int route_import_upload(struct http_req *r)
 {
     enum cg_import_kind kind;
     const char *name = http_param(r, "kind");
-    if (cg_import_kind_parse(name, &kind))
-        return http_fail(r, CG_ENOTFOUND, "kind",
-                         "there is no import of '%s' (kind: areas, residents or venues)", name);
+    if (cg_import_kind_parse(name, &kind)) {
+        const char *known = "";
+        for (int k = 0; k < CG_IMPORT_NKINDS; k++)
+            known = cg_arena_printf(r->arena, "%s%s%s", known, k ? ", " : "",
+                                    cg_import_kind_name((enum cg_import_kind)k));
+        return http_fail(r, CG_ENOTFOUND, "kind", "there is no import of '%s' (kinds: %s)", name,
+                         known ? known : "");
+    }
     /* The file is the body; a browser form would wrap it in multipart. */
     const char *type = http_header(r, "Content-Type");
     if (type && (!strncasecmp(type, "multipart/", 10) ||
@@ -116,4 +123,34 @@ int route_import_upload(struct http_req *r)
         return http_reply_json(r, cg_err_http_status(rc), body);
     }
     return http_reply_json(r, 200, body);
+}
+
+static json_t *label(const char *zh, const char *en)
+{
+    return json_pack("{s:s, s:s}", "zh-CN", zh, "en", en);
+}
+
+static json_t *render_column(const struct cg_import_column *c)
+{
+    json_t *aliases = json_array();
+    for (const char *const *al = c->aliases; *al; al++)
+        json_array_append_new(aliases, json_string(*al));
+    return json_pack("{s:s, s:b, s:b, s:o, s:o}", "name", c->name, "required", c->required > 0,
+                     "ignored", c->required < 0, "label", label(c->zh, c->en), "aliases", aliases);
+}
+
+int route_import_kinds(struct http_req *r)
+{
+    json_t *items = json_array();
+    for (int k = 0; k < CG_IMPORT_NKINDS; k++) {
+        const struct cg_import_kind_info *info = cg_import_kind_info((enum cg_import_kind)k);
+        json_t *columns = json_array();
+        for (size_t i = 0; i < info->ncolumns; i++)
+            json_array_append_new(columns, render_column(&info->columns[i]));
+        json_array_append_new(items,
+                              json_pack("{s:s, s:o, s:b, s:o}", "kind", info->name, "label",
+                                        label(info->zh, info->en), "allowed",
+                                        cg_actor_can(r->actor, info->perm), "columns", columns));
+    }
+    return http_reply_json(r, 200, json_pack("{s:o}", "items", items));
 }

@@ -63,6 +63,7 @@ int route_audit_list(struct http_req *r);
 
 /* import.c */
 int route_import_upload(struct http_req *r);
+int route_import_kinds(struct http_req *r);
 
 /* places.c */
 int route_places_list(struct http_req *r);

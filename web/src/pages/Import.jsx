@@ -3,29 +3,36 @@
 // the answer counts rows written, unchanged and invalid and lists every bad
 // row. With errors and without "skip invalid rows" nothing is written (422
 // invalid_rows), which the page says in so many words.
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, query } from '../api.js';
-import { canEditAreas } from '../components/access.js';
 import { errorText } from '../errors.js';
 import { useI18n } from '../i18n.jsx';
 
-const KINDS = ['residents', 'areas', 'venues'];
+/** The kinds in the order the page offers them; the server may add others after. */
+const KIND_ORDER = ['residents', 'areas', 'venues'];
 
-/** The columns each kind accepts: English and Chinese header, required or not. */
-export const IMPORT_COLUMNS = {
-  areas: [
-    ['code', '编码', true], ['parent_code', '上级编码', false], ['level', '层级', true], ['name', '名称', true],
-  ],
-  residents: [
-    ['id_number', '身份证号', true], ['name', '姓名', true], ['phone', '手机号', false],
-    ['area_code', '区域编码', true], ['household', '户号', false], ['unit', '单元', false],
-    ['room', '房间', false], ['resident_type', '人员类型', false], ['tags', '标签', false],
-  ],
-  venues: [
-    ['code', '编码', true], ['name', '名称', true], ['type', '类型', true],
-    ['area_code', '区域编码', true], ['address', '地址', false],
-  ],
-};
+/**
+ * The kinds the server imports, with their columns as each concept registers
+ * them (GET /api/v1/import/kinds): the page copies no column table.
+ */
+function useImportKinds() {
+  const [state, setState] = useState({ kinds: null, error: null });
+  useEffect(() => {
+    let live = true;
+    get('/api/v1/import/kinds')
+      .then((r) => {
+        const rank = (k) => (KIND_ORDER.includes(k.kind) ? KIND_ORDER.indexOf(k.kind) : KIND_ORDER.length);
+        const kinds = [...(r.items || [])].sort((x, y) => rank(x) - rank(y));
+        if (live) setState({ kinds, error: null });
+      })
+      .catch((error) => live && setState({ kinds: null, error }));
+    return () => { live = false; };
+  }, []);
+  return state;
+}
+
+/** A server label ({"zh-CN": ..., "en": ...}) in the page's language. */
+const labelIn = (label, lang) => (label && (label[lang] || label.en)) || '';
 
 const MAX_ERRORS_SHOWN = 500;
 
@@ -34,9 +41,6 @@ const ERROR_CODES = [
   'invalid_field', 'missing_field', 'duplicate_id', 'duplicate_code', 'unknown_column', 'duplicate_column',
   'already_exists', 'conflict', 'malformed_csv', 'bad_encoding', 'truncated', 'too_long', 'io_error',
 ];
-
-/** Areas and venues change the tree: only roles that may edit areas import them. */
-const kindAllowed = (user, kind) => kind === 'residents' || canEditAreas(user);
 
 /**
  * Sends the file as it is. The CSRF token is asked from /me (api.js keeps its
@@ -70,14 +74,18 @@ async function upload(kind, file, { skipInvalid, dryRun }) {
 }
 
 /** A template with the Chinese headers, as Excel opens it (UTF-8 with BOM). */
-function templateHref(kind) {
-  const head = IMPORT_COLUMNS[kind].map(([, zh]) => zh).join(',');
+function templateHref(info) {
+  const head = shownColumns(info).map((c) => c.label['zh-CN']).join(',');
   return `data:text/csv;charset=utf-8,${encodeURIComponent(`\uFEFF${head}\r\n`)}`;
 }
 
-export function ImportPage({ user }) {
+/** The columns a person fills in: not those an export adds and the import ignores. */
+const shownColumns = (info) => info.columns.filter((c) => !c.ignored);
+
+export function ImportPage() {
   const i18n = useI18n();
-  const { t } = i18n;
+  const { t, lang } = i18n;
+  const { kinds, error: kindsError } = useImportKinds();
   const [kind, setKind] = useState('residents');
   const [file, setFile] = useState(null);
   const [skipInvalid, setSkipInvalid] = useState(false);
@@ -122,17 +130,23 @@ export function ImportPage({ user }) {
         <h2 id="import-form-title" class="panel-title">{t('import.form_title')}</h2>
         <fieldset class="field">
           <legend class="field-label">{t('import.kind')}</legend>
-          <div class="segmented" role="radiogroup" aria-label={t('import.kind')}>
-            {KINDS.map((k) => (
-              <label key={k} class={`segment${kind === k ? ' on' : ''}${kindAllowed(user, k) ? '' : ' off'}`}>
-                <input type="radio" name="import-kind" value={k} checked={kind === k}
-                  disabled={!kindAllowed(user, k)}
-                  onChange={() => { setKind(k); setResult(null); }} />
-                {t(`import.kind_${k}`)}
-              </label>
-            ))}
-          </div>
-          {!canEditAreas(user) && <p class="field-hint">{t('import.kinds_admin_only')}</p>}
+          {kindsError && <p class="alert alert-error" role="alert">{errorText(i18n, kindsError)}</p>}
+          {!kinds && !kindsError && (
+            <p class="state state-loading" role="status"><span class="spinner" aria-hidden="true" /> {t('common.loading')}</p>
+          )}
+          {kinds && (
+            <div class="segmented" role="radiogroup" aria-label={t('import.kind')}>
+              {kinds.map((k) => (
+                <label key={k.kind} class={`segment${kind === k.kind ? ' on' : ''}${k.allowed ? '' : ' off'}`}>
+                  <input type="radio" name="import-kind" value={k.kind} checked={kind === k.kind}
+                    disabled={!k.allowed}
+                    onChange={() => { setKind(k.kind); setResult(null); }} />
+                  {labelIn(k.label, lang)}
+                </label>
+              ))}
+            </div>
+          )}
+          {kinds && kinds.some((k) => !k.allowed) && <p class="field-hint">{t('import.kinds_admin_only')}</p>}
         </fieldset>
 
         <div class={`field${fileError ? ' field-invalid' : ''}`}>
@@ -176,16 +190,17 @@ export function ImportPage({ user }) {
         {result && <ImportResult result={result} i18n={i18n} />}
       </div>
 
-      <ColumnsTable kind={kind} />
+      {kinds && kinds.find((k) => k.kind === kind) && <ColumnsTable info={kinds.find((k) => k.kind === kind)} />}
     </section>
   );
 }
 
-function ColumnsTable({ kind }) {
-  const { t } = useI18n();
+function ColumnsTable({ info }) {
+  const { t, lang } = useI18n();
+  const kind = info.kind;
   return (
     <section class="block columns-panel" aria-labelledby="columns-title">
-      <h2 id="columns-title">{t('import.columns_title', { kind: t(`import.kind_${kind}`) })}</h2>
+      <h2 id="columns-title">{t('import.columns_title', { kind: labelIn(info.label, lang) })}</h2>
       <p class="field-hint">{t('import.columns_hint')}</p>
       <div class="table-wrap">
         <table class="data-table columns-table" data-kind={kind}>
@@ -198,19 +213,23 @@ function ColumnsTable({ kind }) {
             </tr>
           </thead>
           <tbody>
-            {IMPORT_COLUMNS[kind].map(([en, zh, req]) => (
-              <tr key={en}>
-                <th scope="row" data-label={t('import.col_en')} class="mono">{en}</th>
-                <td data-label={t('import.col_zh')}>{zh}</td>
-                <td data-label={t('import.col_required')}>{req ? t('import.required') : t('import.optional')}</td>
-                <td data-label={t('import.col_what')} class="muted">{t(`import.d_${kind}_${en}`)}</td>
-              </tr>
-            ))}
+            {shownColumns(info).map((c) => {
+              const key = `import.d_${kind}_${c.name}`;
+              const what = t(key);
+              return (
+                <tr key={c.name}>
+                  <th scope="row" data-label={t('import.col_en')} class="mono">{c.name}</th>
+                  <td data-label={t('import.col_zh')}>{c.label['zh-CN']}</td>
+                  <td data-label={t('import.col_required')}>{c.required ? t('import.required') : t('import.optional')}</td>
+                  <td data-label={t('import.col_what')} class="muted">{what === key ? labelIn(c.label, lang) : what}</td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </div>
       <p class="block-links">
-        <a href={templateHref(kind)} download={`${kind}-template.csv`} data-testid="import-template">
+        <a href={templateHref(info)} download={`${kind}-template.csv`} data-testid="import-template">
           ⤓ {t('import.template')}
         </a>
       </p>
