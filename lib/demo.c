@@ -25,6 +25,7 @@
 #include "civgrid/staff.h"
 #include "civgrid/strmap.h"
 #include "civgrid/user.h"
+#include "demo_int.h"
 
 /* ---- random numbers ---- */
 

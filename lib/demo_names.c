@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "civgrid/demo.h"
+#include "demo_int.h"
 
 struct weighted {
     const char *name;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "civgrid/embedded.h"
+#include "embedded.h"
 #include "civgrid/error.h"
 
 enum kind {

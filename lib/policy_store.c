@@ -5,7 +5,7 @@
 
 #include "civgrid/audit.h"
 #include "civgrid/clock.h"
-#include "civgrid/embedded.h"
+#include "embedded.h"
 #include "civgrid/error.h"
 #include "civgrid/policy.h"
 

@@ -12,6 +12,7 @@
 #include "civgrid/error.h"
 #include "civgrid/secret.h"
 #include "civgrid/user.h"
+#include "session_int.h"
 
 /* Tokens look like "cg1.<deployment tag>.<43 random base64url chars>". */
 #define TOKEN_PREFIX "cg1."

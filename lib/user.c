@@ -9,6 +9,7 @@
 #include "civgrid/scope.h"
 #include "civgrid/secret.h"
 #include "civgrid/session.h"
+#include "session_int.h"
 
 #define USER_COLUMNS                                                                               \
     "u.id, u.username, u.display_name, u.role, u.status, u.created_at, u.updated_at,"              \

@@ -10,7 +10,7 @@
 #include "civgrid/actor.h"
 #include "civgrid/arena.h"
 #include "civgrid/import.h"
-#include "civgrid/json.h"
+#include "civgrid/field.h"
 #include "civgrid/store.h"
 
 struct cg_area {

@@ -40,7 +40,7 @@
 
 #include "civgrid/actor.h"
 #include "civgrid/arena.h"
-#include "civgrid/json.h"
+#include "civgrid/field.h"
 #include "civgrid/store.h"
 
 /* The root of the demo city. */
@@ -108,26 +108,5 @@ int cg_demo_check(cg_store *s, int *initialised, struct cg_field_error *fe);
 int cg_demo_build(cg_store *s, const struct cg_actor *actor, const struct cg_demo_options *opt,
                   cg_demo_progress_fn progress, void *ud, cg_arena *a, struct cg_demo_result *out,
                   struct cg_field_error *fe);
-
-/* ---- internal: the name lists of lib/demo_names.c ---- */
-
-/* A surname, common ones weighted up (r: any random value). */
-const char *cg__demo_surname(uint64_t r);
-
-/* A given name fitting the birth year's fashion and the sex, into out. */
-void cg__demo_given_name(char *out, size_t outsize, int birth_year, int female, uint64_t r);
-
-/* Word lists for place names. */
-enum cg__demo_list {
-    CG__DEMO_COMMUNITY,      /* 光明路 -> 光明路社区 */
-    CG__DEMO_VILLAGE_PREFIX, /* 王家 */
-    CG__DEMO_VILLAGE_SUFFIX, /* 堡 -> 王家堡村 */
-    CG__DEMO_LANE,           /* 东街 */
-    CG__DEMO_NLISTS
-};
-
-/* The number of words in a list and one of them. */
-size_t cg__demo_words(enum cg__demo_list list);
-const char *cg__demo_word(enum cg__demo_list list, size_t i);
 
 #endif

@@ -8,11 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Describes what was wrong with which field. */
-struct cg_field_error {
-    char field[64];
-    char message[256];
-};
+#include "civgrid/field.h"
 
 /* Parses len bytes as one JSON object (duplicate keys refused).
  * CG_EBADJSON with the parser's message in fe->message; *out owned by the
@@ -29,9 +25,5 @@ int cg_json_get_string(json_t *obj, const char *key, int required, size_t maxlen
  * whether it was there (may be NULL when required). */
 int cg_json_get_int(json_t *obj, const char *key, int required, int64_t *out, int *present,
                     struct cg_field_error *fe);
-
-/* Fills fe and returns err: for checks done by the caller. */
-int cg_field_fail(struct cg_field_error *fe, int err, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -12,7 +12,7 @@
 #ifndef CIVGRID_PASSWORD_H
 #define CIVGRID_PASSWORD_H
 
-#include "civgrid/json.h"
+#include "civgrid/field.h"
 
 #define CG_PASSWORD_MIN 8
 #define CG_PASSWORD_MAX 1024

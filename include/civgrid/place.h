@@ -14,7 +14,7 @@
 #include "civgrid/area.h"
 #include "civgrid/arena.h"
 #include "civgrid/import.h"
-#include "civgrid/json.h"
+#include "civgrid/field.h"
 #include "civgrid/store.h"
 
 /* One known type of place: kind is "venue" or "risk_point". */

@@ -12,7 +12,7 @@
 #include "civgrid/area.h"
 #include "civgrid/arena.h"
 #include "civgrid/import.h"
-#include "civgrid/json.h"
+#include "civgrid/field.h"
 #include "civgrid/store.h"
 
 #define CG_RESIDENT_MAX_TAGS 16

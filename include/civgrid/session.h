@@ -36,18 +36,6 @@ int cg_session_login(cg_store *s, const char *username, const char *password, co
 int cg_session_resolve(cg_store *s, const char *token, const char *client_ip, cg_arena *a,
                        struct cg_actor **out, const char **why);
 
-/* For other checks of a password (the current one, to change it): 0, or
- * CG_ELOCKED with *retry_after seconds while the name is locked. */
-int cg__login_check_locked(cg_store *s, const char *username, int64_t *retry_after);
-
-/* Counts a wrong password for the name, as a failed sign-in, in its own
- * transaction. */
-int cg__login_failure(cg_store *s, const char *username);
-
-/* Forgets the failed sign-ins of a name (after a password reset or an
- * unlock), in the caller's transaction. */
-int cg__login_failures_clear(cg_store *s, const char *username);
-
 /* Revokes the actor's session. */
 int cg_session_logout(cg_store *s, const struct cg_actor *actor);
 

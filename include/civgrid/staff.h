@@ -10,7 +10,7 @@
 #include "civgrid/actor.h"
 #include "civgrid/area.h"
 #include "civgrid/arena.h"
-#include "civgrid/json.h"
+#include "civgrid/field.h"
 #include "civgrid/store.h"
 
 /* commander, grid_head, grid_worker, assistant, building_head, street_head; NULL-ended. */

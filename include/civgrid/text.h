@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "civgrid/arena.h"
-#include "civgrid/json.h"
+#include "civgrid/field.h"
 
 /* Checks value as the text field `field`, described as `what` in messages
  * ("an area name"). Spaces (ASCII and the ideographic U+3000) at either end

@@ -11,10 +11,9 @@
 #include "civgrid/actor.h"
 #include "civgrid/area.h"
 #include "civgrid/arena.h"
-#include "civgrid/json.h"
+#include "civgrid/field.h"
 #include "civgrid/password.h"
 #include "civgrid/store.h"
-
 
 struct cg_user {
     int64_t id, created_at, updated_at;
@@ -68,9 +67,5 @@ int cg_user_set_status(cg_store *s, const struct cg_actor *actor, const char *us
  * sessions. */
 int cg_user_set_password(cg_store *s, const struct cg_actor *actor, const char *username,
                          const char *current, const char *password, struct cg_field_error *fe);
-
-/* Inserts an account without an actor (the first admin, at init). */
-int cg__user_insert(cg_store *s, const char *username, const char *display_name, const char *role,
-                    int64_t area_id, const char *password, int64_t *id);
 
 #endif

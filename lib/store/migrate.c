@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "civgrid/clock.h"
-#include "civgrid/embedded.h"
+#include "embedded.h"
 #include "civgrid/error.h"
 #include "store_int.h"
 

@@ -6,18 +6,6 @@
 
 #include "civgrid/error.h"
 
-int cg_field_fail(struct cg_field_error *fe, int err, const char *field, const char *fmt, ...)
-{
-    if (!fe)
-        return err;
-    snprintf(fe->field, sizeof fe->field, "%s", field ? field : "");
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(fe->message, sizeof fe->message, fmt, ap);
-    va_end(ap);
-    return err;
-}
-
 int cg_json_parse_object(const char *data, size_t len, json_t **out, struct cg_field_error *fe)
 {
     json_error_t jerr;

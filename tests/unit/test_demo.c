@@ -17,6 +17,7 @@
 #include "civgrid/secret.h"
 #include "civgrid/session.h"
 #include "civgrid/store.h"
+#include "demo_int.h"
 
 /* Proves: common surnames come up more often than rare ones (王 weighs 76,
  * 薛 8), so names look like a northern Chinese county's. */

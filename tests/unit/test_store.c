@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "civgrid/embedded.h"
+#include "embedded.h"
 #include "civgrid/error.h"
 #include "civgrid/store.h"
 #include "store/store_int.h"

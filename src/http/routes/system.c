@@ -4,7 +4,6 @@
 
 #include "../metrics.h"
 #include "../router.h"
-#include "civgrid/embedded.h"
 #include "civgrid/error.h"
 #include "civgrid/sched.h"
 #include "civgrid/version.h"
@@ -46,8 +45,9 @@ int route_system_version(struct http_req *r)
 
 int route_system_openapi(struct http_req *r)
 {
-    const struct cg_embedded *doc = &cg__api_docs[0];
-    return http_reply_bytes(r, 200, "application/yaml; charset=utf-8", doc->data, doc->len);
+    size_t len = 0;
+    const char *doc = cg_api_description(&len);
+    return http_reply_bytes(r, 200, "application/yaml; charset=utf-8", doc, len);
 }
 
 /* The route table itself, so that a test can hold it against the OpenAPI file. */
