@@ -940,6 +940,24 @@ int cg_resident_save(cg_store *s, const struct cg_actor *actor, const struct cg_
     return rc ? rc : load(s, actor, id, a, out);
 }
 
+struct status_change {
+    const struct cg_actor *actor;
+    int64_t id;
+    const char *before, *status, *note;
+};
+
+static int write_status(cg_store *s, void *ctx)
+{
+    const struct status_change *w = ctx;
+    int rc = cg_store_run(s, NULL, "UPDATE residents SET status = ?, updated_at = ? WHERE id = ?",
+                          "sii", w->status, cg_now(), w->id);
+    if (!rc)
+        rc = add_history(s, w->actor, w->id, "status", w->before, w->status);
+    if (!rc && w->note && *w->note)
+        rc = add_history(s, w->actor, w->id, "note", NULL, w->note);
+    return rc;
+}
+
 int cg_resident_set_status(cg_store *s, const struct cg_actor *actor, int64_t id,
                            const char *status, const char *note, cg_arena *a,
                            struct cg_resident *out, struct cg_field_error *fe)
@@ -960,15 +978,8 @@ int cg_resident_set_status(cg_store *s, const struct cg_actor *actor, int64_t id
     rec.area_path = out->area.path;
     if (!strcmp(out->status, status))
         return 0;
-    if ((rc = cg_store_begin(s)))
-        return rc;
-    rc = cg_store_run(s, NULL, "UPDATE residents SET status = ?, updated_at = ? WHERE id = ?",
-                      "sii", status, cg_now(), id);
-    if (!rc)
-        rc = add_history(s, actor, id, "status", out->status, status);
-    if (!rc && note && *note)
-        rc = add_history(s, actor, id, "note", NULL, note);
-    if ((rc = cg_audit_end(s, actor, &rec, rc)))
+    struct status_change w = {actor, id, out->status, status, note};
+    if ((rc = cg_audit_change(s, actor, &rec, 0, write_status, &w)))
         return rc;
     return load(s, actor, id, a, out);
 }

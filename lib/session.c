@@ -217,19 +217,10 @@ static int create_session(cg_store *s, struct login_row *row, const char *ip, in
                                   row->actor->area_path, 0,      NULL};
     if ((rc = cg_store_begin(s)))
         return rc;
-    cg_stmt *st = NULL;
-    rc = cg_store_query(
-        s, &st,
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, client_ip)"
-        " VALUES (?, ?, ?, ?, ?) RETURNING id",
-        "siiis", hash, row->actor->user_id, now, now + ttl, ip);
-    if (!rc) {
-        rc = cg_stmt_step(st);
-        if (rc == CG_ROW)
-            row->actor->session_id = cg_stmt_int(st, 0);
-        rc = rc == CG_ROW ? 0 : (rc ? rc : CG_EDB);
-        cg_stmt_reset(st);
-    }
+    rc = cg_store_insert(s, &row->actor->session_id,
+                         "INSERT INTO sessions (token_hash, user_id, created_at, expires_at,"
+                         " client_ip) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                         "siiis", hash, row->actor->user_id, now, now + ttl, ip);
     if (!rc)
         rc = cg__login_failures_clear(s, row->actor->username);
     if (!rc)

@@ -118,44 +118,45 @@ static int validate_input(const struct cg_user_input *in, struct cg_field_error 
     return rc;
 }
 
+struct user_insert {
+    const struct cg_user_input *in;
+    int64_t area_id;
+    struct cg_field_error *fe;
+};
+
+static int write_user(cg_store *s, void *ctx)
+{
+    const struct user_insert *w = ctx;
+    int64_t id = 0;
+    int rc = cg__user_insert(s, w->in->username,
+                             w->in->display_name ? w->in->display_name : w->in->username,
+                             w->in->role, w->area_id, w->in->password, &id);
+    if (rc == CG_EEXISTS)
+        cg_field_fail(w->fe, rc, "username", "username '%s' is taken", w->in->username);
+    return rc;
+}
+
 int cg_user_create(cg_store *s, const struct cg_actor *actor, const struct cg_user_input *in,
                    cg_arena *a, struct cg_user *out, struct cg_field_error *fe)
 {
     struct cg_audit_record rec = {"user.create", "user", in->username, NULL, 0, NULL};
     struct cg_area area;
-    int64_t id = 0;
-    int rc;
-    if (!cg_actor_can(actor, CG_PERM_USERS_WRITE)) {
-        rc = CG_EFORBIDDEN;
-        goto fail;
-    }
-    if ((rc = validate_input(in, fe)))
-        goto fail;
+    int rc = cg_actor_can(actor, CG_PERM_USERS_WRITE) ? 0 : CG_EFORBIDDEN;
+    if (!rc)
+        rc = validate_input(in, fe);
     /* A scope that does not exist and one outside the actor's read the same. */
-    rc = cg_area_get_by_code(s, in->scope, a, &area);
-    if (rc == CG_ENOTFOUND || (!rc && !cg_actor_in_scope(actor, area.path))) {
+    if (!rc && ((rc = cg_area_get_by_code(s, in->scope, a, &area)) == CG_ENOTFOUND ||
+                (!rc && !cg_actor_in_scope(actor, area.path))))
         rc = cg_field_fail(fe, CG_EBADTYPE, "scope", "no area with code '%s' in your scope",
                            in->scope);
-        goto fail;
+    if (!rc) {
+        rec.area_path = area.path;
+        rec.detail = cg_arena_printf(a, "role=%s scope=%s", in->role, in->scope);
     }
-    if (rc)
-        goto fail;
-    rec.area_path = area.path;
-    rec.detail = cg_arena_printf(a, "role=%s scope=%s", in->role, in->scope);
-    if ((rc = cg_store_begin(s)))
-        goto fail;
-    rc = cg__user_insert(s, in->username, in->display_name ? in->display_name : in->username,
-                         in->role, area.id, in->password, &id);
-    if (rc == CG_EEXISTS)
-        cg_field_fail(fe, rc, "username", "username '%s' is taken", in->username);
-    /* On failure cg_audit_end has rolled back and recorded it already. */
-    if ((rc = cg_audit_end(s, actor, &rec, rc)))
+    struct user_insert w = {in, rc ? 0 : area.id, fe};
+    if ((rc = cg_audit_change(s, actor, &rec, rc, write_user, &w)))
         return rc;
     return get_user(s, in->username, a, out);
-fail:
-    rec.outcome = rc;
-    cg_audit_commit(s, actor, NULL, &rec);
-    return rc;
 }
 
 int cg_user_list(cg_store *s, const struct cg_actor *actor, const char *q, cg_arena *a,
@@ -235,43 +236,45 @@ static int writable_user(cg_store *s, const struct cg_actor *actor, const char *
     return rc;
 }
 
+struct user_status {
+    const struct cg_user *user;
+    const char *status;
+    int disable;
+};
+
+/* Disabling also ends the account's sessions; either way its failed
+ * sign-ins are forgotten. */
+static int write_user_status(cg_store *s, void *ctx)
+{
+    const struct user_status *w = ctx;
+    int rc = cg_store_run(s, NULL, "UPDATE users SET status = ?, updated_at = ? WHERE id = ?",
+                          "sii", w->status, cg_now(), w->user->id);
+    if (!rc)
+        rc = cg__login_failures_clear(s, w->user->username);
+    if (!rc && w->disable)
+        rc = cg_store_run(
+            s, NULL, "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+            "ii", cg_now(), w->user->id);
+    return rc;
+}
+
 int cg_user_set_status(cg_store *s, const struct cg_actor *actor, const char *username,
                        const char *status, cg_arena *a, struct cg_user *out,
                        struct cg_field_error *fe)
 {
-    int disable = strcmp(status, "disabled") == 0;
+    struct user_status w = {out, status, strcmp(status, "disabled") == 0};
     struct cg_audit_record rec = {
-        disable ? "user.disable" : "user.enable", "user", username, NULL, 0, NULL};
-    int rc;
-    if (!disable && strcmp(status, "active") != 0) {
+        w.disable ? "user.disable" : "user.enable", "user", username, NULL, 0, NULL};
+    int rc = 0;
+    if (!w.disable && strcmp(status, "active") != 0)
         rc = cg_field_fail(fe, CG_EBADTYPE, "status", "status must be 'active' or 'disabled'");
-        goto fail;
-    }
-    if ((rc = writable_user(s, actor, username, a, out)))
-        goto fail;
-    rec.area_path = out->area.path;
-    if (disable && out->id == actor->user_id) {
+    if (!rc && !(rc = writable_user(s, actor, username, a, out)))
+        rec.area_path = out->area.path;
+    if (!rc && w.disable && out->id == actor->user_id)
         rc = cg_field_fail(fe, CG_ECONFLICT, "status", "you cannot disable your own account");
-        goto fail;
-    }
-    if ((rc = cg_store_begin(s)))
-        goto fail;
-    rc = cg_store_run(s, NULL, "UPDATE users SET status = ?, updated_at = ? WHERE id = ?", "sii",
-                      status, cg_now(), out->id);
-    if (!rc)
-        rc = cg__login_failures_clear(s, out->username);
-    if (!rc && disable)
-        rc = cg_store_run(
-            s, NULL, "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-            "ii", cg_now(), out->id);
-    /* On failure cg_audit_end has rolled back and recorded it already. */
-    if ((rc = cg_audit_end(s, actor, &rec, rc)))
+    if ((rc = cg_audit_change(s, actor, &rec, rc, write_user_status, &w)))
         return rc;
     return get_user(s, username, a, out);
-fail:
-    rec.outcome = rc;
-    cg_audit_commit(s, actor, NULL, &rec);
-    return rc;
 }
 
 /* Checks the current password of the actor's own account. Wrong ones count

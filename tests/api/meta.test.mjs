@@ -107,10 +107,24 @@ test('every listed role can be assigned; its listed permissions are granted, the
   }), 400, 'invalid_field', { field: 'role' });
 });
 
-test('every listed area level can be created; an unlisted one is refused', async () => {
-  for (const { code } of meta.area_levels) {
-    await ok(await api('POST', '/api/v1/areas', admin, { code: uniq('lv'), parent_code: 'mc1', level: code, name: `层${code}` }), 201);
+// Each level sits below its parent's: the first listed level is the root's
+// (made by init), each later one is created under the one before it.
+async function levelChain(prefix) {
+  const root = (await ok(await api('GET', '/api/v1/areas', admin))).items.find((a) => !a.parent_code);
+  assert.equal(root.level, meta.area_levels[0].code, 'the root has the first listed level');
+  const chain = [];
+  let parent = root.code;
+  for (const { code: level } of meta.area_levels.slice(1)) {
+    const code = uniq(prefix);
+    await ok(await api('POST', '/api/v1/areas', admin, { code, parent_code: parent, level, name: `层${level}` }), 201);
+    chain.push({ code, level });
+    parent = code;
   }
+  return chain;
+}
+
+test('every listed area level can be created; an unlisted one is refused', async () => {
+  assert.equal((await levelChain('lv')).length, meta.area_levels.length - 1);
   await assertError(await api('POST', '/api/v1/areas', admin, { code: uniq('lv'), parent_code: 'mc1', level: 'province', name: '省' }),
     400, 'invalid_field', { field: 'level' });
 });
@@ -162,9 +176,7 @@ test('every listed resident type is accepted, an unlisted one refused', async ()
 
 test('residents register on exactly the listed levels', async () => {
   let n = 40;
-  for (const { code: level } of meta.area_levels.slice(1)) {
-    const area = uniq('rl');
-    await ok(await api('POST', '/api/v1/areas', admin, { code: area, parent_code: 'mc1', level, name: `住${level}` }), 201);
+  for (const { code: area, level } of await levelChain('rl')) {
     const res = await api('POST', '/api/v1/residents', admin, {
       id_number: idNumber(`140221195001010${n++}`), name: '住人', area_code: area,
     });
