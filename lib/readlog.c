@@ -182,6 +182,11 @@ static int move_records(cg_readlog *l)
 /* One move at a time, on the caller's thread. A flush asked for while
  * another move runs waits for it and, unless that move started after the
  * flush was asked, for one more: concurrent flushes share moves. */
+int cg_readlog_has_files(const cg_readlog *l)
+{
+    return l->files;
+}
+
 int cg_readlog_flush(cg_readlog *l)
 {
     if (!l->files)

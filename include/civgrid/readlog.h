@@ -52,6 +52,11 @@ int cg_readlog_open(const char *url, enum cg_durability durability, cg_readlog *
  * log (CG_EBUSY while closing). Any thread. */
 int cg_readlog_append(cg_readlog *log, const struct cg_audit_row *row);
 
+/* 1 when records wait in the log's files for cg_readlog_flush to move them
+ * (SQLite); 0 when the writer commits them to the audit table itself
+ * (PostgreSQL): then nothing needs to call cg_readlog_flush periodically. */
+int cg_readlog_has_files(const cg_readlog *log);
+
 /* Moves every record appended before the call into the audit table: the one
  * entry that moves records (the scheduler and GET /api/v1/audit call it). Any thread; concurrent
  * calls share one move. */

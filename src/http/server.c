@@ -95,7 +95,7 @@ static int start_jobs(void)
     /* Every second: a read's record reaches the audit table about a second
      * after it was answered, as the read log promises. */
     struct cg_sched_job move = {"readlog.move", 1, CG_SCHED_LOCAL, NULL, move_reads, readlog};
-    int rc = readlog ? cg_sched_add(config->sched, &move) : 0;
+    int rc = readlog && cg_readlog_has_files(readlog) ? cg_sched_add(config->sched, &move) : 0;
     return rc ? rc : cg_sched_start(config->sched, config->db, config->busy_timeout_ms);
 }
 
