@@ -246,18 +246,28 @@ static void scan_end_line(struct scan *sc)
     sc->bad = sc->nonascii = 0;
 }
 
+/* The first line end (CR or LF) in s[0..n), or NULL. */
+static const unsigned char *line_end(const unsigned char *s, size_t n)
+{
+    const unsigned char *lf = memchr(s, '\n', n);
+    const unsigned char *cr = memchr(s, '\r', lf ? (size_t)(lf - s) : n);
+    return cr ? cr : lf;
+}
+
 /* Classifies the next n bytes of the source, line by line. Returns how many
  * were taken: all, or all but an incomplete character at the end when more
- * is to come (!final). *nul is set at a NUL byte (sc->line is its line). */
+ * is to come (!final). *nul is set at a NUL byte (sc->line is its line).
+ * Line ends are looked for CHUNK bytes at a time, as feed() does, so that a
+ * file without LF (CR line ends) is not searched to its end for each line. */
 static size_t scan_lines(struct scan *sc, const unsigned char *s, size_t n, int final, int *nul)
 {
     size_t i = 0;
     while (i < n) {
         const unsigned char *t = s + i;
-        const unsigned char *lf = memchr(t, '\n', n - i);
-        const unsigned char *cr = memchr(t, '\r', lf ? (size_t)(lf - t) : n - i);
-        const unsigned char *end = cr ? cr : lf;
-        size_t len = end ? (size_t)(end - t) : n - i; /* the text, without its line end */
+        size_t window = n - i < CHUNK ? n - i : CHUNK;
+        const unsigned char *end = line_end(t, window);
+        size_t len = end ? (size_t)(end - t) : window; /* text, without its line end */
+        int last = !end && i + len == n;               /* the text reaches the end of s */
         if (len)
             sc->prev_cr = 0;
         if (memchr(t, 0, len)) {
@@ -266,17 +276,20 @@ static size_t scan_lines(struct scan *sc, const unsigned char *s, size_t n, int 
         }
         if (!sc->bad) {
             size_t pos = 0;
-            if (utf8_check(t, len, final || end, &pos) != U_OK)
+            if (utf8_check(t, len, end || (last && final), &pos) != U_OK) {
                 sc->bad = 1;
-            else if (pos < len) { /* an incomplete character: wait for the rest */
+            } else if (pos < len) { /* a character goes on past the window */
                 sc->nonascii |= any_high(t, pos);
-                return i + pos;
+                if (last)
+                    return i + pos; /* wait for the rest of it */
+                i += pos;
+                continue;
             }
         }
         sc->nonascii |= any_high(t, len);
         i += len;
         if (!end)
-            break;
+            continue;
         /* A LF right after a CR ends the same line. */
         if (len || !sc->prev_cr || *end == '\r') {
             scan_end_line(sc);
@@ -438,14 +451,6 @@ void cg_csvin_progress(const cg_csvin *r, uint64_t *done, uint64_t *total)
 {
     *done = r->done;
     *total = r->total;
-}
-
-/* The first line end (CR or LF) in s[0..n), or NULL. */
-static const unsigned char *line_end(const unsigned char *s, size_t n)
-{
-    const unsigned char *lf = memchr(s, '\n', n);
-    const unsigned char *cr = memchr(s, '\r', lf ? (size_t)(lf - s) : n);
-    return cr ? cr : lf;
 }
 
 /* Whether s[0..n), GB18030 text by the file's encoding, reads as UTF-8
