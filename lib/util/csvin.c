@@ -52,7 +52,7 @@ struct cg_csvin {
      * time so that each converted stretch can carry what was wrong with its
      * line. */
     iconv_t cd;
-    unsigned char *raw;    /* file bytes read (file) or the scan's buffer */
+    unsigned char *raw;    /* bytes read from the file, or GB18030 text to convert */
     size_t rawpos, rawend; /* the bytes of raw not converted yet */
     int raw_eof;           /* the source has no more bytes */
     char *conv;
