@@ -52,6 +52,7 @@ struct cg_csvin {
      * time so that each converted stretch can carry what was wrong with its
      * line. */
     iconv_t cd;
+    iconv_t back;          /* UTF-8 to GB18030, to tell a UTF-8 line in a GBK file */
     unsigned char *raw;    /* bytes read from the file, or GB18030 text to convert */
     size_t rawpos, rawend; /* the bytes of raw not converted yet */
     int raw_eof;           /* the source has no more bytes */
@@ -354,7 +355,8 @@ static int detect(cg_csvin *r, struct cg_csvin_error *err)
         return src_rewind(r, bom, err);
     }
     r->cd = iconv_open("UTF-8", "GB18030");
-    if (r->cd == (iconv_t)-1)
+    r->back = iconv_open("GB18030", "UTF-8");
+    if (r->cd == (iconv_t)-1 || r->back == (iconv_t)-1)
         return fail(err, CG_EBADTYPE, 0, "bad_encoding",
                     "the file is not UTF-8, and GB18030 conversion is not available here; %s",
                     save_as_csv);
@@ -369,7 +371,7 @@ static int detect(cg_csvin *r, struct cg_csvin_error *err)
 
 static int open_common(cg_csvin *r, cg_csvin **out, struct cg_csvin_error *err)
 {
-    r->cd = (iconv_t)-1;
+    r->cd = r->back = (iconv_t)-1;
     r->line = 1;
     cg_buf_init(&r->fb, CG_CSVIN_MAX_RECORD + 2 * CG_CSVIN_MAX_FIELDS + 16);
     /* Memory in UTF-8 is read in place; only files and GB18030 need buffers. */
@@ -434,6 +436,8 @@ void cg_csvin_free(cg_csvin *r)
         fclose(r->f);
     if (r->cd != (iconv_t)-1 && r->cd != NULL)
         iconv_close(r->cd);
+    if (r->back != (iconv_t)-1 && r->back != NULL)
+        iconv_close(r->back);
     if (r->parser_live)
         csv_free(&r->p);
     cg_buf_free(&r->fb);
@@ -453,19 +457,44 @@ void cg_csvin_progress(const cg_csvin *r, uint64_t *done, uint64_t *total)
     *total = r->total;
 }
 
-/* Whether s[0..n), GB18030 text by the file's encoding, reads as UTF-8
- * with a character of three bytes or more (Chinese, in a Chinese file). GBK
- * text is hardly ever valid UTF-8 and then mostly as two-byte characters
- * (Latin, Greek, Cyrillic), so such a line was written as UTF-8. */
-static int looks_utf8(const unsigned char *s, size_t n, int final)
+/* How many characters of GB2312's first level (the 3755 most common hanzi,
+ * GBK bytes B0A1 to D7FE) the GB18030 text s[0..n) has. */
+static size_t common_hanzi(const unsigned char *s, size_t n)
 {
-    size_t pos = 0;
+    size_t count = 0;
+    for (size_t i = 0; i < n;) {
+        if (s[i] < 0x80) {
+            i++;
+        } else if (i + 1 < n && s[i + 1] >= 0x30 && s[i + 1] <= 0x39) {
+            i += 4; /* a four-byte character */
+        } else {
+            count += i + 1 < n && s[i] >= 0xB0 && s[i] <= 0xD7 && s[i + 1] >= 0xA1;
+            i += 2;
+        }
+    }
+    return count;
+}
+
+/* Whether s[0..n), a line of a GBK/GB18030 file, was written as UTF-8: it is
+ * valid UTF-8 with Chinese in it (characters of three bytes), and read as
+ * UTF-8 it has at least as many common hanzi as read as GBK. A UTF-8 line
+ * read as GBK gives rare characters (张三 gives 寮犱笁); the few GBK lines
+ * that happen to be valid UTF-8 give rare characters read as UTF-8. */
+static int looks_utf8(cg_csvin *r, const unsigned char *s, size_t n, int final)
+{
+    size_t pos = 0, i = 0;
     if (utf8_check(s, n, final, &pos) != U_OK)
         return 0;
-    for (size_t i = 0; i < pos; i++)
-        if (s[i] >= 0xE0)
-            return 1;
-    return 0;
+    while (i < pos && s[i] < 0xE0)
+        i++;
+    if (i == pos)
+        return 0;
+    char *ip = (char *)s, *op = r->conv;
+    size_t il = pos, ol = 2 * SCAN_CHUNK + 16;
+    if (iconv(r->back, &ip, &il, &op, &ol) == (size_t)-1)
+        return 1; /* not even GB18030 has these characters: not GBK text */
+    return common_hanzi((const unsigned char *)r->conv, (size_t)(op - r->conv)) >=
+           common_hanzi(s, pos);
 }
 
 /* Converts s[0..n) from GB18030 into r->conv, a '?' for each byte that is
@@ -524,7 +553,7 @@ static int refill_gb18030(cg_csvin *r, struct cg_csvin_error *err)
         final = r->raw_eof;
     }
     enum line_fault fault = FAULT_NONE;
-    if (any_high(s, n) && looks_utf8(s, end && final ? (size_t)(end - s) : n, final))
+    if (any_high(s, n) && looks_utf8(r, s, end && final ? (size_t)(end - s) : n, final))
         fault = FAULT_LOOKS_UTF8;
     size_t outlen = 0, used = convert(r, s, n, final, &outlen, &fault);
     if (!used)

@@ -266,6 +266,11 @@ static void mixed_encodings(void **state)
     CHECK("\xd0\xd5\xc3\xfb,x\r\n\xd5\xc5\xc8\xfd,1\r\n张三,2\r\n\xc0\xee\xcb\xc4,3\r\n", "gb18030",
           "1:姓名|x\n2:张三|1\n3:!bad_encoding\n4:李四|3\n");
 
+    /* 梅泉皓芳 in GBK happens to be valid UTF-8 (÷Ȫ𩷼): read as GBK it is a
+     * name of common characters, so it is GBK. */
+    CHECK("\xd0\xd5\xc3\xfb\n\xc3\xb7\xc8\xaa\xf0\xa9\xb7\xbc\n\xd5\xc5\xc8\xfd\n", "gb18030",
+          "1:姓名\n2:梅泉皓芳\n3:张三\n");
+
     const char in[] = "a,b\n张三,\"x\n\xd5\xc5\",1\n李四,2\n王五,3\n";
     cg_csvin *r = NULL;
     struct cg_csvin_error err;
