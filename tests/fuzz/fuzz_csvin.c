@@ -104,7 +104,10 @@ static void drain(cg_csvin *r, long skip_lines, struct log *l)
             abort();
         last = rec.line;
         if (rc == CG_CSVIN_BAD_RECORD) {
-            putf(l, "%ld:!%s\n", rec.line - skip_lines, err.code);
+            if (err.line < rec.line)
+                abort(); /* the error's line is within its record */
+            putf(l, "%ld:!%s", rec.line - skip_lines, err.code);
+            putf(l, " on line %ld%s\n", err.line - skip_lines, "");
             continue;
         }
         if (rc != CG_CSVIN_RECORD || rec.nfields < 1 || rec.nfields > CG_CSVIN_MAX_FIELDS)
@@ -114,7 +117,8 @@ static void drain(cg_csvin *r, long skip_lines, struct log *l)
             if (strlen(rec.fields[i]) != rec.lens[i] ||
                 !utf8_ok((const unsigned char *)rec.fields[i], rec.lens[i]))
                 abort();
-            put(l, i ? "|" : "", i ? 1 : 0);
+            if (i)
+                put(l, "|", 1);
             put(l, rec.fields[i], rec.lens[i]);
         }
         put(l, "\n", 1);

@@ -44,9 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (!json_is_object(obj))
         abort();
-    const char *key;
-    json_t *value;
-    json_object_foreach(obj, key, value) check_field(obj, key);
+    for (void *it = json_object_iter(obj); it; it = json_object_iter_next(obj, it))
+        check_field(obj, json_object_iter_key(it));
     check_field(obj, "absent");
     char *text = json_dumps(obj, JSON_COMPACT | JSON_ENCODE_ANY);
     if (!text)
