@@ -230,9 +230,17 @@ struct scan {
     long bad_lines;    /* lines that are not valid UTF-8 */
 };
 
+/* Whether s[0..n) has a byte that is not ASCII; eight bytes at a time. */
 static int any_high(const unsigned char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ull)
+            return 1;
+    }
+    for (; i < n; i++)
         if (s[i] & 0x80)
             return 1;
     return 0;
@@ -302,13 +310,41 @@ static size_t scan_lines(struct scan *sc, const unsigned char *s, size_t n, int 
     return n;
 }
 
+/* Whether the whole source is UTF-8 without NUL bytes: then the lines need
+ * no counting. */
+static int all_utf8(cg_csvin *r, size_t skip, int *valid, struct cg_csvin_error *err)
+{
+    size_t pos = 0, carry = 0, got = 0;
+    *valid = 0;
+    if (r->mem) {
+        *valid = utf8_check(r->mem + skip, r->memlen - skip, 1, &pos) == U_OK;
+        return 0;
+    }
+    int rc = src_rewind(r, skip, err);
+    while (!rc && !(rc = src_read(r, r->raw + carry, SCAN_CHUNK, &got, err))) {
+        size_t n = carry + got;
+        if (utf8_check(r->raw, n, got == 0, &pos) != U_OK)
+            return 0;
+        if (got == 0) {
+            *valid = 1;
+            return 0;
+        }
+        carry = n - pos;
+        memmove(r->raw, r->raw + pos, carry);
+    }
+    return rc;
+}
+
 /* Reads the whole source once, counting the lines that are UTF-8 and those
  * that are not. A NUL byte is an error at once. */
 static int scan(cg_csvin *r, size_t skip, struct scan *sc, struct cg_csvin_error *err)
 {
-    int nul = 0, rc = 0;
+    int nul = 0, valid = 0;
     memset(sc, 0, sizeof *sc);
     sc->line = 1;
+    int rc = all_utf8(r, skip, &valid, err);
+    if (rc || valid) /* the usual case, settled in one quick pass */
+        return rc;
     if (r->mem) {
         scan_lines(sc, r->mem + skip, r->memlen - skip, 1, &nul);
     } else {
