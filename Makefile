@@ -3,12 +3,14 @@
 #   make run     install what is missing, build, and serve http://127.0.0.1:8080
 #   make build   configure and build into build/
 #   make test    everything CI runs (scripts/test.sh)
+#   make fuzz    build the fuzz targets with clang and run each for FUZZ_SECONDS
 #   make bench   the benchmarks (bench/http.sh)
 #   make clean   remove build output (never data/)
 
 BUILD_DIR  ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 60
 DB         ?= data/civgrid.db
 LISTEN     ?= 127.0.0.1:8080
 CIVGRID    := $(BUILD_DIR)/civgrid
@@ -18,7 +20,7 @@ CIVGRID    := $(BUILD_DIR)/civgrid
 # empty database instead: make run INIT_CMD='$(CIVGRID) init --db $(DB)'
 INIT_CMD   ?= $(CIVGRID) demo --db $(DB)
 
-.PHONY: all deps build web run test bench clean
+.PHONY: all deps build web run test fuzz bench clean
 
 all: build
 
@@ -47,9 +49,14 @@ run: build web
 test:
 	bash scripts/test.sh
 
+# Each target of tests/fuzz over a scratch copy of its corpus (docs/fuzzing.md).
+fuzz:
+	@bash scripts/deps.sh test
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh run
+
 bench: build
 	@bash scripts/deps.sh bench
 	CIVGRID_BIN=$(CIVGRID) bash bench/http.sh
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan web/dist
+	rm -rf $(BUILD_DIR) build-asan build-fuzz web/dist

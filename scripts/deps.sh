@@ -3,7 +3,8 @@
 # installs nothing and does not even touch the network.
 #
 #   scripts/deps.sh           build and run: compiler, libraries, Node.js
-#   scripts/deps.sh test      also PostgreSQL, Chromium and CJK fonts for the tests
+#   scripts/deps.sh test      also PostgreSQL, Chromium, CJK fonts and clang with
+#                             libFuzzer (libclang-rt-dev) for the tests
 #   scripts/deps.sh bench     also wrk and nginx for the benchmarks
 #
 # Arguments may be combined (scripts/deps.sh test bench). Each action is one line.
@@ -15,7 +16,7 @@ packages=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
           libxlsxwriter-dev libcmocka-dev libqrencode-dev libpng-dev nodejs npm)
 for arg in "$@"; do
   case "$arg" in
-    test)  packages+=(postgresql chromium fonts-noto-cjk) ;;
+    test)  packages+=(postgresql chromium fonts-noto-cjk clang libclang-rt-dev) ;;
     bench) packages+=(wrk nginx-light) ;;
     *) echo "deps: unknown argument '$arg' (expected: test, bench)" >&2; exit 2 ;;
   esac

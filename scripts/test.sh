@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything CI runs, in order, stopping at the first failure:
-#   deps, normal build, sanitizer build, a throwaway PostgreSQL, then for each
+#   deps, normal build, sanitizer build, the fuzz targets over their saved
+#   corpora, a throwaway PostgreSQL, then for each
 #   build: unit tests (ctest), API tests on SQLite, API tests on PostgreSQL;
 #   then the web build and the browser tests on SQLite and PostgreSQL (normal
 #   build only).
@@ -75,6 +76,10 @@ for b in $BUILDS; do
     *)          stage "build ($b)" bash -c "$(build_cmd "$b")" ;;
   esac
 done
+
+# The fuzz targets (clang, libFuzzer) over every input saved in their corpora:
+# an input that once crashed a parser must not crash it again.
+stage "fuzz targets over their corpora" bash scripts/fuzz.sh check
 
 # A throwaway PostgreSQL server for the whole run; stopped by the EXIT trap.
 pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/civgrid-pg.XXXXXX")

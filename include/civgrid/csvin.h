@@ -2,17 +2,23 @@
  * record by record, whatever their spreadsheet wrote.
  *
  * Encoding: UTF-8 with or without a byte-order mark, or GBK/GB18030 (what
- * Chinese Excel writes as "CSV"). The whole input is first checked as strict
- * UTF-8; if that fails it is read as GB18030 (a superset of GBK) through
- * iconv, and if that fails too the open fails with a clear bad_encoding
- * error. Workbooks (.xlsx, .xls) and UTF-16 text are recognised and refused
- * with a message saying how to save the file as CSV.
+ * Chinese Excel writes as "CSV"). The whole input is first read once, line by
+ * line: when every line is strict UTF-8 the file is UTF-8; otherwise it is in
+ * the encoding most of its lines with non-ASCII text are in (UTF-8 after a
+ * byte-order mark), GB18030 (a superset of GBK) being converted through iconv.
+ * A line that is not text in that encoding (a GBK line pasted into a UTF-8
+ * file, a UTF-8 line in a GBK file, bytes that are neither) makes its record
+ * a bad record (bad_encoding) naming the line: a file is never read whole in
+ * the wrong encoding, and no text that is not UTF-8 leaves the reader.
+ * Workbooks (.xlsx, .xls), UTF-16 text and NUL bytes are refused at open with
+ * a message saying how to save the file as CSV.
  *
  * Quoting follows RFC 4180 (libcsv in strict mode): quoted commas, doubled
  * quotes and line breaks inside quotes work; CRLF, LF and CR line ends all
  * work. A record with stray quotes is reported (malformed_csv) and reading
- * goes on at the next line; a file that ends inside a quoted field is
- * truncated, reported with the line the cut record starts on.
+ * goes on at the next line, wherever the reader's chunks end; a file that
+ * ends inside a quoted field is truncated, reported with the line the cut
+ * record starts on.
  *
  * Memory is bounded whatever the input size: one record at a time, at most
  * CG_CSVIN_MAX_RECORD bytes and CG_CSVIN_MAX_FIELDS fields. Every record
@@ -51,8 +57,8 @@ struct cg_csvin_record {
 
 /* Opens a file. Reads it once to settle the encoding (cheap next to an
  * import). Errors, with *err filled: CG_EIO (cannot open or read: io_error),
- * CG_EBADTYPE (bad_encoding: neither UTF-8 nor GB18030, a workbook, UTF-16,
- * NUL bytes), CG_ENOMEM. Free with cg_csvin_free. */
+ * CG_EBADTYPE (bad_encoding: a workbook, UTF-16, NUL bytes, or GB18030
+ * conversion unavailable), CG_ENOMEM. Free with cg_csvin_free. */
 int cg_csvin_open_file(const char *path, cg_csvin **out, struct cg_csvin_error *err);
 
 /* The same over len bytes of memory, which must outlive the reader (an HTTP
@@ -63,7 +69,8 @@ void cg_csvin_free(cg_csvin *r);
 
 /* Reads the next non-empty record into *rec. Returns CG_CSVIN_RECORD,
  * CG_CSVIN_END, CG_CSVIN_BAD_RECORD (rec->line and *err say which record and
- * why: malformed_csv, too many fields) or a negative error that ends the
+ * why: malformed_csv, too many fields, bad_encoding with err->line the line
+ * that is not in the file's encoding) or a negative error that ends the
  * reading (*err filled): CG_EBADTYPE for truncated, too_long and
  * bad_encoding, CG_EIO, CG_ENOMEM. */
 int cg_csvin_next(cg_csvin *r, struct cg_csvin_record *rec, struct cg_csvin_error *err);

@@ -1,5 +1,4 @@
 /* The helpers route handlers use to read a request and build a response. */
-#include <errno.h>
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,6 +6,7 @@
 #include <string.h>
 
 #include "civgrid/error.h"
+#include "civgrid/query.h"
 #include "http.h"
 
 const char *http_param(struct http_req *r, const char *name)
@@ -94,15 +94,9 @@ void http_add_header(struct http_req *r, const char *name, const char *value)
 int http_query_int(struct http_req *r, const char *name, int64_t min, int64_t max, int64_t *out)
 {
     const char *v = http_query(r, name);
-    if (!v)
-        return 0;
-    char *end = NULL;
-    errno = 0;
-    long long n = strtoll(v, &end, 10);
-    if (errno || end == v || *end || n < min || n > max)
+    if (v && cg_query_int(v, min, max, out))
         return http_fail(r, CG_EBADTYPE, name,
                          "query parameter '%s' must be a whole number from %lld to %lld", name,
                          (long long)min, (long long)max);
-    *out = n;
     return 0;
 }

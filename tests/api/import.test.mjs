@@ -312,15 +312,67 @@ test('unknown and missing columns are reported on the header line', async () => 
   assert.equal(await count('residents', `WHERE id_number = '${pid(9, 1)}'`), 0);
 });
 
-// Proves: bytes that are neither UTF-8 nor GBK, and a workbook sent instead of
-// CSV, are refused with bad_encoding and a message saying what to do.
+// Proves: a line of bytes that are neither UTF-8 nor GBK is a bad_encoding
+// error naming it, and a workbook sent instead of CSV is refused with
+// bad_encoding and a message saying what to do.
 test('unreadable encodings and workbooks are refused with a reason', async () => {
-  const junk = await upload('residents', Buffer.from([0x69, 0x64, 0x0a, 0x80, 0xff, 0xfe, 0x0a]), tokens.admin);
+  const junk = await upload('residents', Buffer.concat([Buffer.from(`${HEADER}\n`), Buffer.from([0x80, 0xff, 0xfe, 0x0a])]), tokens.admin);
   assert.equal(junk.status, 422, junk.text);
   assert.deepEqual(problems(junk), [{ line: 2, column: '', code: 'bad_encoding' }]);
+  assert.match(junk.json.errors[0].message, /line 2 is neither/);
   const xlsx = await upload('residents', Buffer.from('PK\x03\x04rest-of-a-zip'), tokens.admin);
   assert.equal(xlsx.status, 422, xlsx.text);
   assert.match(xlsx.json.errors[0].message, /xlsx/);
+});
+
+// Proves: a stray quote on a line that crosses the CSV reader's 64 KiB chunk
+// boundary spoils that line only. The rest of the line, past the boundary,
+// used to be read as a row of its own, starting inside a character: with
+// skip_invalid a file with no valid row wrote a resident whose name was not
+// UTF-8. Now it is one malformed_csv error on line 2, and nothing is written.
+test('a stray quote on a line across the 64 KiB chunk boundary is one bad line', async () => {
+  const before = await count('residents');
+  const prefix = 'name,id_number,area_code\nx"y,';
+  // The first byte of 张 is the last byte of the first chunk.
+  const body = prefix + 'z'.repeat(65535 - Buffer.byteLength(prefix)) + `张三,${pid(20, 1)},B1\n`;
+  const h = await upload('residents', body, tokens.admin, '?skip_invalid=1');
+  assert.equal(h.status, 422, h.text);
+  assert.deepEqual(problems(h), [{ line: 2, column: '', code: 'malformed_csv' }]);
+  const cli = await civgrid(['import', 'residents', file('stray-chunk.csv', body), '--skip-invalid'], { env });
+  assert.equal(cli.code, 1, cli.stdout + cli.stderr);
+  assert.match(cli.stderr, /^2:: malformed_csv: /m);
+  assert.doesNotMatch(cli.stderr, /^3:/m);
+  assert.equal(await count('residents'), before, 'no phantom resident was written');
+});
+
+// Proves: a UTF-8 file with one line in GBK, and a GBK file with one line in
+// UTF-8, are read in the encoding of most of their lines, and the odd line
+// is a bad_encoding error naming it; the other rows are stored as written
+// (not 张三 turned into 寮犱笁 by reading the whole file as GB18030).
+test('a line in another encoding than the rest of its file is an error naming it', async () => {
+  const gbk = { 王五: [0xcd, 0xf5, 0xce, 0xe5], 李四: [0xc0, 0xee, 0xcb, 0xc4] };
+  const line = (id, name, seq) => Buffer.concat([Buffer.from(`${id},`), Buffer.from(gbk[name] ?? name),
+    Buffer.from(`,139000021${String(seq).padStart(2, '0')},B1\n`)]);
+  const names = async (group) => (await sql(srv.dbInfo,
+    `SELECT name FROM residents WHERE id_number IN ('${pid(group, 1)}', '${pid(group, 2)}', '${pid(group, 3)}') ORDER BY id_number`)).split('\n');
+
+  const utf8 = Buffer.concat([Buffer.from('id_number,name,phone,area_code\n'),
+    line(pid(21, 1), '张三', 1), line(pid(21, 2), '王五', 2), line(pid(21, 3), '赵六', 3)]);
+  const dry = await upload('residents', utf8, tokens.admin, '?dry_run=1');
+  assert.equal(dry.json.encoding, 'utf-8', dry.text);
+  assert.deepEqual(problems(dry), [{ line: 3, column: '', code: 'bad_encoding' }]);
+  const u = await upload('residents', utf8, tokens.admin, '?skip_invalid=1');
+  assert.equal(u.status, 200, u.text);
+  assert.deepEqual(await names(21), ['张三', '赵六']);
+
+  const gb = Buffer.concat([Buffer.from('id_number,name,phone,area_code\r\n'),
+    line(pid(22, 1), '王五', 4), line(pid(22, 2), '张三', 5), line(pid(22, 3), '李四', 6)]);
+  const g = await upload('residents', gb, tokens.admin, '?skip_invalid=1');
+  assert.equal(g.status, 200, g.text);
+  assert.equal(g.json.encoding, 'gb18030');
+  assert.deepEqual(problems(g), [{ line: 3, column: '', code: 'bad_encoding' }]);
+  assert.match(g.json.errors[0].message, /line 3 is UTF-8/);
+  assert.deepEqual(await names(22), ['王五', '李四']);
 });
 
 // Proves: the route refuses what it cannot use: an unknown kind (404), a

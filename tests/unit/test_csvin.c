@@ -144,8 +144,9 @@ static void truncated(void **state)
     CHECK("a,b\n1,\"", "utf-8", "1:a|b\n2:FATAL truncated\n");
 }
 
-/* What is not CSV text is refused at open with a reason: workbooks, UTF-16,
- * NUL bytes, and bytes that are neither UTF-8 nor GB18030. */
+/* What is not CSV text is refused at open with a reason: workbooks, UTF-16
+ * and NUL bytes. A line that is neither UTF-8 nor GB18030 is an error of its
+ * record. */
 static void refused_encodings(void **state)
 {
     (void)state;
@@ -160,13 +161,13 @@ static void refused_encodings(void **state)
     free(s);
     /* 0x80 and 0xFF are neither UTF-8 nor GB18030. */
     s = dump_mem("a,b\n1,2\n3,\x80\xff\n", 13, NULL);
-    assert_string_equal(s, "OPEN bad_encoding 3");
+    assert_string_equal(s, "1:a|b\n2:1|2\n3:!bad_encoding\n");
     free(s);
     /* A BOM promises UTF-8: GBK after it is an error, not a guess. */
     s = dump_mem("\xEF\xBB\xBF"
-                 "a\n\xd5\xc5\n",
-                 9, NULL);
-    assert_string_equal(s, "OPEN bad_encoding 2");
+                 "a\n\xd5\xc5\nb\n",
+                 10, "utf-8-bom");
+    assert_string_equal(s, "1:a\n2:!bad_encoding\n3:b\n");
     free(s);
     /* An overlong form is not UTF-8: the bytes are read as GB18030 instead
      * (where C0 AF is a character). */
@@ -248,6 +249,76 @@ static void big_gbk_file(void **state)
     free(data);
 }
 
+/* A UTF-8 file with one line in GBK (pasted from another file) is read as
+ * UTF-8, and that line is an error of its own: the file is not read whole as
+ * GB18030, which would turn every UTF-8 name into another one (张三 into
+ * 寮犱笁). The reverse too: a UTF-8 line in a GBK file is an error, not
+ * garbled text. A line of a quoted multi-line record is named exactly. */
+static void mixed_encodings(void **state)
+{
+    (void)state;
+    CHECK("姓名\n张三\n\xd5\xc5\xc8\xfd\n李四\n", "utf-8",
+          "1:姓名\n2:张三\n3:!bad_encoding\n4:李四\n");
+    CHECK("姓名,区域\n张三,一网格\n\xd5\xc5\xc8\xfd,x\n李四,二网格\n", "utf-8",
+          "1:姓名|区域\n2:张三|一网格\n3:!bad_encoding\n4:李四|二网格\n");
+    CHECK("\xd0\xd5\xc3\xfb,x\n\xd5\xc5\xc8\xfd,1\n张三,2\n\xc0\xee\xcb\xc4,3\n", "gb18030",
+          "1:姓名|x\n2:张三|1\n3:!bad_encoding\n4:李四|3\n");
+    CHECK("\xd0\xd5\xc3\xfb,x\r\n\xd5\xc5\xc8\xfd,1\r\n张三,2\r\n\xc0\xee\xcb\xc4,3\r\n", "gb18030",
+          "1:姓名|x\n2:张三|1\n3:!bad_encoding\n4:李四|3\n");
+
+    /* 梅泉皓芳 in GBK happens to be valid UTF-8 (÷Ȫ𩷼): read as GBK it is a
+     * name of common characters, so it is GBK. */
+    CHECK("\xd0\xd5\xc3\xfb\n\xc3\xb7\xc8\xaa\xf0\xa9\xb7\xbc\n\xd5\xc5\xc8\xfd\n", "gb18030",
+          "1:姓名\n2:梅泉皓芳\n3:张三\n");
+
+    const char in[] = "a,b\n张三,\"x\n\xd5\xc5\",1\n李四,2\n王五,3\n";
+    cg_csvin *r = NULL;
+    struct cg_csvin_error err;
+    struct cg_csvin_record rec;
+    assert_int_equal(cg_csvin_open_mem(in, sizeof in - 1, &r, &err), 0);
+    assert_string_equal(cg_csvin_encoding(r), "utf-8");
+    assert_int_equal(cg_csvin_next(r, &rec, &err), CG_CSVIN_RECORD);
+    assert_int_equal(cg_csvin_next(r, &rec, &err), CG_CSVIN_BAD_RECORD);
+    assert_int_equal(rec.line, 2);
+    assert_int_equal(err.line, 3);
+    assert_string_equal(err.code, "bad_encoding");
+    assert_non_null(strstr(err.message, "line 3 "));
+    assert_int_equal(cg_csvin_next(r, &rec, &err), CG_CSVIN_RECORD);
+    assert_int_equal(rec.line, 4);
+    cg_csvin_free(r);
+}
+
+/* A stray quote on a line that crosses the reader's 64 KiB chunk boundary
+ * spoils that line only: the rest of it, past the boundary, is not a row of
+ * its own, and no text that is not UTF-8 (a character cut by the boundary)
+ * comes out. The same from memory and from a file. */
+static void stray_quote_across_chunks(void **state)
+{
+    (void)state;
+    enum { CHUNK = 64 * 1024 };
+    size_t cap = 3 * CHUNK, len = 0;
+    char *data = malloc(cap);
+    len += (size_t)sprintf(data, "id,name\n1,ab\"c");
+    memset(data + len, 'z', CHUNK - 1 - len);
+    len = CHUNK - 1;
+    len += (size_t)sprintf(data + len, "张三,\"x,y\n2,李四\n"); /* 张 crosses the boundary */
+    char *s = dump_mem(data, len, "utf-8");
+    assert_string_equal(s, "1:id|name\n2:!malformed_csv\n3:2|李四\n");
+    free(s);
+
+    char *path = write_temp(data, len);
+    cg_csvin *r = NULL;
+    struct cg_csvin_error err;
+    assert_int_equal(cg_csvin_open_file(path, &r, &err), 0);
+    s = dump(r);
+    assert_string_equal(s, "1:id|name\n2:!malformed_csv\n3:2|李四\n");
+    free(s);
+    cg_csvin_free(r);
+    unlink(path);
+    free(path);
+    free(data);
+}
+
 /* A missing file is an io_error naming it, not a crash. */
 static void missing_file(void **state)
 {
@@ -263,12 +334,20 @@ static void missing_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(line_ends),        cmocka_unit_test(bom_is_dropped),
-        cmocka_unit_test(gbk_is_converted), cmocka_unit_test(quoting),
-        cmocka_unit_test(blank_lines),      cmocka_unit_test(stray_quote),
-        cmocka_unit_test(truncated),        cmocka_unit_test(refused_encodings),
-        cmocka_unit_test(empty_input),      cmocka_unit_test(record_is_bounded),
-        cmocka_unit_test(big_gbk_file),     cmocka_unit_test(missing_file),
+        cmocka_unit_test(line_ends),
+        cmocka_unit_test(bom_is_dropped),
+        cmocka_unit_test(gbk_is_converted),
+        cmocka_unit_test(quoting),
+        cmocka_unit_test(blank_lines),
+        cmocka_unit_test(stray_quote),
+        cmocka_unit_test(truncated),
+        cmocka_unit_test(refused_encodings),
+        cmocka_unit_test(empty_input),
+        cmocka_unit_test(record_is_bounded),
+        cmocka_unit_test(big_gbk_file),
+        cmocka_unit_test(mixed_encodings),
+        cmocka_unit_test(stray_quote_across_chunks),
+        cmocka_unit_test(missing_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

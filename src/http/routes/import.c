@@ -8,6 +8,7 @@
 
 #include "civgrid/error.h"
 #include "civgrid/import.h"
+#include "civgrid/query.h"
 #include "civgrid/resident.h"
 #include "routes.h"
 
@@ -16,14 +17,9 @@
 static int flag(struct http_req *r, const char *name, int *out)
 {
     const char *v = http_query(r, name);
-    *out = 0;
-    if (!v || !*v || !strcmp(v, "0") || !strcasecmp(v, "false") || !strcasecmp(v, "no"))
-        return 0;
-    if (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes")) {
-        *out = 1;
-        return 0;
-    }
-    return http_fail(r, CG_EBADTYPE, name, "query parameter '%s' is 1 or 0, not '%s'", name, v);
+    if (cg_query_flag(v, out))
+        return http_fail(r, CG_EBADTYPE, name, "query parameter '%s' is 1 or 0, not '%s'", name, v);
+    return 0;
 }
 
 static json_t *render_result(const struct cg_import_result *res)
