@@ -213,12 +213,14 @@ static int card_chain(cg_store *s, const struct cg_area *area, cg_arena *a, stru
 }
 
 /* The active staff on the area and below it, as the card and its pages
- * order them; "s" (position) may be NULL for every position. */
+ * order them: by the codes an office knows its areas by (a path holds ids,
+ * whose text order is not their number order); the position may be NULL
+ * for every position. */
 #define STAFF_BELOW                                                                                \
     STAFF_SELECT                                                                                   \
-        "WHERE " CG_SCOPE_SQL("a.path") " AND (s.end_date IS NULL OR s.end_date > ?)"              \
-                                        " AND (CAST(? AS TEXT) IS NULL OR s.position = ?)"         \
-                                        " ORDER BY a.path, s.id LIMIT ? OFFSET ?"
+    "WHERE " CG_SCOPE_SQL("a.path") " AND (s.end_date IS NULL OR s.end_date > ?)"                  \
+                                    " AND (CAST(? AS TEXT) IS NULL OR s.position = ?)"             \
+                                    " ORDER BY a.code, s.id LIMIT ? OFFSET ?"
 
 static int staff_below(cg_store *s, const char *path, const char *position, int64_t offset,
                        int64_t limit, cg_arena *a, struct cg_staff **items, size_t *n)

@@ -101,7 +101,7 @@ int cg_staff_card(cg_store *s, const struct cg_actor *actor, const char *area_co
 
 /* One page of the active staff on an area in scope and below it, of one
  * position (NULL or empty: every position), in the card's order (by area
- * path, then by assignment). *total counts them all. A position not in
+ * code, then by assignment). *total counts them all. A position not in
  * cg_staff_positions is CG_EBADTYPE naming position. Audited as area.staff,
  * like the card: the page names staff and their phones. */
 int cg_staff_page(cg_store *s, const struct cg_actor *actor, const char *area_code,
