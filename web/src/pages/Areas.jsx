@@ -408,7 +408,7 @@ function ChildFiguresSection({ card }) {
         <ul class="child-figs">
           {items.map((c) => (
             <li key={c.code} class={c.status === 'retired' ? 'retired' : ''} data-code={c.code}>
-              <a class="child-fig-name" href={`#/areas/${enc(c.code)}`}>
+              <a class="child-fig-name" href={`#/areas/${enc(c.code)}`} data-code={c.code}>
                 {c.name}
                 <span class="tag">{i18n.levelName(c.level)}</span>
                 {c.status === 'retired' && <span class="badge badge-off">{t('astatus.retired')}</span>}
