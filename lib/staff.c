@@ -182,30 +182,26 @@ int cg_staff_end(cg_store *s, const struct cg_actor *actor, int64_t id)
     return rc;
 }
 
-/* The active chain on the node and every node above it, top first, and the
- * building and street heads below it: everyone a resident of it may call. */
+int cg_card_is_overview(const char *level)
+{
+    return level && (!strcmp(level, "city") || !strcmp(level, "county") || !strcmp(level, "town"));
+}
+
+/* The active assignments on the nodes above the area, top first: the people
+ * a resident of it may call beyond its own. The nodes above are the paths
+ * that the area's path starts with (a reverse prefix test on the few
+ * assignments). One row past the page says whether the chain was cut. */
 static int card_chain(cg_store *s, const struct cg_area *area, cg_arena *a, struct cg_card *out)
 {
     char day[11];
     cg_today(day);
     cg_stmt *st = NULL;
-    struct cg_scope below;
-    /* The nodes above are the ancestors: the paths that area->path starts
-     * with (a reverse prefix test on the few assignments of the chain); the
-     * heads below are the scope of the node. One row past the page says
-     * whether the chain was cut. */
-    int rc = cg_scope_at(area->path, a, &below);
-    if (!rc)
-        rc = cg_store_query(
-            s, &st,
-            STAFF_SELECT
-            "WHERE (substr(CAST(? AS TEXT), 1, length(a.path)) = a.path"
-            " OR (" CG_SCOPE_SQL("a.path") " AND a.path <> ?"
-                                           " AND s.position IN ('building_head', 'street_head')))"
-                                           " AND (s.end_date IS NULL OR s.end_date > ?)"
-                                           " ORDER BY length(a.path), s.position, s.id LIMIT ?",
-            "sssssi", area->path, below.from, below.to, area->path, day,
-            (int64_t)CG_CARD_CHAIN_MAX + 1);
+    int rc =
+        cg_store_query(s, &st,
+                       STAFF_SELECT "WHERE substr(CAST(? AS TEXT), 1, length(a.path)) = a.path"
+                                    " AND a.path <> ? AND (s.end_date IS NULL OR s.end_date > ?)"
+                                    " ORDER BY length(a.path), s.position, s.id LIMIT ?",
+                       "sssi", area->path, area->path, day, (int64_t)CG_CARD_CHAIN_MAX + 1);
     if (rc)
         return rc;
     out->chain = cg_arena_calloc(a, CG_CARD_CHAIN_MAX * sizeof *out->chain);
@@ -216,21 +212,101 @@ static int card_chain(cg_store *s, const struct cg_area *area, cg_arena *a, stru
     return !out->chain ? CG_ENOMEM : (rc < 0 ? rc : 0);
 }
 
+/* The active staff on the area and below it, as the card and its pages
+ * order them: by the codes an office knows its areas by (a path holds ids,
+ * whose text order is not their number order); the position may be NULL
+ * for every position. */
+#define STAFF_BELOW                                                                                \
+    STAFF_SELECT                                                                                   \
+    "WHERE " CG_SCOPE_SQL("a.path") " AND (s.end_date IS NULL OR s.end_date > ?)"                  \
+                                    " AND (CAST(? AS TEXT) IS NULL OR s.position = ?)"             \
+                                    " ORDER BY a.code, s.id LIMIT ? OFFSET ?"
+
+static int staff_below(cg_store *s, const char *path, const char *position, int64_t offset,
+                       int64_t limit, cg_arena *a, struct cg_staff **items, size_t *n)
+{
+    char day[11];
+    cg_today(day);
+    struct cg_scope sc;
+    cg_stmt *st = NULL;
+    *items = NULL;
+    *n = 0;
+    int rc = cg_scope_at(path, a, &sc);
+    if (!rc)
+        rc = cg_store_query(s, &st, STAFF_BELOW, "sssssii", sc.from, sc.to, day, position, position,
+                            limit, offset);
+    if (rc)
+        return rc;
+    struct cg_staff *out = limit ? cg_arena_calloc(a, (size_t)limit * sizeof *out) : NULL;
+    while ((out || !limit) && *n < (size_t)limit && (rc = cg_stmt_step(st)) == CG_ROW)
+        read_staff(st, a, &out[(*n)++]);
+    cg_stmt_reset(st);
+    *items = out;
+    return limit && !out ? CG_ENOMEM : (rc < 0 ? rc : 0);
+}
+
+/* Each position's group: its exact total from the figures and its first
+ * few (town level and above) or first CG_CARD_GROUP_MAX people. */
+static int card_groups(cg_store *s, const struct cg_area *area, cg_arena *a, struct cg_card *out)
+{
+    int64_t few = cg_card_is_overview(area->level) ? CG_CARD_GROUP_FEW : CG_CARD_GROUP_MAX;
+    int rc = 0;
+    for (int i = 0; !rc && i < CG_STAFF_NPOSITIONS; i++) {
+        struct cg_card_group *g = &out->groups[i];
+        g->position = cg_staff_positions[i];
+        g->total = out->figures.staff[i];
+        if (g->total)
+            rc = staff_below(s, area->path, g->position, 0, g->total < few ? g->total : few, a,
+                             &g->items, &g->n);
+    }
+    return rc;
+}
+
+/* The children of an overview card, each with its figures. */
+static int card_children(cg_store *s, const struct cg_area *area, cg_arena *a, struct cg_card *out)
+{
+    cg_stmt *st = NULL;
+    int rc =
+        cg_store_query(s, &st, "SELECT COUNT(*) FROM areas WHERE parent_id = ?", "i", area->id);
+    if (!rc && !(rc = cg_stmt_one(st)))
+        out->children_total = cg_stmt_int(st, 0);
+    if (st)
+        cg_stmt_reset(st);
+    if (!rc)
+        rc = cg_store_query(s, &st,
+                            "SELECT code, name, level, path, status FROM areas WHERE parent_id = ?"
+                            " ORDER BY code LIMIT ?",
+                            "ii", area->id, (int64_t)CG_CARD_CHILDREN_MAX);
+    if (rc)
+        return rc;
+    out->children = cg_arena_calloc(a, CG_CARD_CHILDREN_MAX * sizeof *out->children);
+    while (out->children && (rc = cg_stmt_step(st)) == CG_ROW) {
+        struct cg_area *c = &out->children[out->nchildren++].area;
+        c->code = cg_arena_strdup(a, cg_stmt_text(st, 0));
+        c->name = cg_arena_strdup(a, cg_stmt_text(st, 1));
+        c->level = cg_arena_strdup(a, cg_stmt_text(st, 2));
+        c->path = cg_arena_strdup(a, cg_stmt_text(st, 3));
+        c->status = cg_arena_strdup(a, cg_stmt_text(st, 4));
+    }
+    cg_stmt_reset(st);
+    if (!out->children)
+        return CG_ENOMEM;
+    /* The figures are counted after the list is read: one statement at a
+     * time, so that the cached statements never step inside each other. */
+    for (size_t i = 0; rc >= 0 && i < out->nchildren; i++)
+        rc = cg_area_figures(s, out->children[i].area.path, a, &out->children[i].figures);
+    return rc < 0 ? rc : 0;
+}
+
 #define ACTIVE_BUILDINGS                                                                           \
     " FROM areas WHERE " CG_SCOPE_SQL("path") " AND level = 'building' AND status = 'active'"
 
+/* The buildings below a card under town level (an overview counts them). */
 static int card_buildings(cg_store *s, const struct cg_area *area, cg_arena *a, struct cg_card *out)
 {
     cg_stmt *st = NULL;
     struct cg_scope sc;
-    /* The count is of every building, so that a cut list says how many. */
     int rc = cg_scope_at(area->path, a, &sc);
-    if (!rc)
-        rc = cg_store_query(s, &st, "SELECT COUNT(*)" ACTIVE_BUILDINGS, "ss", sc.from, sc.to);
-    if (!rc && !(rc = cg_stmt_one(st)))
-        out->buildings_total = cg_stmt_int(st, 0);
-    if (st)
-        cg_stmt_reset(st);
     if (!rc)
         rc = cg_store_query(
             s, &st, "SELECT code, name, level, path" ACTIVE_BUILDINGS " ORDER BY code LIMIT ?",
@@ -249,41 +325,35 @@ static int card_buildings(cg_store *s, const struct cg_area *area, cg_arena *a, 
     return !out->buildings ? CG_ENOMEM : (rc < 0 ? rc : 0);
 }
 
-static int card_counts(cg_store *s, const struct cg_area *area, cg_arena *a, struct cg_card *out)
+static int card_read(cg_store *s, const struct cg_actor *actor, const char *area_code, cg_arena *a,
+                     struct cg_card *out)
 {
-    cg_stmt *st = NULL;
-    struct cg_scope sc;
-    int rc = cg_scope_at(area->path, a, &sc);
+    int rc = cg_area_get(s, actor, area_code, a, &out->area);
     if (!rc)
-        rc = cg_store_query(
-            s, &st,
-            "SELECT COUNT(*), COUNT(DISTINCT CAST(area_id AS TEXT) || '/' || household),"
-            " COALESCE(SUM(CASE WHEN resident_type = 'floating' THEN 1 ELSE 0 END), 0)"
-            " FROM residents WHERE " CG_SCOPE_SQL("area_path") " AND status = 'active'",
-            "ss", sc.from, sc.to);
+        rc = cg_area_figures(s, out->area.path, a, &out->figures);
     if (rc)
         return rc;
-    rc = cg_stmt_step(st);
-    if (rc == CG_ROW) {
-        out->residents = cg_stmt_int(st, 0);
-        out->households = cg_stmt_int(st, 1);
-        out->floating = cg_stmt_int(st, 2);
-    }
-    cg_stmt_reset(st);
-    return rc == CG_ROW ? 0 : (rc ? rc : CG_EDB);
+    out->residents = out->figures.residents;
+    out->households = out->figures.households;
+    out->floating = out->figures.floating;
+    out->buildings_total = out->figures.buildings;
+    rc = card_chain(s, &out->area, a, out);
+    if (!rc)
+        rc = card_groups(s, &out->area, a, out);
+    if (!rc)
+        rc = cg_card_is_overview(out->area.level) ? card_children(s, &out->area, a, out)
+                                                  : card_buildings(s, &out->area, a, out);
+    return rc;
 }
 
 int cg_staff_card(cg_store *s, const struct cg_actor *actor, const char *area_code, cg_arena *a,
                   struct cg_card *out)
 {
     memset(out, 0, sizeof *out);
-    int rc = cg_area_get(s, actor, area_code, a, &out->area);
-    if (!rc)
-        rc = card_chain(s, &out->area, a, out);
-    if (!rc)
-        rc = card_buildings(s, &out->area, a, out);
-    if (!rc)
-        rc = card_counts(s, &out->area, a, out);
+    int rc = card_read(s, actor, area_code, a, out);
+    size_t listed = out->nchain;
+    for (int i = 0; i < CG_STAFF_NPOSITIONS; i++)
+        listed += out->groups[i].n;
     /* The card names staff and their phones: reading it is recorded. */
     struct cg_audit_record rec = {
         "area.card",
@@ -291,7 +361,45 @@ int cg_staff_card(cg_store *s, const struct cg_actor *actor, const char *area_co
         area_code,
         rc ? NULL : out->area.path,
         rc,
-        rc ? NULL : cg_arena_printf(a, "staff=%zu buildings=%zu", out->nchain, out->nbuildings)};
+        rc ? NULL : cg_arena_printf(a, "staff=%zu buildings=%zu", listed, out->nbuildings)};
+    int arc = cg_audit_read(s, actor, &rec);
+    return rc ? rc : arc;
+}
+
+int cg_staff_page(cg_store *s, const struct cg_actor *actor, const char *area_code,
+                  const char *position, int64_t offset, int64_t limit, cg_arena *a,
+                  struct cg_staff **items, size_t *n, int64_t *total, struct cg_field_error *fe)
+{
+    struct cg_area area;
+    struct cg_area_figures fig;
+    *items = NULL;
+    *n = 0;
+    *total = 0;
+    if (position && !*position)
+        position = NULL;
+    int rc = cg_area_get(s, actor, area_code, a, &area);
+    if (!rc && position && !valid_position(position))
+        rc = cg_field_fail(fe, CG_EBADTYPE, "position",
+                           "position is commander, grid_head, grid_worker, assistant, "
+                           "building_head or street_head");
+    if (!rc)
+        rc = cg_area_figures(s, area.path, a, &fig);
+    if (!rc) {
+        *total = fig.staff_total;
+        for (int i = 0; position && i < CG_STAFF_NPOSITIONS; i++)
+            if (!strcmp(position, cg_staff_positions[i]))
+                *total = fig.staff[i];
+        rc = staff_below(s, area.path, position, offset, limit, a, items, n);
+    }
+    struct cg_audit_record rec = {"area.staff",
+                                  "area",
+                                  area_code,
+                                  rc ? NULL : area.path,
+                                  rc,
+                                  rc ? NULL
+                                     : cg_arena_printf(a, "position=%s offset=%lld staff=%zu",
+                                                       position ? position : "all",
+                                                       (long long)offset, *n)};
     int arc = cg_audit_read(s, actor, &rec);
     return rc ? rc : arc;
 }

@@ -11,6 +11,7 @@
 #include "civgrid/area.h"
 #include "civgrid/arena.h"
 #include "civgrid/field.h"
+#include "civgrid/figures.h"
 #include "civgrid/store.h"
 
 /* commander, grid_head, grid_worker, assistant, building_head, street_head; NULL-ended. */
@@ -51,26 +52,61 @@ int cg_staff_assign(cg_store *s, const struct cg_actor *actor, const char *area_
 /* Ends an assignment (sets its end date to today). */
 int cg_staff_end(cg_store *s, const struct cg_actor *actor, int64_t id);
 
-/* A grid's responsibility card: who to call (the chain on the node and its
- * ancestors), which buildings, how many households and residents. */
-/* A card lists at most this many staff and buildings; it says when it
- * lists fewer than there are (chain_truncated, buildings_total). */
-#define CG_CARD_CHAIN_MAX 200
-#define CG_CARD_BUILDINGS_MAX 1000
+/* An area's responsibility card. At city, county and town level it leads
+ * with the child areas and their figures; at every level it names the chain
+ * above the area (who to call) and the people of the area and below it,
+ * grouped by position, each group with its exact total. Lists are cut only
+ * where the card says so; a group's full list pages through cg_staff_page. */
+#define CG_CARD_CHAIN_MAX 200      /* staff on the nodes above */
+#define CG_CARD_BUILDINGS_MAX 1000 /* buildings listed (community level and below) */
+#define CG_CARD_CHILDREN_MAX 200   /* child areas with figures (town level and above) */
+#define CG_CARD_GROUP_FEW 5        /* people listed per position at town level and above */
+#define CG_CARD_GROUP_MAX 200      /* people listed per position below town level */
+
+/* Whether a card of this level leads with its child areas (city, county,
+ * town) rather than with its people and buildings. */
+int cg_card_is_overview(const char *level);
+
+struct cg_card_child {
+    struct cg_area area;
+    struct cg_area_figures figures;
+};
+
+/* The active staff of one position on the area and below it. */
+struct cg_card_group {
+    const char *position;
+    int64_t total; /* all of them; items lists the first n */
+    struct cg_staff *items;
+    size_t n;
+};
 
 struct cg_card {
     struct cg_area area;
-    struct cg_staff *chain;
+    struct cg_area_figures figures; /* exact, the area and below */
+    struct cg_staff *chain;         /* on the nodes above the area, top first */
     size_t nchain;
-    int chain_truncated; /* more staff than CG_CARD_CHAIN_MAX */
-    struct cg_area *buildings;
+    int chain_truncated;            /* more staff above than CG_CARD_CHAIN_MAX */
+    struct cg_card_child *children; /* overview levels only */
+    size_t nchildren;
+    int64_t children_total;                           /* children the area has, listed or not */
+    struct cg_card_group groups[CG_STAFF_NPOSITIONS]; /* by cg_staff_positions */
+    struct cg_area *buildings;                        /* below overview levels only */
     size_t nbuildings;
-    int64_t buildings_total; /* active buildings below, listed or not */
-    int64_t households, residents, floating;
+    int64_t buildings_total;                 /* active buildings below, listed or not */
+    int64_t households, residents, floating; /* the same as in figures */
 };
 
 int cg_staff_card(cg_store *s, const struct cg_actor *actor, const char *area_code, cg_arena *a,
                   struct cg_card *out);
+
+/* One page of the active staff on an area in scope and below it, of one
+ * position (NULL or empty: every position), in the card's order (by area
+ * code, then by assignment). *total counts them all. A position not in
+ * cg_staff_positions is CG_EBADTYPE naming position. Audited as area.staff,
+ * like the card: the page names staff and their phones. */
+int cg_staff_page(cg_store *s, const struct cg_actor *actor, const char *area_code,
+                  const char *position, int64_t offset, int64_t limit, cg_arena *a,
+                  struct cg_staff **items, size_t *n, int64_t *total, struct cg_field_error *fe);
 
 struct cg_department {
     int64_t id;

@@ -174,7 +174,10 @@ test('the responsibility card names the chain above the grid and counts its peop
   await assertError(await api('POST', '/api/v1/staff', admin, { area_code: 'g1', position: 'mayor', name: 'x' }), 400, 'invalid_field', { field: 'position' });
   const card = await api('GET', '/api/v1/areas/g1/card', tokens.gw1);
   assert.equal(card.status, 200, card.text);
-  assert.deepEqual(card.json.chain.map((s) => [s.position, s.name]), [['commander', '赵镇长'], ['grid_worker', '钱网格'], ['building_head', '孙楼长']]);
+  assert.deepEqual(card.json.chain.map((s) => [s.position, s.name]), [['commander', '赵镇长']], 'the chain is the people above the grid');
+  const here = card.json.staff.filter((g) => g.total).map((g) => [g.position, g.total, g.items.map((s) => s.name)]);
+  assert.deepEqual(here, [['grid_worker', 1, ['钱网格']], ['building_head', 1, ['孙楼长']]], 'the grid and below, by position');
+  assert.equal(card.json.overview, false);
   assert.equal(card.json.chain[0].phone, '13911110000', 'the card publishes work phones in full');
   assert.deepEqual(card.json.buildings.map((b) => b.code), ['b1']);
   assert.equal(card.json.residents, 2);

@@ -156,6 +156,11 @@ const ROUTES = {
     out: () => ['/api/v1/areas/g2/card'],
     expect: (role) => (CAN.areasRead.has(role) ? [200, 404] : [403, 403]),
   },
+  'GET /api/v1/areas/{code}/staff': {
+    in: () => ['/api/v1/areas/g1/staff?position=grid_worker'],
+    out: () => ['/api/v1/areas/g2/staff?position=grid_worker'],
+    expect: (role) => (CAN.areasRead.has(role) ? [200, 404] : [403, 403]),
+  },
   'GET /api/v1/ledgers': {
     in: () => ['/api/v1/ledgers?area=c1'],
     out: () => ['/api/v1/ledgers?area=c2'],

@@ -132,7 +132,7 @@ describe('registry pages', { timeout: 120_000 }, () => {
     await page.waitForURL(/#\/areas$/);
     await h1(page, /^全部辖区/).waitFor();
     for (const [code, , , name] of AREAS.slice(0, 4)) {
-      await page.locator(`.area-list a[data-code="${code}"]`).click();
+      await page.locator(`.area-list a[data-code="${code}"], .child-figs a[data-code="${code}"]`).click();
       await h1(page, new RegExp(`^${name}`)).waitFor();
     }
     assert.match(page.url(), new RegExp(`#/areas/${GRID_A}$`));

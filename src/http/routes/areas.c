@@ -1,4 +1,6 @@
 /* The jurisdiction tree, within the caller's scope. */
+#include <stdint.h>
+
 #include "civgrid/area.h"
 #include "civgrid/error.h"
 #include "civgrid/staff.h"
@@ -92,24 +94,92 @@ int route_areas_children(struct http_req *r)
                                      (int64_t)n < node.children));
 }
 
+static json_t *render_figures(const struct cg_area_figures *f)
+{
+    json_t *staff = json_object();
+    for (int i = 0; i < CG_STAFF_NPOSITIONS; i++)
+        json_object_set_new(staff, cg_staff_positions[i], json_integer(f->staff[i]));
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "residents", (json_int_t)f->residents,
+                     "floating", (json_int_t)f->floating, "households", (json_int_t)f->households,
+                     "buildings", (json_int_t)f->buildings, "grids", (json_int_t)f->grids,
+                     "staff_total", (json_int_t)f->staff_total, "staff", staff);
+}
+
+static json_t *render_staff_list(const struct cg_staff *items, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, render_staff(&items[i]));
+    return arr;
+}
+
+static json_t *render_card_children(const struct cg_card *card)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < card->nchildren; i++) {
+        const struct cg_card_child *c = &card->children[i];
+        json_array_append_new(arr,
+                              json_pack("{s:s, s:s, s:s, s:s, s:o}", "code", c->area.code, "name",
+                                        c->area.name, "level", c->area.level, "status",
+                                        c->area.status, "figures", render_figures(&c->figures)));
+    }
+    return arr;
+}
+
+static json_t *render_card_groups(const struct cg_card *card)
+{
+    json_t *arr = json_array();
+    for (int i = 0; i < CG_STAFF_NPOSITIONS; i++) {
+        const struct cg_card_group *g = &card->groups[i];
+        json_array_append_new(arr, json_pack("{s:s, s:I, s:o, s:b}", "position", g->position,
+                                             "total", (json_int_t)g->total, "items",
+                                             render_staff_list(g->items, g->n), "truncated",
+                                             (int64_t)g->n < g->total));
+    }
+    return arr;
+}
+
 int route_areas_card(struct http_req *r)
 {
     struct cg_card card;
     int rc = cg_staff_card(r->db, r->actor, http_param(r, "code"), r->arena, &card);
     if (rc)
         return rc;
-    json_t *chain = json_array(), *buildings = json_array();
-    for (size_t i = 0; i < card.nchain; i++)
-        json_array_append_new(chain, render_staff(&card.chain[i]));
+    json_t *buildings = json_array();
     for (size_t i = 0; i < card.nbuildings; i++)
         json_array_append_new(buildings, json_pack("{s:s, s:s}", "code", card.buildings[i].code,
                                                    "name", card.buildings[i].name));
-    return http_reply_json(
-        r, 200,
-        json_pack("{s:o, s:o, s:b, s:o, s:I, s:b, s:I, s:I, s:I}", "area", render_area(&card.area),
-                  "chain", chain, "chain_truncated", card.chain_truncated, "buildings", buildings,
-                  "buildings_total", (json_int_t)card.buildings_total, "buildings_truncated",
-                  (int64_t)card.nbuildings < card.buildings_total, "households",
-                  (json_int_t)card.households, "residents", (json_int_t)card.residents, "floating",
-                  (json_int_t)card.floating));
+    json_t *o = json_pack(
+        "{s:o, s:b, s:o, s:o, s:b, s:o, s:I, s:b, s:I, s:I, s:I}", "area", render_area(&card.area),
+        "overview", cg_card_is_overview(card.area.level), "figures", render_figures(&card.figures),
+        "chain", render_staff_list(card.chain, card.nchain), "chain_truncated",
+        card.chain_truncated, "buildings", buildings, "buildings_total",
+        (json_int_t)card.buildings_total, "buildings_truncated",
+        (int64_t)card.nbuildings < card.buildings_total, "households", (json_int_t)card.households,
+        "residents", (json_int_t)card.residents, "floating", (json_int_t)card.floating);
+    json_object_set_new(o, "staff", render_card_groups(&card));
+    json_object_set_new(o, "children", render_card_children(&card));
+    json_object_set_new(o, "children_total", json_integer(card.children_total));
+    json_object_set_new(o, "children_truncated",
+                        json_boolean((int64_t)card.nchildren < card.children_total));
+    return http_reply_json(r, 200, o);
+}
+
+int route_areas_staff(struct http_req *r)
+{
+    struct cg_staff *items = NULL;
+    size_t n = 0;
+    int64_t offset = 0, limit = 50, total = 0;
+    int rc = http_query_int(r, "offset", 0, INT32_MAX, &offset);
+    if (!rc)
+        rc = http_query_int(r, "limit", 1, 200, &limit);
+    if (!rc)
+        rc = cg_staff_page(r->db, r->actor, http_param(r, "code"), http_query(r, "position"),
+                           offset, limit, r->arena, &items, &n, &total, &r->ferr);
+    if (rc)
+        return rc;
+    return http_reply_json(r, 200,
+                           json_pack("{s:o, s:I, s:I, s:I}", "items", render_staff_list(items, n),
+                                     "total", (json_int_t)total, "offset", (json_int_t)offset,
+                                     "limit", (json_int_t)limit));
 }

@@ -36,6 +36,7 @@ int route_areas_create(struct http_req *r);
 int route_areas_update(struct http_req *r);
 int route_areas_children(struct http_req *r);
 int route_areas_card(struct http_req *r);
+int route_areas_staff(struct http_req *r);
 
 /* ledgers.c */
 int route_ledgers_list(struct http_req *r);

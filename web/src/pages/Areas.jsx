@@ -8,6 +8,7 @@ import { canEditAreas, canReadPeople, childLevel } from '../components/access.js
 import { AreaPicker } from '../components/AreaPicker.jsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.jsx';
 import { Field } from '../components/Field.jsx';
+import { Pager } from '../components/Pager.jsx';
 import { FormPanel, useForm } from '../components/form.jsx';
 import { useDebounced, useLoad, withQuery } from '../components/hooks.js';
 import { Empty, ErrorAlert, Flash, Loading } from '../components/States.jsx';
@@ -210,6 +211,7 @@ export function AreasPage({ user, params }) {
 
       <div class="area-grid">
         <div class="area-main">
+          {card.data && card.data.overview && <ChildFiguresSection card={card.data} />}
           <CardSection
             card={card}
             area={area}
@@ -225,7 +227,7 @@ export function AreasPage({ user, params }) {
             onEnd={(s) => { setFlash(''); setConfirm({ kind: 'staff', staff: s }); }}
             onRetry={bump}
           />
-          <ChildrenSection tree={tree} onRetry={bump} />
+          {!(card.data && card.data.overview) && <ChildrenSection tree={tree} onRetry={bump} />}
         </div>
         <aside class="area-side">
           {people && <LedgerSection ledgers={ledgers} area={area} onRetry={bump} />}
@@ -372,12 +374,139 @@ function ChildrenSection({ tree, onRetry }) {
   );
 }
 
-function CardSection({ card, area, admin, people, showForm, onToggleForm, onAssigned, onEnd, onRetry }) {
+/** An area's exact figures (the area and everything below it) as a row of stats. */
+function FiguresRow({ f, testids }) {
+  const { t } = useI18n();
+  const id = (k) => (testids ? `card-${k}` : undefined);
+  const stats = [
+    ['households', f.households], ['residents', f.residents], ['floating', f.floating],
+    ['buildings', f.buildings], ['grids', f.grids], ['staff_total', f.staff_total],
+  ];
+  return (
+    <dl class="stat-row">
+      {stats.map(([k, v]) => (
+        <div class="stat" key={k}><dt>{t(`card.${k}`)}</dt><dd data-testid={id(k)}>{v ?? 0}</dd></div>
+      ))}
+    </dl>
+  );
+}
+
+/** A city, county or town card leads with its children and their figures. */
+function ChildFiguresSection({ card }) {
   const i18n = useI18n();
   const { t } = i18n;
   const { codes } = useMeta();
+  const positions = codes('staff_positions');
+  const items = card.children || [];
+  return (
+    <section class="block" aria-labelledby="child-figures-title" data-testid="child-figures">
+      <h2 id="child-figures-title">
+        {t('card.children_title')}<span class="count-pill">{card.children_total}</span>
+      </h2>
+      {items.length === 0 && <Empty>{t('areas.children_empty')}</Empty>}
+      {items.length > 0 && (
+        <ul class="child-figs">
+          {items.map((c) => (
+            <li key={c.code} class={c.status === 'retired' ? 'retired' : ''} data-code={c.code}>
+              <a class="child-fig-name" href={`#/areas/${enc(c.code)}`} data-code={c.code}>
+                {c.name}
+                <span class="tag">{i18n.levelName(c.level)}</span>
+                {c.status === 'retired' && <span class="badge badge-off">{t('astatus.retired')}</span>}
+              </a>
+              <span class="child-fig-nums">
+                <span>{t('card.residents')} <b>{c.figures.residents}</b></span>
+                <span>{t('card.buildings')} <b>{c.figures.buildings}</b></span>
+                <span>{t('card.grids')} <b>{c.figures.grids}</b></span>
+                {positions.filter((p) => c.figures.staff[p]).map((p) => (
+                  <span key={p}>{t(`position.${p}`)} <b>{c.figures.staff[p]}</b></span>
+                ))}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {card.children_truncated && (
+        <p class="muted small">{t('card.children_more', { n: card.children_total - items.length })}</p>
+      )}
+    </section>
+  );
+}
+
+/** One person of a card: position, name, where they sit, phone, and (admins) end. */
+function PersonRow({ s, area, admin, onEnd }) {
+  const { t } = useI18n();
+  const here = s.area && s.area.code === area.code;
+  return (
+    <li class="person" data-position={s.position} data-staff-id={s.id}>
+      <span class="person-position">{t(`position.${s.position}`)}</span>
+      <span class="person-name">{s.name}</span>
+      {!here && s.area && (
+        <a class="person-area small" href={`#/areas/${enc(s.area.code)}`}>{s.area.name}</a>
+      )}
+      <span class="person-actions">
+        {s.phone ? (
+          <a class="btn btn-small tel" href={`tel:${s.phone}`} aria-label={t('card.call', { name: s.name, phone: s.phone })}>
+            ☎ <span class="mono">{s.phone}</span>
+          </a>
+        ) : (
+          <span class="muted small">{t('card.no_phone')}</span>
+        )}
+        {admin && here && (
+          <button type="button" class="btn btn-small btn-danger-outline"
+            aria-label={t('card.end_label', { name: s.name })} onClick={() => onEnd(s)}>
+            {t('card.end')}
+          </button>
+        )}
+      </span>
+    </li>
+  );
+}
+
+const STAFF_PAGE = 50;
+
+/**
+ * The people of one position on the area and below: the card's first few,
+ * and "show all (N)" that pages through GET /api/v1/areas/{code}/staff.
+ */
+function StaffGroup({ group, area, admin, onEnd }) {
+  const { t } = useI18n();
+  const [offset, setOffset] = useState(null); // null: collapsed to the card's items
+  const page = useLoad(
+    () => (offset === null ? Promise.resolve(null)
+      : get(`/api/v1/areas/${enc(area.code)}/staff${query({ position: group.position, offset, limit: STAFF_PAGE })}`)),
+    [area.code, group.position, offset],
+  );
+  const open = offset !== null;
+  const items = open ? ((page.data && page.data.items) || []) : group.items;
+  const label = t(`position.${group.position}`);
+  return (
+    <div class="staff-group" data-position={group.position} data-testid={`staff-group-${group.position}`}>
+      <h4 class="staff-group-title">{label}<span class="count-pill">{group.total}</span></h4>
+      {open && page.loading && !page.data && <Loading />}
+      <ErrorAlert error={open ? page.error : null} />
+      <ul class={`chain${open && page.loading ? ' is-stale' : ''}`} aria-label={label}>
+        {items.map((s) => <PersonRow key={s.id} s={s} area={area} admin={admin} onEnd={onEnd} />)}
+      </ul>
+      {open && page.data && (
+        <Pager offset={offset} limit={STAFF_PAGE} shown={items.length}
+          more={offset + items.length < page.data.total} onPage={setOffset} />
+      )}
+      {group.truncated && (
+        <button type="button" class="btn btn-small show-all" aria-expanded={open ? 'true' : 'false'}
+          data-testid="show-all" onClick={() => setOffset(open ? null : 0)}>
+          {open ? t('card.collapse') : t('card.show_all', { n: group.total })}
+        </button>
+      )}
+    </div>
+  );
+}
+
+function CardSection({ card, area, admin, people, showForm, onToggleForm, onAssigned, onEnd, onRetry }) {
+  const { t } = useI18n();
+  const { codes } = useMeta();
   const data = card.data;
   const chain = data ? orderChain(data.chain || [], codes('staff_positions')) : [];
+  const groups = data ? (data.staff || []).filter((g) => g.total > 0) : [];
   return (
     <section class="block card-block" aria-labelledby="card-title" data-testid="area-card">
       <div class="block-header">
@@ -392,12 +521,7 @@ function CardSection({ card, area, admin, people, showForm, onToggleForm, onAssi
       <ErrorAlert error={card.error} onRetry={onRetry} />
       {data && (
         <>
-          <dl class="stat-row">
-            <div class="stat"><dt>{t('card.households')}</dt><dd data-testid="card-households">{data.households}</dd></div>
-            <div class="stat"><dt>{t('card.residents')}</dt><dd data-testid="card-residents">{data.residents}</dd></div>
-            <div class="stat"><dt>{t('card.floating')}</dt><dd data-testid="card-floating">{data.floating}</dd></div>
-            <div class="stat"><dt>{t('card.buildings')}</dt><dd>{data.buildings_total ?? (data.buildings || []).length}</dd></div>
-          </dl>
+          {data.figures && <FiguresRow f={data.figures} testids />}
           {people && (
             <p class="block-links">
               <a class="btn btn-small" href={`#${withQuery('/residents', { area: area.code })}`} data-testid="area-residents-link">
@@ -406,39 +530,19 @@ function CardSection({ card, area, admin, people, showForm, onToggleForm, onAssi
             </p>
           )}
           {showForm && <AssignForm area={area} onDone={onAssigned} onCancel={onToggleForm} />}
-          <h3 class="sub-title">{t('card.who_to_call')}</h3>
-          {chain.length === 0 ? (
-            <Empty>{t('card.chain_empty')}</Empty>
+          <h3 class="sub-title">{t('card.people')}</h3>
+          {groups.length === 0 ? (
+            <Empty>{t('card.people_empty')}</Empty>
           ) : (
-            <ul class="chain" aria-label={t('card.who_to_call')}>
-              {chain.map((s) => {
-                const here = s.area && s.area.code === area.code;
-                return (
-                  <li key={s.id} class="person" data-position={s.position} data-staff-id={s.id}>
-                    <span class="person-position">{t(`position.${s.position}`)}</span>
-                    <span class="person-name">{s.name}</span>
-                    {!here && s.area && (
-                      <a class="person-area small" href={`#/areas/${enc(s.area.code)}`}>{s.area.name}</a>
-                    )}
-                    <span class="person-actions">
-                      {s.phone ? (
-                        <a class="btn btn-small tel" href={`tel:${s.phone}`} aria-label={t('card.call', { name: s.name, phone: s.phone })}>
-                          ☎ <span class="mono">{s.phone}</span>
-                        </a>
-                      ) : (
-                        <span class="muted small">{t('card.no_phone')}</span>
-                      )}
-                      {admin && here && (
-                        <button type="button" class="btn btn-small btn-danger-outline"
-                          aria-label={t('card.end_label', { name: s.name })} onClick={() => onEnd(s)}>
-                          {t('card.end')}
-                        </button>
-                      )}
-                    </span>
-                  </li>
-                );
-              })}
-            </ul>
+            groups.map((g) => <StaffGroup key={`${area.code}/${g.position}`} group={g} area={area} admin={admin} onEnd={onEnd} />)
+          )}
+          {chain.length > 0 && (
+            <>
+              <h3 class="sub-title">{t('card.who_to_call')}</h3>
+              <ul class="chain" aria-label={t('card.who_to_call')}>
+                {chain.map((s) => <PersonRow key={s.id} s={s} area={area} admin={admin} onEnd={onEnd} />)}
+              </ul>
+            </>
           )}
         </>
       )}
