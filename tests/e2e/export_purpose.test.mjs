@@ -91,6 +91,7 @@ describe('the purpose of an export with full numbers', { timeout: 120_000 }, () 
     const table = page.locator('table.data-table');
     await table.getByText('张三丰').waitFor();
     assert.ok(!(await table.innerText()).includes(PEOPLE[0].id_number), 'no full ID number in the whole-scope list');
+    await screenshot(page, server.dir, 'desktop-residents-masked');
     await page.goto('/#/residents?area=1402010101');
     await table.getByText(PEOPLE[0].id_number).waitFor();
     assert.equal(await page.getByTestId('residents-masked-note').count(), 0);
@@ -127,6 +128,11 @@ describe('the purpose of an export with full numbers', { timeout: 120_000 }, () 
     await phone.getByRole('dialog').waitFor();
     assert.ok(await overflowX(phone) <= 0, 'no horizontal scroll at 390 px');
     await screenshot(phone, server.dir, 'phone-export-purpose');
+    await phone.getByRole('button', { name: '取消' }).click();
+    await phone.getByRole('button', { name: 'English' }).click();
+    await phone.getByTestId('export-csv').click();
+    await phone.getByRole('dialog', { name: 'Export a list with full numbers' }).waitFor();
+    await screenshot(phone, server.dir, 'phone-export-purpose-en');
   });
 
   step('the administrator sees who exported what and why', async () => {
