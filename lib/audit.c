@@ -129,9 +129,14 @@ int cg_audit_list(cg_store *s, const struct cg_actor *actor, const struct cg_aud
         rc = cg_readlog_flush(cg_store_readlog(s));
     if (rc)
         return rc;
-    const char *exact = NULL, *prefix = NULL;
+    /* "user." is a prefix; "resident.export" is an action with its
+     * variants ("resident.export.unmasked"), so that a filter by what was
+     * done does not miss how it was done. */
+    const char *exact = NULL, *prefix = NULL, *variants = NULL;
     if (f->action && *f->action)
         *(f->action[strlen(f->action) - 1] == '.' ? &prefix : &exact) = f->action;
+    if (exact && !(variants = cg_arena_printf(a, "%s.", exact)))
+        return CG_ENOMEM;
     cg_stmt *st = NULL;
     /* One row past the page says whether an older page exists. */
     rc = cg_store_query(
@@ -141,7 +146,8 @@ int cg_audit_list(cg_store *s, const struct cg_actor *actor, const struct cg_aud
         " (CAST(? AS INTEGER) = 1 OR " CG_SCOPE_SQL(
             "area_path") " OR actor_id = ?)"
                          " AND (CAST(? AS TEXT) IS NULL OR actor = ?)"
-                         " AND (CAST(? AS TEXT) IS NULL OR action = ?)"
+                         " AND (CAST(? AS TEXT) IS NULL OR action = ? OR substr(action, 1,"
+                         " length(CAST(? AS TEXT))) = ?)"
                          " AND (CAST(? AS TEXT) IS NULL OR substr(action, 1, length(CAST(? AS "
                          "TEXT))) = ?)"
                          " AND (CAST(? AS TEXT) IS NULL OR object_id = ?)"
@@ -152,7 +158,7 @@ int cg_audit_list(cg_store *s, const struct cg_actor *actor, const struct cg_aud
                          " ORDER BY id DESC LIMIT ?",
         "issi"
         "ss"
-        "ss"
+        "ssss"
         "sss"
         "ss"
         "ss"
@@ -161,9 +167,9 @@ int cg_audit_list(cg_store *s, const struct cg_actor *actor, const struct cg_aud
         "ii"
         "i",
         (int64_t)is_root_scope(actor->area_path), sc.from, sc.to, actor->user_id, f->actor,
-        f->actor, exact, exact, prefix, prefix, prefix, f->object_id, f->object_id, f->outcome,
-        f->outcome, f->since, f->since, f->until, f->until, f->before_id, f->before_id,
-        (int64_t)limit + 1);
+        f->actor, exact, exact, variants, variants, prefix, prefix, prefix, f->object_id,
+        f->object_id, f->outcome, f->outcome, f->since, f->since, f->until, f->until, f->before_id,
+        f->before_id, (int64_t)limit + 1);
     if (rc)
         return rc;
     struct cg_audit_entry *out = cg_arena_calloc(a, sizeof *out * (size_t)limit);

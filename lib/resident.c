@@ -41,6 +41,7 @@ const struct cg_import_column cg_resident_columns[CG_RESIDENT_NCOLS] = {
     [CG_RESIDENT_COL_STATUS] = {"status", -1, "状态", "Status", AL("status", "状态")},
 };
 #undef AL
+#include "resident_int.h"
 
 /* ---- checking rows ---- */
 
@@ -631,34 +632,43 @@ static int audit_read(cg_store *s, const struct cg_actor *actor, const char *act
     return rc ? rc : arc;
 }
 
-int cg_resident_search(cg_store *s, const struct cg_actor *actor, const struct cg_resident_query *q,
-                       cg_arena *a, struct cg_resident **items, size_t *n, int *more)
+int cg_resident_query_whole_scope(const struct cg_actor *actor, const struct cg_resident_query *q)
 {
-    *items = NULL;
-    *n = 0;
-    *more = 0;
-    /* An export is recorded as one, with its format: a file of people leaves
-     * the system, unlike a page on a screen. */
-    const char *action = q->export_format ? "resident.export" : "resident.search";
-    const char *detail = cg_arena_printf(
-        a, "%s%s%sq=%s area=%s ledger=%s", q->export_format ? "format=" : "",
-        q->export_format ? q->export_format : "", q->export_format ? " " : "", q->q ? q->q : "",
-        q->area_code ? q->area_code : "", q->ledger ? q->ledger : "");
-    if (!cg_actor_can(actor, CG_PERM_PEOPLE_READ))
-        return audit_read(s, actor, action, NULL, actor ? actor->area_path : NULL, CG_EFORBIDDEN,
-                          detail);
-    const char *within = actor->area_path;
-    if (!blank(q->area_code)) {
-        struct cg_area area;
-        int rc = cg_area_get(s, actor, q->area_code, a, &area);
-        if (rc)
-            return audit_read(s, actor, action, NULL, actor->area_path, rc, detail);
-        within = area.path;
-    }
+    /* The area the actor's own scope starts at narrows nothing. */
+    int area = !blank(q->area_code) && !(actor && actor->area_code && actor->area_code[0] &&
+                                         !strcmp(q->area_code, actor->area_code));
+    return blank(q->q) && blank(q->ledger) && !area;
+}
+
+/* The role the rows of q are read with: the actor's own, or, for a
+ * whole-scope query, the same role without full ID numbers (birth year only,
+ * as for roles that never see them). Phones stay as the role has them: they
+ * are how grid staff reach the people of their own grid, and an export of
+ * them still needs a purpose and stays under the caps. */
+static const struct cg_actor *viewer(const struct cg_actor *actor,
+                                     const struct cg_resident_query *q, cg_arena *a)
+{
+    if (!actor || !actor->role || !cg_actor_can(actor, CG_PERM_UNMASK_ID) ||
+        !cg_resident_query_whole_scope(actor, q))
+        return actor;
+    struct cg_role *role = cg_arena_alloc(a, sizeof *role);
+    struct cg_actor *view = cg_arena_alloc(a, sizeof *view);
+    if (!role || !view)
+        return NULL;
+    *role = *actor->role;
+    role->perms &= ~(unsigned)CG_PERM_UNMASK_ID;
+    *view = *actor;
+    view->role = role;
+    return view;
+}
+
+/* Runs the query of q within the subtree at path `within`: at most limit
+ * rows from offset, read as `actor` may see them. */
+static int run_search(cg_store *s, const struct cg_actor *actor, const struct cg_resident_query *q,
+                      const char *within, int limit, int offset, cg_arena *a,
+                      struct cg_resident **items, size_t *n, int *more)
+{
     const char *status = blank(q->status) ? "active" : q->status;
-    int limit = q->limit > 0 ? q->limit : 50, offset = q->offset > 0 ? q->offset : 0;
-    if (limit > 100000)
-        return CG_ERANGE;
     enum query_kind kind = classify(q->q);
     struct cg_scope sc;
     cg_stmt *st = NULL;
@@ -699,8 +709,72 @@ int cg_resident_search(cg_store *s, const struct cg_actor *actor, const struct c
         *items = out;
         *n = count;
     }
-    return audit_read(s, actor, action, NULL, within, rc,
-                      cg_arena_printf(a, "%s results=%zu%s", detail, count, *more ? "+" : ""));
+    return rc;
+}
+
+int cg_resident_search(cg_store *s, const struct cg_actor *actor, const struct cg_resident_query *q,
+                       cg_arena *a, struct cg_resident **items, size_t *n, int *more,
+                       struct cg_field_error *fe)
+{
+    *items = NULL;
+    *n = 0;
+    *more = 0;
+    /* An export is recorded as one, with its format: a file of people leaves
+     * the system, unlike a page on a screen. */
+    const char *action = q->export_format ? "resident.export" : "resident.search";
+    const char *detail = cg_arena_printf(
+        a, "%s%s%sq=%s area=%s ledger=%s", q->export_format ? "format=" : "",
+        q->export_format ? q->export_format : "", q->export_format ? " " : "", q->q ? q->q : "",
+        q->area_code ? q->area_code : "", q->ledger ? q->ledger : "");
+    if (!cg_actor_can(actor, CG_PERM_PEOPLE_READ))
+        return audit_read(s, actor, action, NULL, actor ? actor->area_path : NULL, CG_EFORBIDDEN,
+                          detail);
+    const struct cg_actor *view = viewer(actor, q, a);
+    if (!view)
+        return CG_ENOMEM;
+    const char *within = actor->area_path;
+    if (!blank(q->area_code)) {
+        struct cg_area area;
+        int rc = cg_area_get(s, actor, q->area_code, a, &area);
+        if (rc)
+            return audit_read(s, view, action, NULL, actor->area_path, rc, detail);
+        within = area.path;
+    }
+    int limit = q->limit > 0 ? q->limit : 50, offset = q->offset > 0 ? q->offset : 0;
+    if (limit > 100000)
+        return CG_ERANGE;
+    /* A file with full numbers says why it is made and stays under the cap
+     * of one file; the refusals are on the trail as well. */
+    int unmasked =
+        cg_actor_can(view, CG_PERM_UNMASK_ID) || cg_actor_can(view, CG_PERM_UNMASK_PHONE);
+    int capped = q->export_format && unmasked;
+    const char *purpose = NULL;
+    if (capped) {
+        int rc = cg__resident_check_purpose(q->purpose, a, &purpose, fe);
+        if (rc)
+            return audit_read(s, view, action, NULL, within, rc, detail);
+        if (limit > cg__resident_export_max_rows())
+            limit = cg__resident_export_max_rows();
+    }
+    int rc = run_search(s, view, q, within, limit, offset, a, items, n, more);
+    if (!rc && capped && *more)
+        rc = cg_field_fail(fe, CG_EEXPORT_TOO_LARGE, "",
+                           "more than %d residents match; one export with full numbers holds at "
+                           "most %d: narrow the search (area, ledger, text)",
+                           limit, limit);
+    if (!rc && capped)
+        rc = cg__resident_export_reserve(s, actor, *n, fe);
+    size_t count = *n;
+    if (rc) {
+        *items = NULL;
+        *n = 0;
+    }
+    /* The count goes before the purpose, which is free text, so that the
+     * record reads "... results=N purpose=why". */
+    const char *tail = purpose ? cg_arena_printf(a, " purpose=%s", purpose) : "";
+    return audit_read(
+        s, view, action, NULL, within, rc,
+        cg_arena_printf(a, "%s results=%zu%s%s", detail, count, *more ? "+" : "", tail));
 }
 
 /* Reads one resident in the actor's scope, without auditing. */

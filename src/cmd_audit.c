@@ -9,7 +9,9 @@
 static const struct opt_def audit_opts[] = {
     OPT_DB,
     {"actor", OPT_STR, NULL, NULL, 0, 0, "only this username"},
-    {"action", OPT_STR, NULL, NULL, 0, 0, "only this action, or a prefix ending in '.' (user.)"},
+    {"action", OPT_STR, NULL, NULL, 0, 0,
+     "only this action (with its variants: resident.export lists resident.export.unmasked), or a "
+     "prefix ending in '.' (user.)"},
     {"object", OPT_STR, NULL, NULL, 0, 0, "only this object id"},
     {"outcome", OPT_STR, NULL, NULL, 0, 0,
      "only this outcome (ok, forbidden, invalid_credentials, ...)"},

@@ -41,6 +41,11 @@ static const struct opt_def serve_opts[] = {
      "seconds a sign-in lasts"},
     {"probe_limit", OPT_INT, "CIVGRID_PROBE_LIMIT", "20", 1, 1000000,
      "ID numbers registered elsewhere a user may try per hour (429 beyond)"},
+    {"export_max_rows", OPT_INT, "CIVGRID_EXPORT_MAX_ROWS", "5000", 1, 100000,
+     "rows one export with full ID numbers or phones may hold (413 export_too_large beyond)"},
+    {"export_day_rows", OPT_INT, "CIVGRID_EXPORT_DAY_ROWS", "20000", 1, 100000000,
+     "rows a user may export with full ID numbers or phones in any 24 hours (429 "
+     "export_quota_exceeded beyond)"},
     {"read_audit_fsync", OPT_BOOL, "CIVGRID_READ_AUDIT_FSYNC", NULL, 0, 0,
      "fsync the audit record of each read before answering (survives a power loss; slower "
      "searches where fsync is slow)"},
@@ -103,6 +108,8 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     cg_resident_set_probe_limit((int)opt_int(&o, "probe_limit"));
+    cg_resident_set_export_caps((int)opt_int(&o, "export_max_rows"),
+                                (int)opt_int(&o, "export_day_rows"));
     struct http_config cfg = {
         .db = db,
         .listen = opt_str(&o, "listen"),

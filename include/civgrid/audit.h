@@ -80,7 +80,9 @@ int cg_audit_insert(cg_store *s, const char *insert_sql, const struct cg_audit_r
 
 struct cg_audit_filter {
     const char *actor;  /* username, or NULL */
-    const char *action; /* exact action or prefix ending in '.', e.g. "user." */
+    const char *action; /* an action with its variants ("resident.export" lists
+                         * "resident.export.unmasked" too), or a prefix ending in
+                         * '.', e.g. "user." */
     const char *object_id;
     const char *outcome;  /* "ok" or an error name */
     int64_t since, until; /* epoch seconds; 0: open */

@@ -43,7 +43,11 @@
       "the request body has the wrong Content-Type")                                               \
     X(URILONG, -29, "uri_too_long", 414, "the request line is too long")                           \
     X(HEADERSBIG, -30, "headers_too_large", 431, "the request headers are too large")              \
-    X(RATE_LIMITED, -31, "rate_limited", 429, "too many requests of this kind; try again later")
+    X(RATE_LIMITED, -31, "rate_limited", 429, "too many requests of this kind; try again later")   \
+    X(EXPORT_TOO_LARGE, -32, "export_too_large", 413,                                              \
+      "too many rows for one export with full numbers; narrow the list")                           \
+    X(EXPORT_QUOTA, -33, "export_quota_exceeded", 429,                                             \
+      "the rows a user may export with full numbers in 24 hours are used up")
 
 enum cg_errno {
 #define CG__ERR_ENUM(name, val, str, status, msg) CG_E##name = (val),

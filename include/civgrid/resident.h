@@ -54,6 +54,7 @@ struct cg_resident_query {
     const char *status;        /* active (default), moved_out, deceased, all */
     int limit, offset;         /* default 50, at most 100000 for exports */
     const char *export_format; /* "csv" or "xlsx" when the results become a file */
+    const char *purpose;       /* why a file with full numbers is made (4-200 characters) */
 };
 
 /* Lookup caches for checking many rows at once (import). */
@@ -126,13 +127,41 @@ int cg_resident_probe_wait(cg_store *s, const struct cg_actor *actor, int64_t *s
 int cg_resident_probes_record(cg_store *s, const struct cg_actor *actor, int64_t n,
                               const char *detail, int *over);
 
+/* Whether q asks for the actor's whole scope: no search text, no ledger and
+ * no area below the actor's own. Such a list shows ID numbers masked even to
+ * a role that may see them in full (cg_resident_search): unmasked lists start
+ * from a search or a filter, never from the whole jurisdiction. */
+int cg_resident_query_whole_scope(const struct cg_actor *actor, const struct cg_resident_query *q);
+
 /* Searches residents in scope, at most q->limit of them; *more says whether
  * more matched. Needs CG_PERM_PEOPLE_READ. Audited as resident.search, or
  * resident.export with the format when q->export_format is set ("+.unmasked"
  * when full numbers were shown), with the number of results. Roles that see
- * masked ID numbers get the birth year only (cg_mask_birth_date). */
+ * masked ID numbers get the birth year only (cg_mask_birth_date); so does
+ * every role on a whole-scope query (cg_resident_query_whole_scope).
+ *
+ * An export that carries full numbers (ID numbers or phones) needs
+ * q->purpose (CG_EMISSING, or CG_EBADTYPE when not 4-200 characters, naming
+ * "purpose" in fe), holds at most the per-request cap of rows
+ * (CG_EEXPORT_TOO_LARGE) and counts against the user's cap in any 24 hours
+ * (CG_EEXPORT_QUOTA; cg_resident_export_wait says for how long); its audit
+ * record carries the purpose. Refusals are audited too. */
 int cg_resident_search(cg_store *s, const struct cg_actor *actor, const struct cg_resident_query *q,
-                       cg_arena *a, struct cg_resident **items, size_t *n, int *more);
+                       cg_arena *a, struct cg_resident **items, size_t *n, int *more,
+                       struct cg_field_error *fe);
+
+/* The caps of exports with full numbers: rows per file, rows per user in any
+ * 24 hours (civgrid serve --export-max-rows, --export-day-rows). */
+#define CG_RESIDENT_EXPORT_MAX_ROWS_DEFAULT 5000
+#define CG_RESIDENT_EXPORT_DAY_ROWS_DEFAULT 20000
+#define CG_RESIDENT_PURPOSE_MIN 4
+#define CG_RESIDENT_PURPOSE_MAX 200
+void cg_resident_set_export_caps(int max_rows, int day_rows);
+void cg_resident_export_caps(int *max_rows, int *day_rows);
+
+/* Seconds until the actor's rows exported with full numbers in the last 24
+ * hours fall below the daily cap (0: some remain now). */
+int cg_resident_export_wait(cg_store *s, const struct cg_actor *actor, int64_t *seconds);
 
 /* Reads one resident by id, in scope. Audited as resident.read. */
 int cg_resident_get(cg_store *s, const struct cg_actor *actor, int64_t id, cg_arena *a,

@@ -3,7 +3,9 @@
 // and RFC 4180 quoting; a real xlsx that SheetJS reads, every cell text),
 // that scope and masking hold in files exactly as in JSON (a grid worker sees
 // masked ID numbers and full phones of its own grid only; a CDC tracer sees
-// full ID numbers), and that a full export imports back unchanged.
+// full ID numbers), and that a full export imports back unchanged. Files with
+// full numbers (every role here unmasks phones or ID numbers) carry a purpose
+// (tests/api/export_purpose.test.mjs proves the rule).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { startServer, civgrid, cleanEnv, idNumber } from './harness.mjs';
 let srv, env, dir;
 const PW = 'export-test-pw';
 const tokens = {};
+const PURPOSE = encodeURIComponent('导出测试用');
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 const P = {
@@ -46,7 +49,7 @@ async function get(pathAndQuery, token) {
 }
 
 async function csvOf(query, token) {
-  const r = await get(`/api/v1/residents?${query}&format=csv`, token);
+  const r = await get(`/api/v1/residents?${query}&format=csv&purpose=${PURPOSE}`, token);
   assert.equal(r.status, 200, r.text);
   assert.equal(r.headers.get('content-type'), 'text/csv; charset=utf-8');
   assert.match(r.headers.get('content-disposition') || '', /^attachment; filename="?[\w.-]+\.csv"?$/);
@@ -111,18 +114,27 @@ test('CSV for a grid worker: own grid only, ID numbers masked, phones full', asy
   assert.deepEqual(named.rows.map((r) => r[name]).sort(), ['欧阳一', '欧阳二']);
 });
 
-// Proves: a CDC tracer's file carries full ID numbers across its county.
-test('CSV for a CDC tracer: full ID numbers', async () => {
-  const { header, rows } = await csvOf('q=', tokens.cdc1);
-  const id = col(header, '身份证号', 'id_number');
-  assert.deepEqual(rows.map((r) => r[id]).sort(), Object.values(P).map((p) => p.id).sort());
+// Proves: a CDC tracer's file carries full ID numbers once it is narrowed to
+// an area, and masked ones for its whole county (unmasked lists start from a
+// search or a filter).
+test('CSV for a CDC tracer: full ID numbers of a filtered list, masked for the whole scope', async () => {
+  const ids = [];
+  for (const area of ['G1', 'G2']) {
+    const { header, rows } = await csvOf(`area=${area}`, tokens.cdc1);
+    ids.push(...rows.map((r) => r[col(header, '身份证号', 'id_number')]));
+  }
+  assert.deepEqual(ids.sort(), Object.values(P).map((p) => p.id).sort());
+  const whole = await csvOf('q=', tokens.cdc1);
+  const id = col(whole.header, '身份证号', 'id_number');
+  assert.equal(whole.rows.length, 4);
+  for (const r of whole.rows) assert.match(r[id], /^\d{4}\*{10}[\dX]{4}$/, `masked for the whole scope: ${r[id]}`);
 });
 
 // Proves: the xlsx is a workbook SheetJS opens, with the same header and rows
 // as the CSV, every cell a string (ID numbers keep their digits, '=1+2' is
 // text, not a formula), masked for the grid worker.
 test('xlsx opens in SheetJS with the same rows, every cell text', async () => {
-  const r = await get('/api/v1/residents?q=&format=xlsx', tokens.gw1);
+  const r = await get(`/api/v1/residents?q=&format=xlsx&purpose=${PURPOSE}`, tokens.gw1);
   assert.equal(r.status, 200, r.text);
   assert.equal(r.headers.get('content-type'), XLSX_TYPE);
   assert.match(r.headers.get('content-disposition') || '', /^attachment; filename="?[\w.-]+\.xlsx"?$/);
@@ -148,12 +160,12 @@ test('xlsx opens in SheetJS with the same rows, every cell text', async () => {
 // Proves: a full export (by a role that sees full numbers) is a valid import
 // file: the columns line up, and importing it back changes nothing.
 test('an export with full numbers imports back unchanged', async () => {
-  const r = await get('/api/v1/residents?q=&format=csv', tokens.cdc1);
+  const r = await get(`/api/v1/residents?area=G1&format=csv&purpose=${PURPOSE}`, tokens.cdc1);
   assert.equal(r.status, 200, r.text);
   const back = await fetch(`${srv.url}/api/v1/import/residents`, {
     method: 'POST', headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'text/csv' }, body: r.bytes,
   });
   const j = await back.json();
   assert.equal(back.status, 200, JSON.stringify(j));
-  assert.deepEqual([j.rows, j.written, j.unchanged, j.invalid], [4, 0, 4, 0], JSON.stringify(j.errors));
+  assert.deepEqual([j.rows, j.written, j.unchanged, j.invalid], [3, 0, 3, 0], JSON.stringify(j.errors));
 });

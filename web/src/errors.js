@@ -6,7 +6,7 @@ export const KNOWN_ERRORS = new Set([
   'invalid_credentials', 'account_disabled', 'missing_field', 'invalid_field',
   'malformed_json', 'already_exists', 'not_found', 'forbidden',
   'unauthenticated', 'csrf_failed', 'weak_password', 'unsupported_media_type',
-  'rate_limited', 'too_large',
+  'rate_limited', 'too_large', 'export_too_large', 'export_quota_exceeded',
 ]);
 
 export function errorText(i18n, err) {
@@ -26,6 +26,10 @@ export function errorText(i18n, err) {
   if (err.code === 'rate_limited' && err.retryAfter != null) {
     const until = Math.floor(Date.now() / 1000) + err.retryAfter;
     return t('error.rate_limited_until', { time: i18n.formatClock(until), wait: i18n.formatWait(err.retryAfter) });
+  }
+  if (err.code === 'export_quota_exceeded' && err.retryAfter != null) {
+    const until = Math.floor(Date.now() / 1000) + err.retryAfter;
+    return t('error.export_quota_exceeded_until', { time: i18n.formatClock(until), wait: i18n.formatWait(err.retryAfter) });
   }
   if (err.code === 'already_exists' && err.field === 'username') return t('error.username_exists');
   if (KNOWN_ERRORS.has(err.code)) return t(`error.${err.code}`);

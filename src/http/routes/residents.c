@@ -119,11 +119,16 @@ int route_residents_list(struct http_req *r)
         .limit = file ? EXPORT_MAX : (int)limit,
         .offset = file ? 0 : (int)offset,
         .export_format = file ? format : NULL,
+        .purpose = http_query(r, "purpose"),
     };
     struct cg_resident *items = NULL;
     size_t n = 0;
     int more = 0;
-    if ((rc = cg_resident_search(r->db, r->actor, &q, r->arena, &items, &n, &more)))
+    rc = cg_resident_search(r->db, r->actor, &q, r->arena, &items, &n, &more, &r->ferr);
+    int64_t wait = 0;
+    if (rc == CG_EEXPORT_QUOTA && !cg_resident_export_wait(r->db, r->actor, &wait) && wait > 0)
+        http_add_header(r, "Retry-After", cg_arena_printf(r->arena, "%lld", (long long)wait));
+    if (rc)
         return rc;
     /* A file cannot say it was cut: a list too long for one is refused. */
     if (file && more)
@@ -145,6 +150,10 @@ int route_residents_list(struct http_req *r)
     cg_jw_kint(&w, "offset", offset);
     if (more) /* the next page; absent on the last one */
         cg_jw_kint(&w, "next_offset", offset + (int64_t)n);
+    /* Tells the UI why a role that sees full ID numbers sees them masked:
+     * the list is the whole scope, and a search or filter unmasks it. */
+    if (cg_actor_can(r->actor, CG_PERM_UNMASK_ID) && cg_resident_query_whole_scope(r->actor, &q))
+        cg_jw_kstring(&w, "masked_reason", "whole_scope");
     cg_jw_end(&w);
     if ((rc = cg_jw_finish(&w)))
         return rc;

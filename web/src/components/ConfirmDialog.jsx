@@ -3,9 +3,10 @@ import { useI18n } from '../i18n.jsx';
 
 /**
  * A modal confirmation built on <dialog>, which gives focus trapping, Esc to
- * cancel and the backdrop for free. Rendered only while open.
+ * cancel and the backdrop for free. Rendered only while open. Children (a
+ * field the confirmation needs, such as an export's purpose) go below the text.
  */
-export function ConfirmDialog({ title, text, confirmLabel, danger, busy, error, onConfirm, onCancel }) {
+export function ConfirmDialog({ title, text, confirmLabel, danger, busy, error, onConfirm, onCancel, children }) {
   const { t } = useI18n();
   const ref = useRef(null);
 
@@ -30,6 +31,7 @@ export function ConfirmDialog({ title, text, confirmLabel, danger, busy, error, 
     >
       <h2 id="confirm-title" class="dialog-title">{title}</h2>
       <p id="confirm-text">{text}</p>
+      {children}
       {error && <p class="alert alert-error" role="alert">{error}</p>}
       <div class="dialog-actions">
         <button type="button" class="btn" onClick={onCancel} disabled={busy}>

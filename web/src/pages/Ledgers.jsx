@@ -148,7 +148,7 @@ export function LedgerPage({ user, params }) {
         <a class="btn btn-primary" href={`#${withQuery('/residents', { ledger: name, area })}`} data-testid="ledger-people">
           {t('ledgers.people_list')} ›
         </a>
-        <ExportLinks params={{ ledger: name, area }} name={name} />
+        <ExportLinks params={{ ledger: name, area }} name={name} user={user} />
       </div>
 
       <h2>{t('ledgers.by_area_title')}</h2>

@@ -158,8 +158,11 @@ export function ResidentsPage({ user }) {
             n: items.length, from: offset + 1, to: offset + items.length,
           }))}
         </span>
-        {items.length > 0 && <ExportLinks params={apiParams} name={filters.ledger || 'residents'} />}
+        {items.length > 0 && <ExportLinks params={apiParams} name={filters.ledger || 'residents'} user={user} />}
       </div>
+      {res.data && res.data.masked_reason === 'whole_scope' && items.length > 0 && (
+        <p class="alert alert-info" data-testid="residents-masked-note">{t('residents.masked_whole_scope')}</p>
+      )}
 
       <ResidentTable items={items} catalogue={catalogue} res={res}
         empty={filtered ? t('residents.empty_filter') : t('residents.empty')}

@@ -3,8 +3,10 @@ import { get, patch, post, query } from '../api.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.jsx';
 import { DataTable } from '../components/DataTable.jsx';
 import { Field } from '../components/Field.jsx';
+import { can } from '../components/access.js';
 import { FormPanel, useForm } from '../components/form.jsx';
 import { useDebounced } from '../components/hooks.js';
+import { UnmaskedExports } from '../components/UnmaskedExports.jsx';
 import { errorText } from '../errors.js';
 import { useI18n } from '../i18n.jsx';
 import { useMeta } from '../meta.jsx';
@@ -160,6 +162,8 @@ export function UsersPage({ user: me }) {
           },
         ]}
       />
+
+      {can(me, 'audit.read') && <UnmaskedExports />}
 
       {confirm && (
         <ConfirmDialog
