@@ -234,3 +234,30 @@ test('a required field left empty is named in the UI words, in zh-CN and en', as
     throw e;
   }
 });
+
+test('a whole phone number in the residents list is a tap-to-call link; a masked one is not', async () => {
+  try {
+    // A grid worker sees the whole numbers of the grid's residents; the city
+    // administrator sees them masked.
+    for (const [username, whole] of [['grid_worker', true], [logins[0].username, false]]) {
+      const page = await signIn(PHONE, username);
+      await open(page, '/residents');
+      await page.click('form[role=search] button[type=submit]');
+      await page.waitForSelector('[data-testid=phone]');
+      const cells = await page.$$eval('[data-testid=phone]', (els) => els.map((e) => ({
+        text: e.textContent.trim(), href: e.querySelector('a') ? e.querySelector('a').getAttribute('href') : null,
+      })));
+      const numbers = cells.filter((c) => c.text !== '—');
+      assert.ok(numbers.length > 0, `${username}: no phone numbers listed`);
+      for (const c of numbers) {
+        if (c.text.includes('*')) assert.equal(c.href, null, `${username}: ${c.text}`);
+        else assert.equal(c.href, `tel:${c.text}`, `${username}: ${c.text}`);
+      }
+      assert.equal(numbers.some((c) => c.href), whole, `${username}: ${JSON.stringify(numbers.slice(0, 3))}`);
+      await page.context().close();
+    }
+  } catch (e) {
+    failed = true;
+    throw e;
+  }
+});
