@@ -76,7 +76,11 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close();
-  if (server) server.kill('SIGTERM');
+  if (server && server.exitCode === null) {
+    const gone = new Promise((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    await gone;
+  }
   if (pg) await pg.drop().catch(() => {});
   if (dir) await cleanup(dir, { failed });
 });
