@@ -1,7 +1,10 @@
 import { render } from 'preact';
 import { App } from './app.jsx';
+import { wordBrowserChecks } from './components/form.jsx';
 import { I18nProvider } from './i18n.jsx';
 import './app.css';
+
+wordBrowserChecks();
 
 render(
   <I18nProvider>

@@ -155,6 +155,9 @@ export const messages = {
     'form.submitting': '正在创建…',
     'form.cancel': '取消',
     'form.required': '必填',
+    'form.date_placeholder': '如 2024-03-01',
+    'form.choose_file': '选择文件',
+    'form.no_file': '未选择文件',
 
     // Registry: areas, residents, ledgers, import.
     'nav.areas': '区域',
@@ -621,6 +624,9 @@ export const messages = {
     'form.submitting': 'Creating…',
     'form.cancel': 'Cancel',
     'form.required': 'required',
+    'form.date_placeholder': 'e.g. 2024-03-01',
+    'form.choose_file': 'Choose a file',
+    'form.no_file': 'No file chosen',
 
     // Registry: areas, residents, ledgers, import.
     'nav.areas': 'Areas',

@@ -54,7 +54,9 @@ export function Layout({ user, path, onLogout, children }) {
           <span class="brand-name">{t('app.name')}</span>
         </a>
         <div class="topbar-user" aria-label={t('top.user')} role="group">
-          <span class="user-name" data-testid="user-name">{user.display_name || user.username}</span>
+          <span class="user-name" data-testid="user-name" title={user.display_name || user.username}>
+            {user.display_name || user.username}
+          </span>
           <span class="user-meta">
             <span class="user-role" data-testid="user-role">{roleName(user.role)}</span>
             {scopeName && <span class="user-scope" data-testid="user-scope">{scopeName}</span>}

@@ -3,9 +3,12 @@
 // the frame (title, that error, the fields, submit and cancel). An API error
 // ({"error","message","field"}) lands under its field when the form has one
 // by that name (and the field gets the focus), otherwise above the form.
+// The browser's own checks are off (noValidate): a required field left empty
+// gets the UI's text in the UI's language under it, not the browser's bubble
+// ("Please fill out this field") in the browser's language.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { fieldErrorText } from '../errors.js';
-import { useI18n } from '../i18n.jsx';
+import { translator, useI18n } from '../i18n.jsx';
 
 /**
  * useForm({ id, initial, fields, onSubmit }):
@@ -31,6 +34,19 @@ export function useForm({ id, initial, fields = [], onSubmit }) {
     setValues((x) => ({ ...x, [name]: value }));
     setErrors((x) => (x[name] ? { ...x, [name]: '' } : x));
   };
+  // The required fields left empty, found by their ids (`${id}-${name}`) in
+  // the submitted form: a field drawn by a component (AreaPicker) carries
+  // aria-required and keeps its value in the form's values, not in the input.
+  const missing = (formEl) => {
+    const names = [];
+    for (const el of formEl.querySelectorAll('[required], [aria-required="true"]')) {
+      if (el.disabled || !el.id.startsWith(`${id}-`)) continue;
+      const name = el.id.slice(id.length + 1);
+      const value = name in values ? values[name] : el.value;
+      if ((value == null || String(value).trim() === '') && !names.includes(name)) names.push(name);
+    }
+    return names;
+  };
   const fail = (name, text) => {
     if (name && fields.includes(name)) {
       setErrors({ [name]: text });
@@ -51,8 +67,15 @@ export function useForm({ id, initial, fields = [], onSubmit }) {
     async submit(e) {
       if (e) e.preventDefault();
       if (busy) return;
-      setErrors({});
       setFormError('');
+      const empty = e && e.currentTarget ? missing(e.currentTarget) : [];
+      if (empty.length) {
+        setErrors(Object.fromEntries(empty.map((name) => [name, i18n.t('error.missing_field')])));
+        const el = document.getElementById(fieldId(empty[0]));
+        if (el) el.focus();
+        return;
+      }
+      setErrors({});
       setBusy(true);
       try {
         await onSubmit(values, form);
@@ -79,7 +102,7 @@ export function FormPanel({
   const { t } = useI18n();
   const H = sub ? 'h3' : 'h2';
   return (
-    <form class={sub ? 'subpanel' : 'panel form-panel'} onSubmit={form.submit}
+    <form class={sub ? 'subpanel' : 'panel form-panel'} onSubmit={form.submit} noValidate
       aria-labelledby={`${form.id}-title`} data-testid={testid}>
       <H id={`${form.id}-title`} class={sub ? 'sub-title' : 'panel-title'}>{title}</H>
       {intro}
@@ -96,4 +119,24 @@ export function FormPanel({
       </div>
     </form>
   );
+}
+
+/**
+ * A last guard for a form that still leaves a check to the browser: its
+ * bubble shows the UI's words in the UI's language (the page's lang, which
+ * the language switch keeps current) instead of the browser's. Installed
+ * once, at start; an edit of the field clears the text so the browser checks
+ * it afresh.
+ */
+export function wordBrowserChecks() {
+  document.addEventListener('invalid', (e) => {
+    const el = e.target;
+    if (!el.setCustomValidity) return;
+    const t = translator(document.documentElement.lang);
+    el.setCustomValidity('');
+    el.setCustomValidity(t(el.validity.valueMissing ? 'error.missing_field' : 'error.invalid_field'));
+  }, true);
+  document.addEventListener('input', (e) => {
+    if (e.target.setCustomValidity) e.target.setCustomValidity('');
+  }, true);
 }

@@ -5,6 +5,7 @@
 // invalid_rows), which the page says in so many words.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, query } from '../api.js';
+import { FileInput } from '../components/inputs.jsx';
 import { errorText } from '../errors.js';
 import { useI18n } from '../i18n.jsx';
 
@@ -153,7 +154,7 @@ export function ImportPage() {
           <label class="field-label" for="import-file">
             {t('import.file')}<span class="field-required" aria-hidden="true"> *</span>
           </label>
-          <input ref={fileRef} id="import-file" type="file" accept=".csv,text/csv"
+          <FileInput inputRef={fileRef} id="import-file" accept=".csv,text/csv"
             aria-describedby={`import-file-hint${fileError ? ' import-file-error' : ''}`}
             aria-invalid={fileError ? 'true' : undefined}
             onChange={(e) => {

@@ -21,6 +21,13 @@ export function LoginPage({ onLogin, notice }) {
   async function submit(e) {
     e.preventDefault();
     if (busy) return;
+    // The browser's checks are off (noValidate): an empty field gets the UI's words.
+    const empty = !username.trim() ? userRef.current : !password ? passRef.current : null;
+    if (empty) {
+      setError({ code: 'missing_field' });
+      empty.focus();
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
@@ -54,7 +61,7 @@ export function LoginPage({ onLogin, notice }) {
             {errorText(i18n, error)}
           </p>
         )}
-        <form onSubmit={submit} noValidate={false}>
+        <form onSubmit={submit} noValidate>
           <div class="field">
             <label class="field-label" for="login-username">{t('login.username')}</label>
             <input

@@ -8,6 +8,7 @@ import { canWritePeople, splitTags } from '../components/access.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.jsx';
 import { Field } from '../components/Field.jsx';
 import { FormPanel, useForm } from '../components/form.jsx';
+import { DateInput } from '../components/inputs.jsx';
 import { useLoad } from '../components/hooks.js';
 import { Empty, ErrorAlert, Flash, Loading } from '../components/States.jsx';
 import { errorText, fieldErrorText } from '../errors.js';
@@ -191,10 +192,10 @@ function LedgersPanel({ resident, catalogue, writer, onChanged }) {
             )}
           </Field>
           <Field {...form.field('start_date')} label={t('ledger_entry.start_date')}>
-            {(a) => <input {...a} {...form.input('start_date')} type="date" />}
+            {(a) => <DateInput {...a} {...form.input('start_date')} />}
           </Field>
           <Field {...form.field('end_date')} label={t('ledger_entry.end_date')}>
-            {(a) => <input {...a} {...form.input('end_date')} type="date" />}
+            {(a) => <DateInput {...a} {...form.input('end_date')} />}
           </Field>
           <Field {...form.field('note')} label={t('ledger_entry.note')}>
             {(a) => <input {...a} {...form.input('note')} maxLength={500} autocomplete="off" />}

@@ -6,6 +6,7 @@
 // and a reload all keep it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, query } from '../api.js';
+import { Phone } from '../components/Phone.jsx';
 import { canWritePeople, splitTags } from '../components/access.js';
 import { AreaPicker } from '../components/AreaPicker.jsx';
 import { DataTable } from '../components/DataTable.jsx';
@@ -213,7 +214,7 @@ function ResidentTable({ items, catalogue, res, empty, onRetry, pager }) {
           ),
         },
         { key: 'id', label: t('resident.id_number'), class: 'mono', render: (r) => <span data-testid="id-number">{r.id_number}</span> },
-        { key: 'phone', label: t('resident.phone'), class: 'mono', render: (r) => <span data-testid="phone">{r.phone || '—'}</span> },
+        { key: 'phone', label: t('resident.phone'), class: 'mono', render: (r) => <Phone value={r.phone} testid="phone" /> },
         {
           key: 'area', label: t('resident.area'),
           render: (r) => {
