@@ -360,7 +360,7 @@ static int insert_unless_taken(cg_store *s, const struct cg_resident_row *row, i
 /* Compares the locked stored row field by field with row, recording each
  * change in the history and writing the new values. */
 static int correct(cg_store *s, const struct cg_actor *actor, cg_stmt *st,
-                   const struct cg_resident_row *row, int *changed)
+                   const struct cg_resident_row *row, int *changed, int64_t *updated)
 {
     const char *now_values[7] = {row->name, row->phone, row->area_code,    row->household,
                                  row->unit, row->room,  row->resident_type};
@@ -390,15 +390,21 @@ static int correct(cg_store *s, const struct cg_actor *actor, cg_stmt *st,
             row->unit, row->room, row->resident_type, cg_now(), id);
     for (int i = 0; i < 7; i++)
         free(old_values[i]);
-    return rc ? rc : write_tags(s, id, row, changed);
+    if (!rc)
+        rc = write_tags(s, id, row, changed);
+    if (!rc && *changed)
+        *updated = id;
+    return rc;
 }
 
-/* cg_resident_write, also telling whether the resident was new. */
+/* cg_resident_write, also telling whether the resident was new, or which
+ * existing one it changed (*updated). */
 static int write_row(cg_store *s, const struct cg_actor *actor, const struct cg_resident_row *row,
-                     int *changed, int *created)
+                     int *changed, int *created, int64_t *updated)
 {
     cg_stmt *st = NULL;
     *changed = *created = 0;
+    *updated = 0;
     int rc = lock_stored(s, row->id_number, &st);
     if (rc == CG_DONE) {
         int64_t id = 0;
@@ -416,14 +422,22 @@ static int write_row(cg_store *s, const struct cg_actor *actor, const struct cg_
         return CG_EDB; /* inserted and gone: cannot happen, nothing deletes */
     if (rc != CG_ROW)
         return rc;
-    return correct(s, actor, st, row, changed);
+    return correct(s, actor, st, row, changed, updated);
 }
 
 int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg_resident_row *row,
                       int *changed)
 {
     int created = 0;
-    return write_row(s, actor, row, changed, &created);
+    int64_t updated = 0;
+    return write_row(s, actor, row, changed, &created, &updated);
+}
+
+int cg_resident_write_updating(cg_store *s, const struct cg_actor *actor,
+                               const struct cg_resident_row *row, int *changed, int64_t *updated)
+{
+    int created = 0;
+    return write_row(s, actor, row, changed, &created, updated);
 }
 
 /* ---- reading ---- */
@@ -1072,6 +1086,7 @@ static int write_correction(cg_store *s, void *ctx)
     cg_resident_checker *c = NULL;
     struct cg_resident_row row;
     int changed = 0;
+    int64_t updated = 0;
     if ((rc = cg_resident_checker_new(s, w->actor, &c)))
         return rc;
     rc = cg_resident_check(c, &in, w->a, &row, w->fe);
@@ -1082,7 +1097,7 @@ static int write_correction(cg_store *s, void *ctx)
         return rc;
     if ((rc = lock_stored(s, row.id_number, &st)) != CG_ROW)
         return rc < 0 ? rc : CG_EDB; /* locked above: it cannot be gone */
-    return correct(s, w->actor, st, &row, &changed);
+    return correct(s, w->actor, st, &row, &changed, &updated);
 }
 
 int cg_resident_correct(cg_store *s, const struct cg_actor *actor, int64_t id,

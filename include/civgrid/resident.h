@@ -98,6 +98,12 @@ int cg_resident_check(cg_resident_checker *c, const struct cg_resident_input *in
 int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg_resident_row *row,
                       int *changed);
 
+/* cg_resident_write, also giving the id of the existing resident it changed
+ * (*updated; 0 when it inserted one or changed nothing), so that an import's
+ * report, its dry run too, says which rows update whom. */
+int cg_resident_write_updating(cg_store *s, const struct cg_actor *actor,
+                               const struct cg_resident_row *row, int *changed, int64_t *updated);
+
 /* Inserts a checked row that the caller knows to be new (no resident has its
  * ID number: a first load into an empty table, de-duplicated by the caller),
  * with its ledger entries, inside the caller's transaction. Skips the lookup

@@ -143,3 +143,22 @@ test('a mistyped ID number is corrected by typing the new one', async () => {
   assert.deepEqual(h.map((x) => x.field), ['id_number']);
   assert.match(h[0].new, /^\d{4}\*{10}[\dX]{4}$/, 'the admin sees it masked in the history');
 });
+
+// Proves: a CSV import keeps updating by ID number, and its dry run says
+// which rows would change which existing residents (and changes nothing).
+test('an import dry run lists the rows that update existing residents', async () => {
+  const csv = `id_number,name,area_code,room\n${ZHAO.id_number},赵敏,b1,401\n${idNumber('14022119660606206')},新人,b1,1\n`;
+  const dry = await request(srv.url, 'POST', '/api/v1/import/residents?dry_run=1', {
+    body: csv, headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' },
+  });
+  assert.equal(dry.status, 200, dry.text);
+  assert.equal(dry.json.updates_total, 1);
+  assert.deepEqual(dry.json.updates, [{ line: 2, id: ids.zhao, name: '赵敏' }]);
+  assert.equal((await api('GET', `/api/v1/residents/${ids.zhao}`, admin)).json.room, '303', 'a dry run writes nothing');
+  const real = await request(srv.url, 'POST', '/api/v1/import/residents', {
+    body: csv, headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' },
+  });
+  assert.equal(real.status, 200, real.text);
+  assert.deepEqual(real.json.updates, [{ line: 2, id: ids.zhao, name: '赵敏' }]);
+  assert.equal((await api('GET', `/api/v1/residents/${ids.zhao}`, admin)).json.room, '401', 'the import updates by ID number');
+});
