@@ -459,6 +459,23 @@ describe('registry pages', { timeout: 120_000 }, () => {
     assert.equal(found.body.items.length, 1, 'the good row is written');
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, server.dir, 'desktop-import-skipped');
+
+    // An import updates by ID number; its dry run lists whom a file would
+    // change (issue 9, finding 1), and changes nobody.
+    const update = `身份证号,姓名,区域编码,房间\r\n${R2.id_number},${R2.name},${GRID_A},808\r\n`;
+    await page.locator('#import-file').setInputFiles({ name: 'update.csv', mimeType: 'text/csv', buffer: Buffer.from(update) });
+    await page.getByLabel('跳过错误行').uncheck();
+    await page.getByLabel('只检查不写入').check();
+    await page.getByRole('button', { name: '检查文件' }).click();
+    await banner.filter({ hasText: '检查完成' }).waitFor();
+    const updates = page.getByTestId('import-updates');
+    const urow = updates.locator(`tr[data-resident-id="${ids[R2.name]}"]`);
+    await urow.waitFor();
+    assert.equal(await urow.getAttribute('data-line'), '2');
+    assert.equal(await urow.getByRole('link', { name: R2.name }).getAttribute('href'), `#/residents/${ids[R2.name]}`);
+    assert.match(await page.getByTestId('import-result').textContent(), /将更新已登记的居民（1）/);
+    assert.ok(!(await admin('GET', `/api/v1/residents/${ids[R2.name]}`)).body.room, 'a dry run changes nobody');
+    await screenshot(page, server.dir, 'desktop-import-dry-updates');
   });
 
   step('every page fits a phone screen', async () => {
