@@ -89,7 +89,7 @@ struct importer {
     const struct cg_import_options *opt;
     cg_arena *a;
     struct cg_import_result *res;
-    size_t max_errors, errcap;
+    size_t max_errors, errcap, updcap;
 
     const struct cg_import_column *cols;
     size_t ncols;
@@ -137,6 +137,33 @@ static void add_error(struct importer *im, long line, const char *column, const 
     va_end(ap);
     res->errors[res->nerrors++] =
         (struct cg_import_error){line, column ? column : "", code, msg ? msg : ""};
+}
+
+/* Notes that the row at line changes the existing resident id (the first
+ * max_errors of them are kept, like errors). */
+static int add_update(struct importer *im, long line, int64_t id, const char *name)
+{
+    struct cg_import_result *res = im->res;
+    res->updates_total++;
+    if (res->nupdates == im->max_errors)
+        return 0;
+    if (res->nupdates == im->updcap) {
+        size_t cap = im->updcap ? im->updcap * 4 : 16;
+        if (cap > im->max_errors)
+            cap = im->max_errors;
+        struct cg_import_update *u = cg_arena_alloc(im->a, cap * sizeof *u);
+        if (!u)
+            return CG_ENOMEM;
+        if (res->nupdates)
+            memcpy(u, res->updates, res->nupdates * sizeof *u);
+        res->updates = u;
+        im->updcap = cap;
+    }
+    const char *copy = cg_arena_strdup(im->a, name); /* the row lives in scratch memory */
+    if (!copy)
+        return CG_ENOMEM;
+    res->updates[res->nupdates++] = (struct cg_import_update){line, id, copy};
+    return 0;
 }
 
 /* The header of field f as written in the file, or "" when the file lacks it. */
@@ -438,14 +465,17 @@ static int row_resident(struct importer *im)
     if (!im->writing)
         return 0;
     int changed = 1;
+    int64_t updated = 0;
     rc = im->all_new ? cg_resident_insert_new(im->s, &row)
-                     : cg_resident_write(im->s, im->actor, &row, &changed);
+                     : cg_resident_write_updating(im->s, im->actor, &row, &changed, &updated);
     if (rc == CG_EEXISTS) {
         add_error(im, line, column(im, CG_RESIDENT_COL_ID), "already_exists",
                   "a resident with this ID number is registered outside your scope");
         return 1;
     }
     if (rc)
+        return rc;
+    if (updated && (rc = add_update(im, line, updated, row.name)))
         return rc;
     if (changed)
         im->res->written++;
@@ -651,7 +681,10 @@ static int finish(struct importer *im, int rc, int bad_file, struct cg_bulk *bul
         rc = cg_store_commit(im->s);
     if (rc) {
         cg_store_rollback(im->s);
-        res->written = res->unchanged = 0;
+        /* Nothing was written, and a strict import stops writing (and so
+         * finding updates) at its first bad row: no partial list. */
+        res->written = res->unchanged = res->updates_total = 0;
+        res->nupdates = 0;
         audit(im, rc, 0);
     }
     return rc;

@@ -361,7 +361,7 @@ static int insert_unless_taken(cg_store *s, const struct cg_resident_row *row, i
 /* Compares the locked stored row field by field with row, recording each
  * change in the history and writing the new values. */
 static int correct(cg_store *s, const struct cg_actor *actor, cg_stmt *st,
-                   const struct cg_resident_row *row, int *changed)
+                   const struct cg_resident_row *row, int *changed, int64_t *updated)
 {
     const char *now_values[7] = {row->name, row->phone, row->area_code,    row->household,
                                  row->unit, row->room,  row->resident_type};
@@ -391,15 +391,21 @@ static int correct(cg_store *s, const struct cg_actor *actor, cg_stmt *st,
             row->unit, row->room, row->resident_type, cg_now(), id);
     for (int i = 0; i < 7; i++)
         free(old_values[i]);
-    return rc ? rc : write_tags(s, id, row, changed);
+    if (!rc)
+        rc = write_tags(s, id, row, changed);
+    if (!rc && *changed)
+        *updated = id;
+    return rc;
 }
 
-/* cg_resident_write, also telling whether the resident was new. */
+/* cg_resident_write, also telling whether the resident was new, or which
+ * existing one it changed (*updated). */
 static int write_row(cg_store *s, const struct cg_actor *actor, const struct cg_resident_row *row,
-                     int *changed, int *created)
+                     int *changed, int *created, int64_t *updated)
 {
     cg_stmt *st = NULL;
     *changed = *created = 0;
+    *updated = 0;
     int rc = lock_stored(s, row->id_number, &st);
     if (rc == CG_DONE) {
         int64_t id = 0;
@@ -417,14 +423,22 @@ static int write_row(cg_store *s, const struct cg_actor *actor, const struct cg_
         return CG_EDB; /* inserted and gone: cannot happen, nothing deletes */
     if (rc != CG_ROW)
         return rc;
-    return correct(s, actor, st, row, changed);
+    return correct(s, actor, st, row, changed, updated);
 }
 
 int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg_resident_row *row,
                       int *changed)
 {
     int created = 0;
-    return write_row(s, actor, row, changed, &created);
+    int64_t updated = 0;
+    return write_row(s, actor, row, changed, &created, &updated);
+}
+
+int cg_resident_write_updating(cg_store *s, const struct cg_actor *actor,
+                               const struct cg_resident_row *row, int *changed, int64_t *updated)
+{
+    int created = 0;
+    return write_row(s, actor, row, changed, &created, updated);
 }
 
 /* ---- reading ---- */
@@ -809,6 +823,17 @@ int cg_resident_get(cg_store *s, const struct cg_actor *actor, int64_t id, cg_ar
                       rc ? NULL : out->area.path, rc, NULL);
 }
 
+/* Old phones and ID numbers in the history are masked like current ones. */
+static const char *history_value(const struct cg_actor *actor, const char *field, const char *value,
+                                 cg_arena *a)
+{
+    if (value && !strcmp(field, "phone") && !cg_actor_can(actor, CG_PERM_UNMASK_PHONE))
+        return cg_mask_phone(a, value);
+    if (value && !strcmp(field, "id_number") && !cg_actor_can(actor, CG_PERM_UNMASK_ID))
+        return cg_mask_id(a, value);
+    return cg_arena_strdup(a, value);
+}
+
 int cg_resident_history(cg_store *s, const struct cg_actor *actor, int64_t id, cg_arena *a,
                         struct cg_resident_change **items, size_t *n)
 {
@@ -834,12 +859,8 @@ int cg_resident_history(cg_store *s, const struct cg_actor *actor, int64_t id, c
         c->at = cg_stmt_int(st, 0);
         c->actor = cg_arena_strdup(a, cg_stmt_text(st, 1));
         c->field = cg_arena_strdup(a, cg_stmt_text(st, 2));
-        /* Old phones in the history are masked like current ones. */
-        int phone = !strcmp(c->field, "phone") && !cg_actor_can(actor, CG_PERM_UNMASK_PHONE);
-        c->old_value =
-            phone ? cg_mask_phone(a, cg_stmt_text(st, 3)) : cg_arena_strdup(a, cg_stmt_text(st, 3));
-        c->new_value =
-            phone ? cg_mask_phone(a, cg_stmt_text(st, 4)) : cg_arena_strdup(a, cg_stmt_text(st, 4));
+        c->old_value = history_value(actor, c->field, cg_stmt_text(st, 3), a);
+        c->new_value = history_value(actor, c->field, cg_stmt_text(st, 4), a);
     }
     if (st)
         cg_stmt_reset(st);
@@ -930,6 +951,23 @@ int cg_resident_probes_record(cg_store *s, const struct cg_actor *actor, int64_t
     return rc;
 }
 
+/* The resident holding an ID number (*id), and whether the actor may see
+ * it; CG_ENOTFOUND when no one does. */
+static int find_holder(cg_store *s, const struct cg_actor *actor, const char *id_number,
+                       int64_t *id, int *visible)
+{
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(s, &st, "SELECT id, area_path FROM residents WHERE id_number = ?", "s",
+                            id_number);
+    if (!rc && !(rc = cg_stmt_one(st))) {
+        *id = cg_stmt_int(st, 0);
+        *visible = cg_actor_in_scope(actor, cg_stmt_text(st, 1));
+    }
+    if (st)
+        cg_stmt_reset(st);
+    return rc;
+}
+
 /* Refuses (CG_ERATE_LIMITED, audited) a save by an actor past the limit,
  * unless the ID number is one it can see anyway (a resident in its scope):
  * a new number is refused as well as one registered elsewhere, so that the
@@ -943,14 +981,9 @@ static int probe_gate(cg_store *s, const struct cg_actor *actor, const struct cg
     int rc = count_probes(s, actor, &count, &wait);
     if (rc || count < probe_limit)
         return rc;
-    cg_stmt *st = NULL;
+    int64_t holder = 0;
     int visible = 0;
-    rc = cg_store_query(s, &st, "SELECT area_path FROM residents WHERE id_number = ?", "s",
-                        row->id_number);
-    if (!rc && !(rc = cg_stmt_one(st)))
-        visible = cg_actor_in_scope(actor, cg_stmt_text(st, 0));
-    if (st)
-        cg_stmt_reset(st);
+    rc = find_holder(s, actor, row->id_number, &holder, &visible);
     if (rc && rc != CG_ENOTFOUND)
         return rc;
     if (visible)
@@ -962,14 +995,53 @@ static int probe_gate(cg_store *s, const struct cg_actor *actor, const struct cg
     return CG_ERATE_LIMITED;
 }
 
-int cg_resident_save(cg_store *s, const struct cg_actor *actor, const struct cg_resident_input *in,
-                     cg_arena *a, struct cg_resident *out, int *created, struct cg_field_error *fe)
+/* Keeps the first character of a name and stars the rest ("张伟" → "张*"):
+ * enough for a registrar to see whom a taken number belongs to. */
+static const char *mask_name(cg_arena *a, const char *name)
 {
-    struct cg_audit_record rec = {"resident.save", "resident", NULL, NULL, 0, NULL};
+    size_t first = 1, rest = 0;
+    while (name[first] && ((unsigned char)name[first] & 0xC0) == 0x80)
+        first++;
+    for (const char *p = name + first; *p; p++)
+        rest += ((unsigned char)*p & 0xC0) != 0x80;
+    char *out = cg_arena_alloc(a, first + rest + 1);
+    if (!out)
+        return NULL;
+    memcpy(out, name, first);
+    memset(out + first, '*', rest);
+    out[first + rest] = '\0';
+    return out;
+}
+
+/* Answers an ID number that another resident holds: CG_EEXISTS, with the
+ * holder's id in *existing when it is in the actor's scope. One registered
+ * elsewhere is a probe (rec becomes resident.probe_elsewhere, counted by
+ * probe_gate), and the answer says what to do without saying who it is. */
+static int refuse_taken(int64_t holder, int visible, int64_t *existing, struct cg_audit_record *rec,
+                        struct cg_field_error *fe)
+{
+    if (visible) {
+        *existing = holder;
+        return cg_field_fail(fe, CG_EEXISTS, "id_number",
+                             "a resident with this ID number is already registered: open it to"
+                             " correct it");
+    }
+    rec->action = PROBE_ACTION;
+    return cg_field_fail(fe, CG_EEXISTS, "id_number",
+                         "this ID number is registered outside your scope: ask the grid that"
+                         " holds the person to transfer them");
+}
+
+int cg_resident_register(cg_store *s, const struct cg_actor *actor,
+                         const struct cg_resident_input *in, cg_arena *a, struct cg_resident *out,
+                         int64_t *existing, struct cg_field_error *fe)
+{
+    struct cg_audit_record rec = {"resident.register", "resident", NULL, NULL, 0, NULL};
     cg_resident_checker *c = NULL;
     struct cg_resident_row row;
-    int changed = 0, rc;
-    *created = 0;
+    int64_t id = 0;
+    int changed = 0, visible = 0, rc;
+    *existing = 0;
     if (!cg_actor_can(actor, CG_PERM_PEOPLE_WRITE)) {
         rec.outcome = CG_EFORBIDDEN;
         cg_audit_commit(s, actor, NULL, &rec);
@@ -994,24 +1066,131 @@ int cg_resident_save(cg_store *s, const struct cg_actor *actor, const struct cg_
     }
     if ((rc = cg_store_begin(s)))
         return rc;
-    rc = write_row(s, actor, &row, &changed, created);
-    if (rc == CG_EEXISTS) {
-        rec.action = PROBE_ACTION; /* counted by probe_gate */
-        cg_field_fail(fe, rc, "id_number",
-                      "a resident with this ID number is registered elsewhere");
+    /* Never a correction: a taken number changes nothing, and the loser of
+     * a race to create it is told about the winner's resident. */
+    rc = insert_unless_taken(s, &row, &id);
+    if (!rc && id)
+        rc = write_tags(s, id, &row, &changed);
+    else if (!rc && !(rc = find_holder(s, actor, row.id_number, &id, &visible)))
+        rc = refuse_taken(id, visible, existing, &rec, fe);
+    else if (rc == CG_ENOTFOUND)
+        rc = CG_EDB; /* taken and gone: cannot happen, nothing deletes */
+    rc = cg_audit_end(s, actor, &rec, rc);
+    if (rc == CG_EEXISTS && *existing && !load(s, actor, *existing, a, out)) {
+        out->name = mask_name(a, out->name);
+        out->id_number = cg_mask_id(a, out->id_number);
     }
-    if ((rc = cg_audit_end(s, actor, &rec, rc)))
+    return rc ? rc : load(s, actor, id, a, out);
+}
+
+/* ---- corrections: changing the fields a request names ---- */
+
+struct correction {
+    const struct cg_actor *actor;
+    int64_t id;
+    const struct cg_resident_patch *patch;
+    cg_arena *a;
+    struct cg_audit_record *rec;
+    struct cg_field_error *fe;
+};
+
+/* The value a correction leaves: the stored one unless the patch names the
+ * field. A masked value sent back as it was shown (an operator who sees
+ * "1402**********1234") names no change. */
+static const char *pick(const char *named, const char *stored, const char *masked)
+{
+    if (!named || (masked && !strcmp(named, masked)))
+        return stored;
+    return named;
+}
+
+/* Gives the resident a corrected ID number (and with it sex and birth date),
+ * unless another resident has it. One held outside the actor's scope is
+ * answered like a registration's probe. */
+static int change_id_number(cg_store *s, struct correction *w, const char *old,
+                            const struct cg_resident_row *row)
+{
+    int64_t holder = 0, existing = 0;
+    int visible = 0;
+    int rc = find_holder(s, w->actor, row->id_number, &holder, &visible);
+    if (!rc)
+        return refuse_taken(holder, visible, &existing, w->rec, w->fe);
+    if (rc != CG_ENOTFOUND)
         return rc;
+    rc = cg_store_run(s, NULL,
+                      "UPDATE residents SET id_number = ?, id_tail = ?, sex = ?, birth_date = ?"
+                      " WHERE id = ?",
+                      "ssssi", row->id_number, row->id_tail, row->sex, row->birth_date, w->id);
+    return rc ? rc : add_history(s, w->actor, w->id, "id_number", old, row->id_number);
+}
+
+static int write_correction(cg_store *s, void *ctx)
+{
+    struct correction *w = ctx;
+    const struct cg_resident_patch *p = w->patch;
     cg_stmt *st = NULL;
-    int64_t id = 0;
-    rc = cg_store_query(s, &st, "SELECT id FROM residents WHERE id_number = ?", "s", row.id_number);
-    if (!rc && (rc = cg_stmt_step(st)) == CG_ROW) {
-        id = cg_stmt_int(st, 0);
-        rc = 0;
-    }
+    int rc = cg_store_query(
+        s, &st,
+        "SELECT r.id_number, r.name, r.phone, (SELECT a.code FROM areas a WHERE a.id = r.area_id),"
+        " r.household, r.unit, r.room, r.resident_type, r.area_path FROM residents r"
+        " WHERE r.id = ?" CG_FOR_UPDATE,
+        "i", w->id);
+    if (!rc)
+        rc = cg_stmt_one(st);
+    const char *v[9] = {0};
+    for (int i = 0; !rc && i < 9; i++)
+        if (cg_stmt_text(st, i) && !(v[i] = cg_arena_strdup(w->a, cg_stmt_text(st, i))))
+            rc = CG_ENOMEM;
     if (st)
         cg_stmt_reset(st);
-    return rc ? rc : load(s, actor, id, a, out);
+    if (!rc && !cg_actor_in_scope(w->actor, v[8]))
+        rc = CG_ENOTFOUND; /* moved out of scope since it was read */
+    if (rc)
+        return rc;
+    struct cg_resident_input in = {
+        .id_number = pick(p->id_number, v[0], cg_mask_id(w->a, v[0])),
+        .name = pick(p->name, v[1], NULL),
+        .phone = pick(p->phone, v[2], v[2] ? cg_mask_phone(w->a, v[2]) : NULL),
+        .area_code = pick(p->area_code, v[3], NULL),
+        .household = pick(p->household, v[4], NULL),
+        .unit = pick(p->unit, v[5], NULL),
+        .room = pick(p->room, v[6], NULL),
+        .resident_type = pick(p->resident_type, v[7], NULL),
+    };
+    cg_resident_checker *c = NULL;
+    struct cg_resident_row row;
+    int changed = 0;
+    int64_t updated = 0;
+    if ((rc = cg_resident_checker_new(s, w->actor, &c)))
+        return rc;
+    rc = cg_resident_check(c, &in, w->a, &row, w->fe);
+    cg_resident_checker_free(c);
+    if (!rc && strcmp(row.id_number, v[0]))
+        rc = change_id_number(s, w, v[0], &row);
+    if (rc)
+        return rc;
+    if ((rc = lock_stored(s, row.id_number, &st)) != CG_ROW)
+        return rc < 0 ? rc : CG_EDB; /* locked above: it cannot be gone */
+    return correct(s, w->actor, st, &row, &changed, &updated);
+}
+
+int cg_resident_correct(cg_store *s, const struct cg_actor *actor, int64_t id,
+                        const struct cg_resident_patch *patch, cg_arena *a, struct cg_resident *out,
+                        struct cg_field_error *fe)
+{
+    struct cg_audit_record rec = {
+        "resident.correct", "resident", cg_arena_printf(a, "%lld", (long long)id), NULL, 0, NULL};
+    int rc = cg_actor_can(actor, CG_PERM_PEOPLE_WRITE) ? load(s, actor, id, a, out) : CG_EFORBIDDEN;
+    if (rc) {
+        rec.outcome = rc;
+        cg_audit_commit(s, actor, NULL, &rec);
+        return rc;
+    }
+    rec.area_path = out->area.path;
+    struct correction w = {actor, id, patch, a, &rec, fe};
+    if ((rc = cg_audit_change(s, actor, &rec, 0, write_correction, &w)))
+        return rc;
+    return load(s, actor, id, a, out);
 }
 
 struct status_change {

@@ -96,6 +96,14 @@ struct cg_import_error {
     const char *message; /* English */
 };
 
+/* A row that changes a resident already registered (imports update by ID
+ * number): which one, so that a dry run shows whom a file would change. */
+struct cg_import_update {
+    long line;           /* as in cg_import_error */
+    int64_t resident_id; /* the existing resident */
+    const char *name;    /* the name in the row */
+};
+
 struct cg_import_result {
     const char *kind;     /* "residents" */
     const char *encoding; /* "utf-8", "utf-8-bom", "gb18030", or "" when unread */
@@ -106,7 +114,10 @@ struct cg_import_result {
     int64_t invalid;                /* rows with an error */
     struct cg_import_error *errors; /* the first max_errors problems, in file order */
     size_t nerrors;
-    int64_t errors_total; /* all problems, >= nerrors */
+    int64_t errors_total;             /* all problems, >= nerrors */
+    struct cg_import_update *updates; /* the first max_errors of them, in file order */
+    size_t nupdates;
+    int64_t updates_total; /* all rows that change an existing resident */
 };
 
 /* Imports the CSV file at path (see cg_csvin_open_file) as actor. All

@@ -99,19 +99,46 @@ int cg_resident_check(cg_resident_checker *c, const struct cg_resident_input *in
 int cg_resident_write(cg_store *s, const struct cg_actor *actor, const struct cg_resident_row *row,
                       int *changed);
 
+/* cg_resident_write, also giving the id of the existing resident it changed
+ * (*updated; 0 when it inserted one or changed nothing), so that an import's
+ * report, its dry run too, says which rows update whom. */
+int cg_resident_write_updating(cg_store *s, const struct cg_actor *actor,
+                               const struct cg_resident_row *row, int *changed, int64_t *updated);
+
 /* Inserts a checked row that the caller knows to be new (no resident has its
  * ID number: a first load into an empty table, de-duplicated by the caller),
  * with its ledger entries, inside the caller's transaction. Skips the lookup
  * cg_resident_write makes per row. */
 int cg_resident_insert_new(cg_store *s, const struct cg_resident_row *row);
 
-/* Adds or corrects one resident (check + write + audit in one transaction);
- * *created says it was new. An ID number registered outside the actor's
- * scope is CG_EEXISTS, audited as resident.probe_elsewhere; past the probe
- * limit (cg_resident_set_probe_limit) a number the actor cannot see is
- * CG_ERATE_LIMITED (cg_resident_probe_wait says for how long). */
-int cg_resident_save(cg_store *s, const struct cg_actor *actor, const struct cg_resident_input *in,
-                     cg_arena *a, struct cg_resident *out, int *created, struct cg_field_error *fe);
+/* Registers a new resident (check + insert + audit in one transaction),
+ * never changing an existing one. An ID number already registered is
+ * CG_EEXISTS on the id_number field, with nothing written: when the
+ * resident is in the actor's scope, *existing is its id and *out describes
+ * it with its name and ID number masked (so that the registrar sees whom
+ * the number belongs to); when it is elsewhere, *existing stays 0, nothing
+ * about it is told, and the answer is audited as resident.probe_elsewhere.
+ * Past the probe limit (cg_resident_set_probe_limit) a number the actor
+ * cannot see is CG_ERATE_LIMITED (cg_resident_probe_wait says how long). */
+int cg_resident_register(cg_store *s, const struct cg_actor *actor,
+                         const struct cg_resident_input *in, cg_arena *a, struct cg_resident *out,
+                         int64_t *existing, struct cg_field_error *fe);
+
+/* A correction: the fields it names (non-NULL) change, the others keep
+ * their stored values. "" clears an optional field. A masked ID number or
+ * phone sent back as shown names no change, so a role that sees them masked
+ * corrects the other fields without retyping them. */
+struct cg_resident_patch {
+    const char *id_number, *name, *phone, *area_code, *household, *unit, *room, *resident_type;
+};
+
+/* Corrects resident id (in scope, CG_PERM_PEOPLE_WRITE) with the same checks
+ * as a registration, recording each changed field in the history, in one
+ * transaction audited as resident.correct. A new ID number another resident
+ * holds is CG_EEXISTS (a probe when that one is elsewhere). */
+int cg_resident_correct(cg_store *s, const struct cg_actor *actor, int64_t id,
+                        const struct cg_resident_patch *patch, cg_arena *a, struct cg_resident *out,
+                        struct cg_field_error *fe);
 
 /* Probes of ID numbers registered elsewhere a user may make in an hour. */
 #define CG_RESIDENT_PROBE_LIMIT_DEFAULT 20

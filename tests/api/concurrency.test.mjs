@@ -1,8 +1,9 @@
 // Concurrent writes of one resident (issue 8, review finding): a correction
 // reads the stored row before it changes it, so two corrections at once must
 // take turns, or the history records changes that do not follow from each
-// other; and two creations of one new ID number at once must end with one
-// resident, not with a wrong "registered elsewhere". Runs on both backends.
+// other; and two registrations of one new ID number at once must end with
+// one resident, the others told about it (registering never corrects), not
+// with a wrong "registered elsewhere". Runs on both backends.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, request, civgrid, cleanEnv, idNumber } from './harness.mjs';
@@ -37,7 +38,7 @@ before(async () => {
 
 after(async () => { await srv?.stop(); });
 
-// Proves: 8 clients saving one resident 25 times each, each save a new phone,
+// Proves: 8 clients correcting one resident 25 times each, each a new phone,
 // leave 200 history rows that follow from each other (each row's old value
 // is the previous row's new value) and end at the phone of the last row.
 test('concurrent corrections of one resident leave a history that follows from itself', async () => {
@@ -50,7 +51,7 @@ test('concurrent corrections of one resident leave a history that follows from i
     const out = [];
     for (let i = 0; i < SAVES; i++) {
       const phone = `139${String(c).padStart(2, '0')}${String(i).padStart(6, '0')}`;
-      out.push((await api('POST', '/api/v1/residents', t, { ...base, phone })).status);
+      out.push((await api('PATCH', `/api/v1/residents/${id}`, t, { phone })).status);
     }
     return out;
   }));
@@ -69,16 +70,28 @@ test('concurrent corrections of one resident leave a history that follows from i
   assert.equal(now.json.phone, prev, 'the stored phone is the last row\'s new value');
 });
 
-// Proves: one grid worker saving one new ID number from 8 sessions at once
-// creates it once (one 201); the others find it and change nothing (200),
-// all answering the same resident.
-test('concurrent creations of one ID number in scope make one resident', async () => {
+// Proves: one grid worker registering one new ID number from 8 sessions at
+// once, each with another room, creates it once (one 201); the other seven
+// are answered 409 already_exists with the winner's id and change nothing:
+// the stored room is the winner's and the history has no rows.
+test('concurrent registrations of one ID number in scope: one 201, the rest 409 with its id', async () => {
   const tokens = await Promise.all(Array.from({ length: CLIENTS }, () => login('gw2')));
   const body = { id_number: idNumber('14022119850512002'), name: '王芳', area_code: 'g2' };
-  const answers = await Promise.all(tokens.map((t) => api('POST', '/api/v1/residents', t, body)));
-  const statuses = answers.map((r) => r.status).sort();
-  assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 201], answers.map((r) => r.text).join('\n'));
-  assert.equal(new Set(answers.map((r) => r.json.id)).size, 1, 'one resident');
+  const answers = await Promise.all(tokens.map((t, c) => api('POST', '/api/v1/residents', t, { ...body, room: `${c + 1}01` })));
+  const all = answers.map((r) => `${r.status} ${r.text}`).join('\n');
+  const created = answers.filter((r) => r.status === 201);
+  assert.equal(created.length, 1, all);
+  const id = created[0].json.id;
+  for (const r of answers.filter((x) => x.status !== 201)) {
+    assert.equal(r.status, 409, all);
+    assert.equal(r.json.error, 'already_exists');
+    assert.equal(r.json.field, 'id_number');
+    assert.equal(r.json.id, id, 'the loser is told which resident has the number');
+  }
+  const now = await api('GET', `/api/v1/residents/${id}`, tokens[0]);
+  assert.equal(now.json.room, created[0].json.room, 'the winner\'s registration stands');
+  const h = await api('GET', `/api/v1/residents/${id}/history`, tokens[0]);
+  assert.deepEqual(h.json.items, [], 'the losers wrote no history');
 });
 
 // Proves: 8 grid workers of 8 grids saving one new ID number at once into

@@ -121,6 +121,7 @@ test('residents: a good file is written; importing it again changes nothing', as
   assert.equal(first.status, 200, first.text);
   assert.deepEqual({ ...first.json, errors: undefined }, {
     kind: 'residents', encoding: 'utf-8', dry_run: false, rows: 3, written: 3, unchanged: 0, invalid: 0, errors_total: 0, errors: undefined,
+    updates_total: 0, updates: [],
   });
   assert.deepEqual(first.json.errors, []);
   assert.equal(await count('residents'), before + 3);
@@ -128,6 +129,7 @@ test('residents: a good file is written; importing it again changes nothing', as
   assert.equal(again.status, 200, again.text);
   assert.equal(again.json.written, 0);
   assert.equal(again.json.unchanged, 3);
+  assert.deepEqual(again.json.updates, [], 'the same data again updates nobody');
   assert.equal(await count('residents'), before + 3);
   assert.equal(await count('resident_history', `WHERE resident_id IN (SELECT id FROM residents WHERE id_number = '${pid(1, 1)}')`), 0,
     'a re-import leaves no history');

@@ -224,9 +224,14 @@ test('probing ID numbers registered elsewhere is audited and limited', async () 
   assert.equal(probes.filter((e) => e.outcome === 'already_exists').length, PROBE_LIMIT, JSON.stringify(probes));
   assert.equal(probes.filter((e) => e.outcome === 'rate_limited').length, 2, JSON.stringify(probes));
   assert.ok(probes.every((e) => /^\d{4}\*{10}[\dX]{4}$/.test(e.object_id)), 'probes name masked numbers');
-  // gw1's own residents are not affected by gw2's limit.
+  // gw1's own residents are not affected by gw2's limit: registering one of
+  // them again is answered with the resident (409 and its id, not 429), and
+  // it is corrected at its own URL.
   const own = await api('POST', '/api/v1/residents', tokens.gw1, { id_number: PEOPLE[0].id, name: PEOPLE[0].name, area_code: 'B1', room: '9' });
-  assert.equal(own.status, 200, own.text);
+  await assertError(own, 409, 'already_exists', { field: 'id_number' });
+  const fixed = await api('PATCH', `/api/v1/residents/${own.json.id}`, tokens.gw1, { room: '9' });
+  assert.equal(fixed.status, 200, fixed.text);
+  assert.equal(fixed.json.room, '9');
 });
 
 // Proves: an import's rows "registered outside your scope" (a dry run too)

@@ -331,25 +331,65 @@ describe('registry pages', { timeout: 120_000 }, () => {
     await page.getByTestId('profile-ledgers').locator('li[data-ledger="volunteer"]').waitFor();
     await screenshot(page, server.dir, 'desktop-resident-profile');
 
-    // The correction form explains the masked number and refuses a wrong one.
+    // The correction form shows the masked ID number and phone and asks for
+    // no retyping (issue 9, finding 4): changing only the room saves only
+    // the room, and ID number and phone stay as they were.
     await page.getByRole('button', { name: '更正信息' }).click();
     const fix = page.getByTestId('fix-form');
-    assert.match(await fix.textContent(), /须重新输入完整的18位身份证号/);
-    await fix.getByLabel('身份证号').fill(R3.id_number);
-    await fix.getByLabel('手机号').fill(R1.phone);
+    assert.match(await fix.textContent(), /只改需要更正的项/);
+    assert.equal(await fix.getByLabel('身份证号').inputValue(), masked[R1.name]);
+    assert.equal(await fix.getByLabel('手机号').inputValue(), '138****5678');
+    // A half-typed number is caught before it is sent.
+    await fix.getByLabel('手机号').fill('138****567');
     await fix.getByRole('button', { name: '保存更正' }).click();
-    assert.match(await page.locator('#fix-id_number-error').textContent(), /不一致/);
-    await fix.getByLabel('身份证号').fill(R1.id_number);
+    assert.match(await page.locator('#fix-phone-error').textContent(), /完整的11位/);
+    await fix.getByLabel('手机号').fill('138****5678');
     await fix.getByLabel('房间').fill('302');
     await fix.getByRole('button', { name: '保存更正' }).click();
     await page.getByRole('status').getByText('已更正，改动已记入历史。').waitFor();
     await history.locator('li[data-field="room"]').filter({ hasText: /301\s*→\s*302/ }).waitFor();
+    assert.equal(await history.locator('li[data-field="phone"], li[data-field="id_number"]').count(), 0);
+    const stored = await admin('GET', `/api/v1/residents?q=${R1.id_number}&status=all`);
+    assert.equal(stored.body.items.length, 1, 'the ID number is intact');
+    assert.equal(stored.body.items[0].phone, '138****5678', 'the phone is intact');
+    assert.equal(stored.body.items[0].room, '302');
 
     // Moved out: no longer among the active residents, but found with 全部.
     await page.goto(`/#/residents?q=${encodeURIComponent(R1.name)}`);
     await page.getByText('没有符合条件的居民。').waitFor();
     await page.getByLabel('状态').selectOption('all');
     await page.locator(`tr[data-resident-id="${ids[R1.name]}"]`).getByTestId('resident-status').filter({ hasText: '迁出' }).waitFor();
+  });
+
+  // Issue 9, finding 1: registering an ID number that is already registered
+  // shows that person and changes nothing; the correction is a separate,
+  // explicit act on their record.
+  step('registering an existing ID number shows that person and does not overwrite', async () => {
+    await page.goto(`/#/residents?area=${GRID_A}`);
+    await h1(page, '居民').waitFor();
+    await page.getByRole('button', { name: '+ 登记居民' }).click();
+    const form = page.getByTestId('add-form');
+    await form.getByLabel('身份证号').fill(R2.id_number);
+    await form.getByLabel('姓名').fill('李四');
+    await form.getByLabel('房间').fill('999');
+    await form.getByRole('button', { name: '保存' }).click();
+    const notice = page.getByTestId('taken-notice');
+    await notice.waitFor();
+    assert.equal(await notice.getAttribute('data-resident-id'), String(ids[R2.name]));
+    assert.match(await notice.textContent(), /已登记为 李\*.*第一网格.*没有保存/);
+    await screenshot(page, server.dir, 'desktop-register-taken');
+    const before = await admin('GET', `/api/v1/residents/${ids[R2.name]}`);
+    assert.equal(before.body.name, R2.name, 'the name is not overwritten');
+    assert.ok(!before.body.room, 'the room is not overwritten');
+    const hist = await admin('GET', `/api/v1/residents/${ids[R2.name]}/history`);
+    assert.deepEqual(hist.body.items, [], 'nothing was written');
+    // Opening it for correction leads to that person's record, with the form open.
+    await notice.getByRole('link', { name: '打开并更正' }).click();
+    await page.waitForURL(new RegExp(`#/residents/${ids[R2.name]}\\?fix=1$`));
+    await h1(page, /^李秀英/).waitFor();
+    await page.getByTestId('fix-form').waitFor();
+    assert.equal(await page.getByTestId('fix-form').getByLabel('姓名').inputValue(), R2.name);
+    await page.getByTestId('fix-form').getByRole('button', { name: '取消' }).click();
   });
 
   step('the ledgers page counts people and opens a ledger per child area', async () => {
@@ -419,6 +459,23 @@ describe('registry pages', { timeout: 120_000 }, () => {
     assert.equal(found.body.items.length, 1, 'the good row is written');
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, server.dir, 'desktop-import-skipped');
+
+    // An import updates by ID number; its dry run lists whom a file would
+    // change (issue 9, finding 1), and changes nobody.
+    const update = `身份证号,姓名,区域编码,房间\r\n${R2.id_number},${R2.name},${GRID_A},808\r\n`;
+    await page.locator('#import-file').setInputFiles({ name: 'update.csv', mimeType: 'text/csv', buffer: Buffer.from(update) });
+    await page.getByLabel('跳过错误行').uncheck();
+    await page.getByLabel('只检查不写入').check();
+    await page.getByRole('button', { name: '检查文件' }).click();
+    await banner.filter({ hasText: '检查完成' }).waitFor();
+    const updates = page.getByTestId('import-updates');
+    const urow = updates.locator(`tr[data-resident-id="${ids[R2.name]}"]`);
+    await urow.waitFor();
+    assert.equal(await urow.getAttribute('data-line'), '2');
+    assert.equal(await urow.getByRole('link', { name: R2.name }).getAttribute('href'), `#/residents/${ids[R2.name]}`);
+    assert.match(await page.getByTestId('import-result').textContent(), /将更新已登记的居民（1）/);
+    assert.ok(!(await admin('GET', `/api/v1/residents/${ids[R2.name]}`)).body.room, 'a dry run changes nobody');
+    await screenshot(page, server.dir, 'desktop-import-dry-updates');
   });
 
   step('every page fits a phone screen', async () => {

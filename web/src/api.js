@@ -17,6 +17,7 @@ export class ApiError extends Error {
     this.status = status;
     this.code = (body && body.error) || (status ? 'http_error' : 'network_error');
     this.field = (body && body.field) || null;
+    this.body = body || null; // what else the answer says (a 409's existing resident)
     const ra = retryAfter == null ? NaN : Number(retryAfter);
     this.retryAfter = Number.isFinite(ra) && ra >= 0 ? ra : null;
   }

@@ -31,11 +31,20 @@ static json_t *render_result(const struct cg_import_result *res)
                                                 "column", e->column, "code", e->code, "message",
                                                 e->message));
     }
-    return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:o}", "kind", res->kind, "encoding",
-                     res->encoding, "dry_run", res->dry_run, "rows", (json_int_t)res->rows,
-                     "written", (json_int_t)res->written, "unchanged", (json_int_t)res->unchanged,
-                     "invalid", (json_int_t)res->invalid, "errors_total",
-                     (json_int_t)res->errors_total, "errors", errors);
+    /* Rows that change residents already registered: whom a file changes. */
+    json_t *updates = json_array();
+    for (size_t i = 0; i < res->nupdates; i++) {
+        const struct cg_import_update *u = &res->updates[i];
+        json_array_append_new(updates,
+                              json_pack("{s:I, s:I, s:s}", "line", (json_int_t)u->line, "id",
+                                        (json_int_t)u->resident_id, "name", u->name));
+    }
+    return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:o}", "kind", res->kind,
+                     "encoding", res->encoding, "dry_run", res->dry_run, "rows",
+                     (json_int_t)res->rows, "written", (json_int_t)res->written, "unchanged",
+                     (json_int_t)res->unchanged, "invalid", (json_int_t)res->invalid,
+                     "errors_total", (json_int_t)res->errors_total, "errors", errors,
+                     "updates_total", (json_int_t)res->updates_total, "updates", updates);
 }
 
 /* A 429 with the seconds until the actor may probe again. */

@@ -1,4 +1,4 @@
-/* Residents: search (JSON, CSV or xlsx), add or correct, read, status,
+/* Residents: search (JSON, CSV or xlsx), register, correct, read, status,
  * history. Scope, masking and audit happen in lib/resident.c. */
 #include <stdlib.h>
 #include <string.h>
@@ -172,12 +172,28 @@ int route_residents_get(struct http_req *r)
     return rc ? rc : reply_resident(r, &res);
 }
 
+/* The 409 of a registration whose ID number is already registered in the
+ * user's scope: the usual error body, plus the resident's id and whom it
+ * is (name and ID number masked, area), so that the client can offer to
+ * open that record for correction. */
+static int reply_taken(struct http_req *r, int64_t id, const struct cg_resident *res)
+{
+    json_t *body = json_pack("{s:s, s:s, s:s, s:I, s:{s:I, s:s?, s:s?, s:{s:s?, s:s?}}}", "error",
+                             cg_err_name(CG_EEXISTS), "message",
+                             cg_arena_printf(r->arena, "id_number: %s", r->ferr.message), "field",
+                             "id_number", "id", (json_int_t)id, "resident", "id", (json_int_t)id,
+                             "name", res->name, "id_number", res->id_number, "area", "code",
+                             res->area.code, "name", res->area.name);
+    return body ? http_reply_json(r, 409, body) : CG_ENOMEM;
+}
+
+/* Registers a resident; never corrects one (that is PATCH on its URL). */
 int route_residents_save(struct http_req *r)
 {
     json_t *body = NULL;
     struct cg_resident_input in = {0};
     struct cg_resident res;
-    int created = 0;
+    int64_t existing = 0;
     int rc = http_json_body(r, &body);
     struct {
         const char *key;
@@ -193,34 +209,66 @@ int route_residents_save(struct http_req *r)
     for (size_t i = 0; !rc && i < sizeof fields / sizeof fields[0]; i++)
         rc = cg_json_get_string(body, fields[i].key, fields[i].required, 400, fields[i].dst,
                                 &r->ferr);
+    memset(&res, 0, sizeof res);
     if (!rc)
-        rc = cg_resident_save(r->db, r->actor, &in, r->arena, &res, &created, &r->ferr);
+        rc = cg_resident_register(r->db, r->actor, &in, r->arena, &res, &existing, &r->ferr);
     json_decref(body);
     int64_t wait = 0;
     if (rc == CG_ERATE_LIMITED && !cg_resident_probe_wait(r->db, r->actor, &wait) && wait > 0)
         http_add_header(r, "Retry-After", cg_arena_printf(r->arena, "%lld", (long long)wait));
+    if (rc == CG_EEXISTS && existing && res.id == existing)
+        return reply_taken(r, existing, &res);
     if (rc)
         return rc;
     rc = reply_resident(r, &res);
-    if (!rc && created)
+    if (!rc)
         r->status = 201;
     return rc;
 }
 
+/* Reads the fields a correction names into *p; says whether there was any. */
+static int read_patch(struct http_req *r, json_t *body, struct cg_resident_patch *p, int *any)
+{
+    struct {
+        const char *key;
+        const char **dst;
+    } fields[] = {
+        {"id_number", &p->id_number}, {"name", &p->name},
+        {"phone", &p->phone},         {"area_code", &p->area_code},
+        {"household", &p->household}, {"unit", &p->unit},
+        {"room", &p->room},           {"resident_type", &p->resident_type},
+    };
+    int rc = 0;
+    *any = 0;
+    for (size_t i = 0; !rc && i < sizeof fields / sizeof fields[0]; i++) {
+        rc = cg_json_get_string(body, fields[i].key, 0, 400, fields[i].dst, &r->ferr);
+        *any |= *fields[i].dst != NULL;
+    }
+    return rc;
+}
+
+/* Corrects the fields the body names, and/or sets the status (with a note):
+ * what is not named stays as it is. */
 int route_residents_update(struct http_req *r)
 {
     json_t *body = NULL;
     const char *status = NULL, *note = NULL;
+    struct cg_resident_patch patch = {0};
     int64_t id = 0;
+    int any = 0;
     struct cg_resident res;
     int rc = parse_id(r, &id);
     if (!rc)
         rc = http_json_body(r, &body);
     if (!rc)
-        rc = cg_json_get_string(body, "status", 1, 32, &status, &r->ferr);
+        rc = read_patch(r, body, &patch, &any);
+    if (!rc)
+        rc = cg_json_get_string(body, "status", !any, 32, &status, &r->ferr);
     if (!rc)
         rc = cg_json_get_string(body, "note", 0, 2000, &note, &r->ferr);
-    if (!rc)
+    if (!rc && any)
+        rc = cg_resident_correct(r->db, r->actor, id, &patch, r->arena, &res, &r->ferr);
+    if (!rc && status)
         rc = cg_resident_set_status(r->db, r->actor, id, status, note, r->arena, &res, &r->ferr);
     json_decref(body);
     return rc ? rc : reply_resident(r, &res);

@@ -326,6 +326,45 @@ function ImportResult({ result, i18n }) {
           )}
         </>
       )}
+      {report && Array.isArray(report.updates) && report.updates.length > 0 && (
+        <ImportUpdates report={report} dryRun={result.dryRun} t={t} />
+      )}
     </section>
+  );
+}
+
+/**
+ * The rows that change residents already registered (an import updates by
+ * ID number): in a dry run, whom the file would change, each a link.
+ */
+function ImportUpdates({ report, dryRun, t }) {
+  const n = report.updates_total || report.updates.length;
+  const title = t(dryRun ? 'import.updates_would' : 'import.updates_done', { n });
+  return (
+    <>
+      <h3 class="sub-title">{title}</h3>
+      <div class="table-wrap">
+        <table class="data-table import-updates" data-testid="import-updates">
+          <caption class="sr-only">{title}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('import.e_line')}</th>
+              <th scope="col">{t('import.u_person')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.updates.slice(0, MAX_ERRORS_SHOWN).map((u) => (
+              <tr key={u.line} data-line={u.line} data-resident-id={u.id}>
+                <th scope="row" data-label={t('import.e_line')}>{u.line}</th>
+                <td data-label={t('import.u_person')}><a href={`#/residents/${u.id}`}>{u.name}</a></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {n > Math.min(report.updates.length, MAX_ERRORS_SHOWN) && (
+        <p class="muted small">{t('import.updates_more', { n: n - Math.min(report.updates.length, MAX_ERRORS_SHOWN) })}</p>
+      )}
+    </>
   );
 }

@@ -1,7 +1,8 @@
 // A resident's profile (#/residents/:id): the details as the server shows
 // them to this role (masked ID number and phone for most), the ledgers the
-// resident is on, the status (moved out, deceased, active again), corrections,
-// and the history of every change.
+// resident is on, the status (moved out, deceased, active again), corrections
+// (only the fields changed, so masked numbers need no retyping), and the
+// history of every change.
 import { useState } from 'preact/hooks';
 import { del, get, patch, request } from '../api.js';
 import { canWritePeople, splitTags } from '../components/access.js';
@@ -9,7 +10,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog.jsx';
 import { Field } from '../components/Field.jsx';
 import { FormPanel, useForm } from '../components/form.jsx';
 import { DateInput } from '../components/inputs.jsx';
-import { useLoad } from '../components/hooks.js';
+import { useHashQuery, useLoad } from '../components/hooks.js';
 import { Empty, ErrorAlert, Flash, Loading } from '../components/States.jsx';
 import { errorText, fieldErrorText } from '../errors.js';
 import { useI18n } from '../i18n.jsx';
@@ -18,7 +19,7 @@ import {
   ResidentForm, addressOf, ledgerName, useLedgerCatalogue,
 } from './Residents.jsx';
 
-const HISTORY_FIELDS = ['name', 'phone', 'area', 'household', 'unit', 'room', 'resident_type', 'status', 'note'];
+const HISTORY_FIELDS = ['id_number', 'name', 'phone', 'area', 'household', 'unit', 'room', 'resident_type', 'status', 'note'];
 
 export function ResidentPage({ user, params }) {
   const i18n = useI18n();
@@ -27,7 +28,10 @@ export function ResidentPage({ user, params }) {
   const writer = canWritePeople(user);
   const [version, setVersion] = useState(0);
   const [flash, setFlash] = useState('');
-  const [fixing, setFixing] = useState(false);
+  // #/residents/:id?fix=1 (from a registration that found this person)
+  // opens the correction form at once; it is still an explicit save.
+  const hq = useHashQuery();
+  const [fixing, setFixing] = useState(writer && hq.fix === '1');
   const catalogue = useLedgerCatalogue();
   const bump = () => setVersion((v) => v + 1);
 

@@ -1,11 +1,12 @@
 // 居民: search the residents of the user's scope (one box read by its shape
 // on the server: name, full ID number, its last digits, phone or address),
 // filter by area, ledger and status, page through the results, export them,
-// and register a new resident. The search lives in the hash
+// and register a new resident (an ID number already registered is shown,
+// never overwritten: corrections are made on the resident's own page). The search lives in the hash
 // (#/residents?q=..&ledger=..), so links from other pages, back and forward
 // and a reload all keep it.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { get, post, query } from '../api.js';
+import { get, patch, post, query } from '../api.js';
 import { Phone } from '../components/Phone.jsx';
 import { canWritePeople, splitTags } from '../components/access.js';
 import { AreaPicker } from '../components/AreaPicker.jsx';
@@ -256,20 +257,75 @@ function ResidentTable({ items, catalogue, res, empty, onRetry, pager }) {
   );
 }
 
-/** Masked "1402**********123X" against a typed number: every shown character must agree. */
-export function matchesMask(masked, typed) {
-  if (!masked || masked.length !== typed.length) return false;
-  for (let i = 0; i < masked.length; i++) {
-    if (masked[i] !== '*' && masked[i].toUpperCase() !== typed[i].toUpperCase()) return false;
-  }
-  return true;
+/** The values a correction form starts from: what the server shows (masked where it masks). */
+function shownValues(resident, types) {
+  return {
+    id_number: resident.id_number,
+    name: resident.name,
+    phone: resident.phone || '',
+    area_code: resident.area ? resident.area.code : '',
+    household: resident.household || '',
+    unit: resident.unit || '',
+    room: resident.room || '',
+    resident_type: resident.resident_type || types[0],
+    tags: [],
+  };
 }
 
 /**
- * Adds a resident (mode "add") or corrects one (mode "correct", given
- * `resident`). Both are POST /api/v1/residents: the server matches the full
- * ID number, so a correction needs it typed in full again when the API shows
- * it masked, and the phone too when that is masked (or it would be cleared).
+ * The fields of a correction that differ from what was shown, or a
+ * [field, text] failure. A masked value left as shown is no change: only
+ * changing the ID number or phone itself needs it typed in full.
+ */
+function changedFields(shown, v, t) {
+  const body = {};
+  const idn = v.id_number.trim().toUpperCase();
+  if (idn !== shown.id_number.toUpperCase()) {
+    if (idn.includes('*') || idn.length !== 18) return { fail: ['id_number', t('resident.fix_id_full')] };
+    body.id_number = idn;
+  }
+  const phone = v.phone.trim();
+  if (phone !== shown.phone) {
+    if (phone.includes('*')) return { fail: ['phone', t('resident.fix_phone_full')] };
+    body.phone = phone;
+  }
+  for (const k of ['name', 'area_code', 'household', 'unit', 'room', 'resident_type']) {
+    const x = typeof v[k] === 'string' ? v[k].trim() : v[k];
+    if (x !== shown[k]) body[k] = x;
+  }
+  return { body };
+}
+
+/**
+ * What registering an existing number answers: who has it (masked), that
+ * nothing changed, and the way to that person's record for a correction.
+ */
+function TakenNotice({ resident, onBack }) {
+  const { t } = useI18n();
+  return (
+    <div class="alert alert-info" role="alert" data-testid="taken-notice" data-resident-id={resident.id}>
+      <p class="strong">{t('residents.taken_title')}</p>
+      <p>
+        {t('residents.taken_text', {
+          id_number: resident.id_number, name: resident.name, area: resident.area ? resident.area.name : '—',
+        })}
+      </p>
+      <p>{t('residents.taken_question')}</p>
+      <p class="form-actions">
+        <a class="btn btn-primary" href={`#/residents/${resident.id}?fix=1`}>{t('residents.taken_fix')}</a>
+        <a class="btn" href={`#/residents/${resident.id}`}>{t('residents.taken_open')}</a>
+        <button type="button" class="btn" onClick={onBack}>{t('residents.taken_back')}</button>
+      </p>
+    </div>
+  );
+}
+
+/**
+ * Registers a resident (mode "add", POST /api/v1/residents) or corrects one
+ * (mode "correct", given `resident`: PATCH on its URL with only the fields
+ * that changed). Registering never corrects: a number already registered in
+ * scope is answered with that person, and changing them is an explicit
+ * correction on their record; one registered elsewhere says whom to ask.
  */
 export function ResidentForm({ mode, resident, catalogue, defaultArea, onDone, onCancel }) {
   const i18n = useI18n();
@@ -281,41 +337,42 @@ export function ResidentForm({ mode, resident, catalogue, defaultArea, onDone, o
   const phoneMasked = correcting && !!resident.phone && resident.phone.includes('*');
   const p = correcting ? 'fix' : 'add';
   const first = useRef(null);
+  const [taken, setTaken] = useState(null);
   useEffect(() => { if (first.current) first.current.focus(); }, []);
 
   const form = useForm({
     id: p,
-    initial: () => (correcting ? {
-      id_number: idMasked ? '' : resident.id_number,
-      name: resident.name,
-      phone: phoneMasked ? '' : (resident.phone || ''),
-      area_code: resident.area ? resident.area.code : '',
-      household: resident.household || '',
-      unit: resident.unit || '',
-      room: resident.room || '',
-      resident_type: resident.resident_type || types[0],
-      tags: [],
-    } : {
+    initial: () => (correcting ? shownValues(resident, types) : {
       id_number: '', name: '', phone: '', area_code: defaultArea || '', household: '', unit: '', room: '',
       resident_type: types[0], tags: [],
     }),
     fields: ['id_number', 'name', 'phone', 'area_code', 'household', 'unit', 'room', 'resident_type', 'tags'],
     async onSubmit(v, f) {
-      const idn = v.id_number.trim().toUpperCase();
-      if (correcting && idMasked && !matchesMask(resident.id_number, idn)) {
-        return f.fail('id_number', t('resident.fix_id_mismatch', { masked: resident.id_number }));
-      }
+      setTaken(null);
       if (!v.area_code) return f.fail('area_code', t('error.missing_field'));
-      const body = { id_number: idn, name: v.name.trim(), area_code: v.area_code, resident_type: v.resident_type };
+      if (correcting) {
+        const { body, fail } = changedFields(shownValues(resident, types), v, t);
+        if (fail) return f.fail(...fail);
+        if (Object.keys(body).length === 0) return f.fail(null, t('resident.fix_nothing'));
+        return onDone(await patch(`/api/v1/residents/${resident.id}`, body));
+      }
+      const body = {
+        id_number: v.id_number.trim().toUpperCase(), name: v.name.trim(), area_code: v.area_code, resident_type: v.resident_type,
+      };
       for (const k of ['phone', 'household', 'unit', 'room']) body[k] = v[k].trim();
-      if (!correcting && v.tags.length) body.tags = v.tags.join(';');
-      const r = await post('/api/v1/residents', body);
-      // Cannot happen when the number matched the mask; said plainly if it does.
-      if (correcting && r && r.id !== resident.id) return f.fail(null, t('resident.fix_other', { name: r.name }));
-      return onDone(r);
+      if (v.tags.length) body.tags = v.tags.join(';');
+      try {
+        return onDone(await post('/api/v1/residents', body));
+      } catch (err) {
+        if (err.code !== 'already_exists' || err.field !== 'id_number') throw err;
+        if (err.body && err.body.resident) return setTaken(err.body.resident);
+        return f.fail('id_number', t('residents.id_elsewhere'));
+      }
     },
   });
   const { values: v, errors } = form;
+  const idInput = form.input('id_number');
+  const onIdInput = (e) => { setTaken(null); idInput.onInput(e); };
 
   const title = correcting ? t('resident.fix_title', { name: resident.name }) : t('residents.add_title');
   const tagsBox = !correcting && catalogue.length > 0 && (
@@ -338,25 +395,26 @@ export function ResidentForm({ mode, resident, catalogue, defaultArea, onDone, o
   return (
     <FormPanel form={form} testid={`${p}-form`} title={title} onCancel={onCancel}
       submitLabel={correcting ? t('resident.fix_submit') : t('residents.add_submit')}
-      intro={correcting && (
-        <p class="alert alert-info">{idMasked ? t('resident.fix_intro_masked', { masked: resident.id_number }) : t('resident.fix_intro')}</p>
+      intro={correcting ? (
+        <p class="alert alert-info">{idMasked || phoneMasked ? t('resident.fix_intro_masked') : t('resident.fix_intro')}</p>
+      ) : taken && (
+        <TakenNotice resident={taken} onBack={() => { setTaken(null); if (first.current) first.current.focus(); }} />
       )}
       after={tagsBox}>
       <Field {...form.field('id_number')} label={t('resident.id_number')} required
-        hint={correcting ? (idMasked ? t('resident.fix_id_hint', { masked: resident.id_number }) : t('resident.fix_id_fixed')) : t('residents.f_id_hint')}>
+        hint={idMasked ? t('resident.fix_id_hint', { masked: resident.id_number }) : t('residents.f_id_hint')}>
         {(a) => (
-          <input {...a} {...form.input('id_number')} ref={first} required autocomplete="off" spellcheck={false}
-            inputmode="text" maxLength={18} class="mono" readOnly={correcting && !idMasked} />
+          <input {...a} {...idInput} onInput={onIdInput} onChange={onIdInput} ref={first} required autocomplete="off"
+            spellcheck={false} inputmode="text" maxLength={18} class="mono" />
         )}
       </Field>
       <Field {...form.field('name')} label={t('resident.name')} required>
         {(a) => <input {...a} {...form.input('name')} required autocomplete="off" />}
       </Field>
-      <Field {...form.field('phone')} label={t('resident.phone')} required={phoneMasked}
+      <Field {...form.field('phone')} label={t('resident.phone')}
         hint={phoneMasked ? t('resident.fix_phone_hint', { masked: resident.phone }) : t('residents.f_phone_hint')}>
         {(a) => (
-          <input {...a} {...form.input('phone')} type="tel" inputmode="numeric" autocomplete="off" maxLength={11}
-            required={phoneMasked} />
+          <input {...a} {...form.input('phone')} type="tel" inputmode="numeric" autocomplete="off" maxLength={11} />
         )}
       </Field>
       <AreaPicker {...form.field('area_code')} label={t('resident.area')} required
