@@ -94,6 +94,10 @@ struct cg_import_error {
                             unknown_column, duplicate_column, already_exists, conflict,
                             malformed_csv, bad_encoding, truncated, too_long, io_error */
     const char *message; /* English */
+    const char *field;   /* the field (English column name) the error is about, or "" */
+    const char *reason;  /* a stable word for why, for the UI to translate ("unknown_ledger",
+                            "bad_phone", "missing" ...), or "" */
+    const char *value;   /* the value refused (a cell, a header), or "" */
 };
 
 struct cg_import_result {
@@ -107,6 +111,8 @@ struct cg_import_result {
     struct cg_import_error *errors; /* the first max_errors problems, in file order */
     size_t nerrors;
     int64_t errors_total; /* all problems, >= nerrors */
+    int64_t file_errors;  /* problems of the file itself (header, encoding), not of a row;
+                             with one, every row counts as invalid: none can be read */
 };
 
 /* Imports the CSV file at path (see cg_csvin_open_file) as actor. All

@@ -27,15 +27,21 @@ static json_t *render_result(const struct cg_import_result *res)
     json_t *errors = json_array();
     for (size_t i = 0; i < res->nerrors; i++) {
         const struct cg_import_error *e = &res->errors[i];
-        json_array_append_new(errors, json_pack("{s:I, s:s, s:s, s:s}", "line", (json_int_t)e->line,
-                                                "column", e->column, "code", e->code, "message",
-                                                e->message));
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "line", (json_int_t)e->line,
+                              "column", e->column, "code", e->code, "message", e->message, "field",
+                              e->field, "reason", e->reason);
+        /* The refused value as given; a value JSON cannot carry is left out. */
+        json_t *v = json_string(e->value);
+        if (o)
+            json_object_set_new(o, "value", v ? v : json_string(""));
+        json_array_append_new(errors, o);
     }
-    return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:o}", "kind", res->kind, "encoding",
-                     res->encoding, "dry_run", res->dry_run, "rows", (json_int_t)res->rows,
-                     "written", (json_int_t)res->written, "unchanged", (json_int_t)res->unchanged,
-                     "invalid", (json_int_t)res->invalid, "errors_total",
-                     (json_int_t)res->errors_total, "errors", errors);
+    return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "kind", res->kind,
+                     "encoding", res->encoding, "dry_run", res->dry_run, "rows",
+                     (json_int_t)res->rows, "written", (json_int_t)res->written, "unchanged",
+                     (json_int_t)res->unchanged, "invalid", (json_int_t)res->invalid,
+                     "errors_total", (json_int_t)res->errors_total, "file_errors",
+                     (json_int_t)res->file_errors, "errors", errors);
 }
 
 /* A 429 with the seconds until the actor may probe again. */
