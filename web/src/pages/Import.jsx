@@ -55,14 +55,13 @@ function useLedgerNames() {
 function acceptedValues(kind, column, { t, lang, meta, ledgers }) {
   const zh = lang !== 'en';
   const list = (key) => (meta && meta[key]) || [];
-  const field = `${kind}.${column}`;
-  if (field === 'residents.resident_type') {
+  if (kind === 'residents' && column === 'resident_type') {
     // 户籍 is the word exports write for permanent residents; the import reads it too.
     return list('resident_types').map((x) => (zh ? t(x.code === 'permanent' ? 'import.v_permanent' : `rtype.${x.code}`) : x.code));
   }
-  if (field === 'residents.tags') return ledgers.map((l) => (zh ? l.zh : l.en) || l.name);
-  if (field === 'areas.level') return list('area_levels').map((x) => (zh ? t(`level.${x.code}`) : x.code));
-  if (field === 'venues.type') {
+  if (kind === 'residents' && column === 'tags') return ledgers.map((l) => (zh ? l.zh : l.en) || l.name);
+  if (kind === 'areas' && column === 'level') return list('area_levels').map((x) => (zh ? t(`level.${x.code}`) : x.code));
+  if (kind === 'venues' && column === 'type') {
     return list('place_types').filter((x) => x.kind === 'venue').map((x) => (zh ? x.zh : x.code));
   }
   return null;
