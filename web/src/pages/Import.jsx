@@ -259,8 +259,8 @@ function ColumnsTable({ info }) {
               return (
                 <tr key={c.name}>
                   <th scope="row" data-label={t('import.col_en')} class="mono">{c.name}</th>
-                  <td data-label={t('import.col_zh')}>{c.label['zh-CN']}</td>
-                  <td data-label={t('import.col_required')}>{c.required ? t('import.required') : t('import.optional')}</td>
+                  <td data-label={t('import.col_zh')} class="nowrap">{c.label['zh-CN']}</td>
+                  <td data-label={t('import.col_required')} class="nowrap">{c.required ? t('import.required') : t('import.optional')}</td>
                   <td data-label={t('import.col_what')} class="muted">{what === key ? labelIn(c.label, lang) : what}</td>
                   <td data-label={t('import.col_accepts')} data-testid={`accepts-${c.name}`}>
                     {accepts && accepts.length > 0 ? (
@@ -268,7 +268,7 @@ function ColumnsTable({ info }) {
                         <span class="wrap">{accepts.join(lang === 'en' ? ', ' : '、')}</span>
                         {c.name === 'tags' && <span class="field-hint d-block">{t('import.accepts_more')}</span>}
                       </>
-                    ) : '—'}
+                    ) : null}
                   </td>
                 </tr>
               );
