@@ -5,10 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
 #include "civgrid/error.h"
+#include "civgrid/ledger.h"
+#include "civgrid/resident.h"
 
 /* ---- CSV ---- */
 
@@ -251,4 +254,148 @@ int cg_export_xlsx(cg_buf *out, const char *sheet, const char *const *headers, s
     }
     unlink(path);
     return rc;
+}
+
+/* ---- residents in the office's words ---- */
+
+/* The export's columns, in the order of a residents import file. */
+static const int resident_cols[] = {
+    CG_RESIDENT_COL_ID,        CG_RESIDENT_COL_NAME,      CG_RESIDENT_COL_SEX,
+    CG_RESIDENT_COL_BIRTH,     CG_RESIDENT_COL_PHONE,     CG_RESIDENT_COL_AREA,
+    CG_RESIDENT_COL_AREA_NAME, CG_RESIDENT_COL_HOUSEHOLD, CG_RESIDENT_COL_UNIT,
+    CG_RESIDENT_COL_ROOM,      CG_RESIDENT_COL_TYPE,      CG_RESIDENT_COL_STATUS,
+    CG_RESIDENT_COL_TAGS,
+};
+#define RESIDENT_EXPORT_COLS (sizeof resident_cols / sizeof resident_cols[0])
+
+/* Stored codes and their words. The resident types' words are the ones the
+ * import reads back (户籍/流动 and the English codes themselves). */
+static const char *const code_words[][3] = {
+    {"M", "男", "Male"},
+    {"F", "女", "Female"},
+    {"permanent", "户籍", "permanent"},
+    {"floating", "流动", "floating"},
+    {"active", "在册", "Active"},
+    {"moved_out", "迁出", "Moved out"},
+    {"deceased", "死亡", "Deceased"},
+};
+
+static const char *word(const char *code, int en)
+{
+    for (size_t i = 0; code && i < sizeof code_words / sizeof code_words[0]; i++)
+        if (!strcmp(code_words[i][0], code))
+            return code_words[i][en ? 2 : 1];
+    return code;
+}
+
+/* "party_member;volunteer" in words: "党员;志愿者". */
+static const char *ledger_words(const char *tags, int en, const struct cg_ledger *ledgers,
+                                size_t nledgers, cg_arena *a)
+{
+    if (!tags || !*tags)
+        return tags;
+    cg_buf b;
+    cg_buf_init(&b, 64);
+    for (const char *t = tags; *t;) {
+        size_t len = strcspn(t, ";");
+        const char *w = NULL;
+        for (size_t i = 0; !w && i < nledgers; i++)
+            if (strlen(ledgers[i].name) == len && !strncmp(ledgers[i].name, t, len))
+                w = en ? ledgers[i].en : ledgers[i].zh;
+        if (b.len)
+            cg_buf_append(&b, ";", 1);
+        if (w && *w)
+            cg_buf_append(&b, w, strlen(w));
+        else
+            cg_buf_append(&b, t, len);
+        t += len + (t[len] == ';');
+    }
+    const char *out = b.data ? cg_arena_strdup(a, b.data) : NULL;
+    cg_buf_free(&b);
+    return out;
+}
+
+int cg_export_residents(cg_buf *out, int xlsx, int en, const struct cg_resident *items, size_t n,
+                        const struct cg_ledger *ledgers, size_t nledgers, cg_arena *a)
+{
+    const char *headers[RESIDENT_EXPORT_COLS];
+    for (size_t c = 0; c < RESIDENT_EXPORT_COLS; c++) {
+        const struct cg_import_column *col = &cg_resident_columns[resident_cols[c]];
+        headers[c] = en ? col->en : col->zh;
+    }
+    const char **cells = cg_arena_alloc(a, (n ? n : 1) * RESIDENT_EXPORT_COLS * sizeof *cells);
+    if (!cells)
+        return CG_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const struct cg_resident *x = &items[i];
+        const char *tags = ledger_words(x->tags, en, ledgers, nledgers, a);
+        if (x->tags && *x->tags && !tags)
+            return CG_ENOMEM;
+        const char *row[RESIDENT_EXPORT_COLS] = {x->id_number,
+                                                 x->name,
+                                                 word(x->sex, en),
+                                                 x->birth_date,
+                                                 x->phone,
+                                                 x->area.code,
+                                                 x->area.name,
+                                                 x->household,
+                                                 x->unit,
+                                                 x->room,
+                                                 word(x->resident_type, en),
+                                                 word(x->status, en),
+                                                 tags};
+        memcpy(&cells[i * RESIDENT_EXPORT_COLS], row, sizeof row);
+    }
+    return xlsx ? cg_export_xlsx(out, en ? "Residents" : "居民", headers, RESIDENT_EXPORT_COLS,
+                                 cells, n)
+                : cg_export_csv(out, headers, RESIDENT_EXPORT_COLS, cells, n);
+}
+
+/* RFC 5987 attr-char: what a filename* carries as it is; the rest is %XX. */
+static int attr_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && strchr("!#$&+-.^_`|~", c));
+}
+
+/* A name part that is safe in a file name: path separators, quotes and
+ * control characters become '_'. */
+static void name_part(cg_buf *b, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+        unsigned char c = *p < 0x20 || *p == 0x7f || strchr("/\\\":*?<>|", *p) ? '_' : *p;
+        cg_buf_append(b, (const char *)&c, 1);
+    }
+}
+
+const char *cg_export_disposition(cg_arena *a, const char *what, const char *ascii_what,
+                                  const char *where, const char *ext, int64_t now)
+{
+    time_t t = (time_t)now;
+    struct tm tm;
+    char stamp[32];
+    localtime_r(&t, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M", &tm);
+    cg_buf name;
+    cg_buf_init(&name, 128);
+    name_part(&name, what);
+    if (where && *where) {
+        cg_buf_append(&name, "_", 1);
+        name_part(&name, where);
+    }
+    cg_buf_printf(&name, "_%s.%s", stamp, ext);
+    cg_buf enc;
+    cg_buf_init(&enc, 256);
+    for (size_t i = 0; name.data && i < name.len; i++) {
+        unsigned char c = (unsigned char)name.data[i];
+        if (attr_char(c))
+            cg_buf_append(&enc, (const char *)&c, 1);
+        else
+            cg_buf_printf(&enc, "%%%02X", c);
+    }
+    const char *out = cg_arena_printf(a, "attachment; filename=\"%s_%s.%s\"; filename*=UTF-8''%s",
+                                      ascii_what, stamp, ext, enc.data ? enc.data : "");
+    cg_buf_free(&name);
+    cg_buf_free(&enc);
+    return out;
 }

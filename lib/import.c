@@ -111,6 +111,8 @@ struct importer {
 
 static void add_error(struct importer *im, long line, const char *column, const char *code,
                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static const char *column(const struct importer *im, int f);
+static int field_index(const struct importer *im, const char *field);
 
 static void add_error(struct importer *im, long line, const char *column, const char *code,
                       const char *fmt, ...)
@@ -135,8 +137,34 @@ static void add_error(struct importer *im, long line, const char *column, const 
     va_start(ap, fmt);
     char *msg = cg_arena_vprintf(im->a, fmt, ap);
     va_end(ap);
-    res->errors[res->nerrors++] =
-        (struct cg_import_error){line, column ? column : "", code, msg ? msg : ""};
+    /* The code may live in the reader's error, which the next record reuses. */
+    const char *kept = cg_arena_strdup(im->a, code);
+    res->errors[res->nerrors++] = (struct cg_import_error){
+        line, column ? column : "", kept ? kept : "", msg ? msg : "", "", "", ""};
+}
+
+/* Gives the error just added its field, reason and value (the words a
+ * report shows instead of the English message). */
+static void explain(struct importer *im, const char *field, const char *reason, const char *value)
+{
+    struct cg_import_result *res = im->res;
+    if (!res->nerrors || res->errors_total != (int64_t)res->nerrors)
+        return; /* the error was counted but not kept */
+    struct cg_import_error *e = &res->errors[res->nerrors - 1];
+    e->field = field ? field : "";
+    e->reason = reason ? cg_arena_strdup(im->a, reason) : "";
+    e->value = value ? cg_arena_strdup(im->a, value) : "";
+    if (!e->reason || !e->value)
+        e->reason = e->value = "";
+}
+
+/* Adds a concept's field error as an error of the current row. */
+static void add_field_error(struct importer *im, int rc, const struct cg_field_error *fe)
+{
+    int f = field_index(im, fe->field);
+    add_error(im, im->rec->line, column(im, f), cg_err_name(rc), "%s",
+              fe->message[0] ? fe->message : cg_strerror(rc));
+    explain(im, f >= 0 ? im->cols[f].name : "", fe->reason, fe->value);
 }
 
 /* Notes that the row at line changes the existing resident id (the first
@@ -245,11 +273,13 @@ static int read_header(struct importer *im, const struct cg_csvin_record *rec)
             add_error(im, rec->line, im->header[c], "unknown_column",
                       "unknown column '%s' for %s (columns: %s)", im->header[c],
                       kinds[im->kind].name, expected_columns(im));
+            explain(im, "", "unknown_column", im->header[c]);
             bad = 1;
         } else if (im->col_of[found] >= 0) {
             add_error(im, rec->line, im->header[c], "duplicate_column",
                       "column '%s' means %s, like column '%s' before it", im->header[c],
                       im->cols[found].name, im->header[im->col_of[found]]);
+            explain(im, im->cols[found].name, "duplicate_column", im->header[c]);
             bad = 1;
         } else {
             im->col_of[found] = (int)c;
@@ -261,6 +291,7 @@ static int read_header(struct importer *im, const struct cg_csvin_record *rec)
             add_error(im, rec->line, "", "missing_field",
                       "the header lacks the required column %s (%s)", im->cols[f].name,
                       im->cols[f].zh);
+            explain(im, im->cols[f].name, "missing_column", "");
             bad = 1;
         }
     return bad;
@@ -287,6 +318,7 @@ static int duplicate(struct importer *im, const char *key, int f, const char *co
     if (cg_strmap_get(im->seen, key, &first)) {
         add_error(im, im->rec->line, column(im, f), code, "the same %s as line %lld", what,
                   (long long)first);
+        explain(im, im->cols[f].name, "duplicate_in_file", key);
         return 1;
     }
     if (cg_strmap_put(im->seen, key, im->rec->line))
@@ -343,8 +375,7 @@ static int refuse(struct importer *im, int rc, const struct cg_field_error *fe)
 {
     if (!row_error(rc))
         return rc;
-    add_error(im, im->rec->line, column(im, field_index(im, fe->field)), cg_err_name(rc), "%s",
-              fe->message[0] ? fe->message : cg_strerror(rc));
+    add_field_error(im, rc, fe);
     return 1;
 }
 
@@ -371,6 +402,7 @@ static int row_area(struct importer *im)
                   "no area with code '%s' in your scope (a parent must exist or come earlier in "
                   "the file)",
                   parent_code);
+        explain(im, "parent_code", "unknown_area", parent_code);
         return 1;
     }
     struct cg_area old;
@@ -383,6 +415,7 @@ static int row_area(struct importer *im)
         if (!cg_actor_in_scope(im->actor, old.path)) {
             add_error(im, line, column(im, CG_AREA_COL_CODE), "already_exists",
                       "area code '%s' is taken", code);
+            explain(im, "code", "taken", code);
             return 1;
         }
         int same_parent = old.parent_id == parent->id || (old.parent_id == 0 && blank(parent_code));
@@ -392,6 +425,7 @@ static int row_area(struct importer *im)
                       "area '%s' exists as a %s under '%s'; an import does not move areas or "
                       "change levels",
                       code, old.level, old.parent_code ? old.parent_code : "-");
+            explain(im, same_parent ? "level" : "parent_code", "no_move", code);
             return 1;
         }
         if ((rc = add_node(im, code, old.id, level_index(old.level), old.path)))
@@ -403,6 +437,7 @@ static int row_area(struct importer *im)
         if (old.id == im->actor->area_id) {
             add_error(im, line, column(im, CG_AREA_COL_NAME), "conflict",
                       "you cannot rename the area you are scoped to");
+            explain(im, "name", "own_area", code);
             return 1;
         }
         if (im->writing && (rc = cg_area_write_name(im->s, old.id, name)))
@@ -444,16 +479,20 @@ static int row_resident(struct importer *im)
                   "the column"
                   " as text and type the numbers again",
                   in.id_number);
+        explain(im, "id_number", "excel_number", in.id_number);
         return 1;
     }
-    struct cg_field_error fe = {0};
+    struct cg_field_error fe[CG_RESIDENT_NCOLS];
     struct cg_resident_row row;
-    int rc = cg_resident_check(im->checker, &in, im->scratch, &row, &fe);
+    int nfe = 0;
+    int rc =
+        cg_resident_check_all(im->checker, &in, im->scratch, &row, fe, CG_RESIDENT_NCOLS, &nfe);
     if (rc && !row_error(rc))
         return rc;
-    if (rc) {
-        add_error(im, line, column(im, field_index(im, fe.field)), cg_err_name(rc), "%s",
-                  fe.message[0] ? fe.message : cg_strerror(rc));
+    if (rc) { /* every bad field of the row, not only the first */
+        for (int i = 0; i < nfe; i++)
+            add_field_error(im, strcmp(fe[i].reason, "missing") ? CG_EBADTYPE : CG_EMISSING,
+                            &fe[i]);
         /* A valid ID number still counts for duplicates after it. */
         if (row.id_number[0] && !cg_strmap_get(im->seen, row.id_number, NULL) &&
             cg_strmap_put(im->seen, row.id_number, line))
@@ -471,6 +510,7 @@ static int row_resident(struct importer *im)
     if (rc == CG_EEXISTS) {
         add_error(im, line, column(im, CG_RESIDENT_COL_ID), "already_exists",
                   "a resident with this ID number is registered outside your scope");
+        explain(im, "id_number", "outside_scope", "");
         return 1;
     }
     if (rc)
@@ -522,6 +562,7 @@ static int row_venue(struct importer *im)
         return CG_ENOMEM;
     if (blank(in.code)) { /* the key of a re-import: an import never makes codes up */
         add_error(im, line, column(im, CG_VENUE_COL_CODE), "missing_field", "the code is missing");
+        explain(im, "code", "missing", "");
         return 1;
     }
     if ((rc = cg_place_check(&in, im->scratch, &fe)))
@@ -532,6 +573,7 @@ static int row_venue(struct importer *im)
     if (!area) {
         add_error(im, line, column(im, CG_VENUE_COL_AREA), "invalid_field",
                   "no area with code '%s' in your scope", in.area_code);
+        explain(im, "area_code", "unknown_area", in.area_code);
         return 1;
     }
     if ((rc = duplicate(im, in.code, CG_VENUE_COL_CODE, "duplicate_code", "place code")))
@@ -565,6 +607,7 @@ static int row_venue(struct importer *im)
         add_error(im, line, column(im, CG_VENUE_COL_CODE), "already_exists",
                   venue ? "place code '%s' is taken" : "place code '%s' belongs to a risk point",
                   in.code);
+        explain(im, "code", venue ? "taken" : "risk_point", in.code);
         return 1;
     }
     if (same) {
@@ -585,6 +628,8 @@ static int stray_cells(struct importer *im)
     for (size_t c = 0; c < rec->nfields; c++) {
         if (!rec->lens[c] || (c < im->nheader && im->known[c]))
             continue;
+        char where[24];
+        snprintf(where, sizeof where, "%zu", c + 1);
         if (c >= im->nheader)
             add_error(im, rec->line, "", "invalid_field",
                       "the row has %zu fields but the header names %zu columns", rec->nfields,
@@ -592,6 +637,7 @@ static int stray_cells(struct importer *im)
         else
             add_error(im, rec->line, "", "unknown_column",
                       "a value in column %zu, which has no header", c + 1);
+        explain(im, "", c >= im->nheader ? "extra_cells" : "unnamed_column", where);
         return 1;
     }
     return 0;
@@ -681,10 +727,13 @@ static int finish(struct importer *im, int rc, int bad_file, struct cg_bulk *bul
         rc = cg_store_commit(im->s);
     if (rc) {
         cg_store_rollback(im->s);
-        /* Nothing was written, and a strict import stops writing (and so
-         * finding updates) at its first bad row: no partial list. */
-        res->written = res->unchanged = res->updates_total = 0;
-        res->nupdates = 0;
+        /* A dry run keeps its counts of the good rows and the residents they
+         * would change (what would be written once the bad ones are fixed or
+         * skipped); a real import wrote none and changed no one. */
+        if (!res->dry_run || rc != CG_EINVALID_ROWS) {
+            res->written = res->unchanged = res->updates_total = 0;
+            res->nupdates = 0;
+        }
         audit(im, rc, 0);
     }
     return rc;
@@ -696,7 +745,7 @@ static int run(struct importer *im, cg_csvin *in)
     struct cg_import_result *res = im->res;
     struct cg_csvin_record rec;
     struct cg_csvin_error cerr;
-    int rc = 0, bad_file = 0, header_seen = 0;
+    int rc = 0, bad_file = 0, header_seen = 0, bad_header = 0;
     if (im->kind == CG_IMPORT_RESIDENTS)
         rc = cg_resident_checker_new(im->s, im->actor, &im->checker);
     if (!rc && (!(im->seen = cg_strmap_new()) || !(im->node_index = cg_strmap_new()) ||
@@ -725,21 +774,29 @@ static int run(struct importer *im, cg_csvin *in)
                 break;
             }
             add_error(im, cerr.line, "", cerr.code, "%s", cerr.message);
+            res->file_errors++;
             bad_file = 1;
             break;
         }
         if (!header_seen) {
             header_seen = 1;
+            int64_t before = res->errors_total;
             if (r == CG_CSVIN_BAD_RECORD || read_header(im, &rec)) {
                 if (r == CG_CSVIN_BAD_RECORD)
                     add_error(im, rec.line, "", cerr.code, "the header line: %s", cerr.message);
-                bad_file = 1;
-                break;
+                res->file_errors += res->errors_total - before;
+                bad_file = bad_header = 1;
             }
             continue;
         }
         res->rows++;
-        im->writing = im->opt->skip_invalid || res->invalid == 0;
+        if (bad_header) { /* the rows are counted, so that the report says none can be read */
+            res->invalid++;
+            continue;
+        }
+        /* A dry run writes every good row (and rolls back), so that it counts
+         * what would be written even after a bad row. */
+        im->writing = im->opt->skip_invalid || im->opt->dry_run || res->invalid == 0;
         im->rec = &rec;
         int row = 0;
         if (r == CG_CSVIN_BAD_RECORD) {
@@ -769,6 +826,8 @@ static int run(struct importer *im, cg_csvin *in)
         add_error(im, 1, "", "missing_field",
                   "the file is empty: its first line must name the columns (%s)",
                   expected_columns(im));
+        explain(im, "", "empty_file", "");
+        res->file_errors++;
         bad_file = 1;
     }
     rc = finish(im, rc, bad_file, bulk);
@@ -815,6 +874,7 @@ static int import(cg_store *s, const struct cg_actor *actor, enum cg_import_kind
         if (rc == CG_ENOMEM)
             return rc;
         add_error(&im, cerr.line, "", cerr.code, "%s", cerr.message);
+        out->file_errors++;
         rc = rc == CG_EIO ? CG_EIO : CG_EINVALID_ROWS;
         audit(&im, rc, 0);
         return rc;

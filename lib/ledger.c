@@ -67,6 +67,35 @@ int cg_ledger_list(cg_store *s, const struct cg_actor *actor, const char *area_c
     return 0;
 }
 
+int cg_ledger_names(cg_store *s, cg_arena *a, struct cg_ledger **items, size_t *n)
+{
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(s, &st, "SELECT id, name, zh, en FROM ledgers ORDER BY id", "");
+    if (rc)
+        return rc;
+    struct cg_ledger *out = NULL;
+    size_t count = 0, cap = 0;
+    while ((rc = cg_stmt_step(st)) == CG_ROW) {
+        if (!(out = cg_arena_grow(a, out, sizeof *out, count, &cap))) {
+            rc = CG_ENOMEM;
+            break;
+        }
+        struct cg_ledger *l = &out[count++];
+        *l = (struct cg_ledger){cg_stmt_int(st, 0),
+                                cg_arena_strdup(a, cg_stmt_text(st, 1)),
+                                cg_arena_strdup(a, cg_stmt_text(st, 2)),
+                                cg_arena_strdup(a, cg_stmt_text(st, 3)),
+                                NULL,
+                                0};
+    }
+    cg_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    *items = out;
+    *n = count;
+    return 0;
+}
+
 static int ledger_id(cg_store *s, const char *name, int64_t *id)
 {
     return cg_store_lookup_id(s, "SELECT id FROM ledgers WHERE name = ?", name, id);

@@ -69,9 +69,15 @@ int cg_resident_checker_new(cg_store *s, const struct cg_actor *actor, cg_reside
         rc = CG_ENOMEM;
     cg_stmt *st = NULL;
     if (!rc)
-        rc = cg_store_query(s, &st, "SELECT name, id FROM ledgers", "");
-    while (!rc && (rc = cg_stmt_step(st)) == CG_ROW)
-        rc = cg_strmap_put(c->ledgers, cg_stmt_text(st, 0), cg_stmt_int(st, 1));
+        rc = cg_store_query(s, &st, "SELECT id, name, zh, en FROM ledgers", "");
+    /* A ledger is named by its code or by its Chinese or English name, as
+     * offices and exports write it. */
+    while (!rc && (rc = cg_stmt_step(st)) == CG_ROW) {
+        rc = 0;
+        for (int i = 1; !rc && i <= 3; i++)
+            if (cg_stmt_text(st, i) && *cg_stmt_text(st, i))
+                rc = cg_strmap_put(c->ledgers, cg_stmt_text(st, i), cg_stmt_int(st, 0));
+    }
     if (rc == CG_DONE)
         rc = 0;
     cg_stmt_reset(st);
@@ -173,78 +179,153 @@ static int check_tags(cg_resident_checker *c, const char *tags, cg_arena *a,
             continue;
         int64_t id = 0;
         if (!cg_strmap_get(c->ledgers, t, &id))
-            return cg_field_fail(fe, CG_EBADTYPE, "tags", "unknown ledger '%s'", t);
+            return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "tags", "unknown ledger '%s'", t),
+                                fe, "unknown_ledger", t);
         int repeated = 0; /* "student;student" names one ledger */
         for (int i = 0; i < row->ntags; i++)
             repeated |= row->tag_ids[i] == id;
         if (repeated)
             continue;
         if (row->ntags == CG_RESIDENT_MAX_TAGS)
-            return cg_field_fail(fe, CG_EBADTYPE, "tags", "more than %d ledgers",
-                                 CG_RESIDENT_MAX_TAGS);
+            return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "tags", "more than %d ledgers",
+                                              CG_RESIDENT_MAX_TAGS),
+                                fe, "too_many_ledgers", tags);
         row->tag_ids[row->ntags++] = id;
     }
     return 0;
 }
 
-int cg_resident_check(cg_resident_checker *c, const struct cg_resident_input *in, cg_arena *a,
-                      struct cg_resident_row *row, struct cg_field_error *fe)
+/* The checks of one row, each on its own field so that a row's every bad
+ * field is found (cg_resident_check_all). Each returns 0, a row error with fe
+ * filled, or a failure. */
+static int check_id(const struct cg_resident_input *in, int now_year, struct cg_resident_row *row,
+                    struct cg_field_error *fe)
 {
     struct cg_idcard card;
     const char *why = NULL;
-    memset(row, 0, sizeof *row);
     if (blank(in->id_number))
-        return cg_field_fail(fe, CG_EMISSING, "id_number", "the ID number is missing");
-    if (cg_idcard_parse(in->id_number, c->now_year, &card, &why))
-        return cg_field_fail(fe, CG_EBADTYPE, "id_number", "%s", why);
+        return cg_field_why(cg_field_fail(fe, CG_EMISSING, "id_number", "the ID number is missing"),
+                            fe, "missing", "");
+    if (cg_idcard_parse(in->id_number, now_year, &card, &why))
+        return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "id_number", "%s", why), fe,
+                            "bad_id_number", in->id_number);
     memcpy(row->id_number, in->id_number, 18);
     if (row->id_number[17] == 'x')
         row->id_number[17] = 'X';
     memcpy(row->id_tail, row->id_number + 14, 4);
     memcpy(row->birth_date, card.birth_date, sizeof row->birth_date);
     row->sex[0] = card.sex;
-    int rc = cg_text_check(in->name, "name", "a name", 100, 1, a, &row->name, fe);
-    if (rc)
-        return rc;
+    return 0;
+}
+
+static int check_phone(const struct cg_resident_input *in, struct cg_resident_row *row,
+                       struct cg_field_error *fe)
+{
     row->phone = optional(in->phone);
     if (row->phone && cg_phone_check(row->phone))
-        return cg_field_fail(fe, CG_EBADTYPE, "phone", "'%s' is not an 11-digit mobile number",
-                             row->phone);
+        return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "phone",
+                                          "'%s' is not an 11-digit mobile number", row->phone),
+                            fe, "bad_phone", row->phone);
+    return 0;
+}
+
+static int check_area(cg_resident_checker *c, const struct cg_resident_input *in, cg_arena *a,
+                      struct cg_resident_row *row, struct cg_field_error *fe)
+{
     if (blank(in->area_code))
-        return cg_field_fail(fe, CG_EMISSING, "area_code", "the area code is missing");
+        return cg_field_why(cg_field_fail(fe, CG_EMISSING, "area_code", "the area code is missing"),
+                            fe, "missing", "");
     int err = 0;
     const struct cached_area *area = lookup_area(c, in->area_code, &err);
     if (err)
         return err;
     if (!area)
-        return cg_field_fail(fe, CG_EBADTYPE, "area_code", "no area with code '%s' in your scope",
-                             in->area_code);
+        return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "area_code",
+                                          "no area with code '%s' in your scope", in->area_code),
+                            fe, "unknown_area", in->area_code);
     if (!area->placeable)
-        return cg_field_fail(fe, CG_EBADTYPE, "area_code", "area '%s' is not a building or a grid",
-                             in->area_code);
+        return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "area_code",
+                                          "area '%s' is not a building or a grid", in->area_code),
+                            fe, "not_placeable", in->area_code);
     row->area_id = area->id;
     row->area_code = in->area_code;
     row->area_path = cg_arena_strdup(a, area->path); /* the row may outlive the checker */
-    if (!row->area_path)
-        return CG_ENOMEM;
-    row->resident_type = blank(in->resident_type) ? "permanent" : in->resident_type;
-    if (strcmp(row->resident_type, "permanent") && strcmp(row->resident_type, "floating")) {
-        /* Chinese spreadsheets say 常住 / 户籍 and 流动. */
-        if (!strcmp(row->resident_type, "常住") || !strcmp(row->resident_type, "户籍"))
-            row->resident_type = "permanent";
-        else if (!strcmp(row->resident_type, "流动"))
-            row->resident_type = "floating";
-        else
-            return cg_field_fail(fe, CG_EBADTYPE, "resident_type",
-                                 "resident type is permanent or floating, not '%s'",
-                                 row->resident_type);
+    return row->area_path ? 0 : CG_ENOMEM;
+}
+
+static int check_type(const struct cg_resident_input *in, struct cg_resident_row *row,
+                      struct cg_field_error *fe)
+{
+    const char *t = blank(in->resident_type) ? "permanent" : in->resident_type;
+    /* Chinese spreadsheets say 常住 / 户籍 and 流动. */
+    if (!strcmp(t, "permanent") || !strcmp(t, "常住") || !strcmp(t, "户籍"))
+        row->resident_type = "permanent";
+    else if (!strcmp(t, "floating") || !strcmp(t, "流动"))
+        row->resident_type = "floating";
+    else
+        return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "resident_type",
+                                          "resident type is permanent or floating, not '%s'", t),
+                            fe, "not_allowed", t);
+    return 0;
+}
+
+/* A text check with the reason a report words. */
+static int check_text(const char *text, const char *field, const char *what, size_t max,
+                      int required, cg_arena *a, const char **out, struct cg_field_error *fe)
+{
+    int rc = cg_text_check(text, field, what, max, required, a, out, fe);
+    if (rc == CG_EMISSING)
+        return cg_field_why(rc, fe, "missing", "");
+    if (rc == CG_EBADTYPE)
+        return cg_field_why(rc, fe, text && strlen(text) > max ? "too_long" : "bad_text", text);
+    return rc;
+}
+
+int cg_resident_check_all(cg_resident_checker *c, const struct cg_resident_input *in, cg_arena *a,
+                          struct cg_resident_row *row, struct cg_field_error *fe, int max, int *nfe)
+{
+    memset(row, 0, sizeof *row);
+    row->resident_type = "permanent";
+    int first = 0, n = 0;
+    for (int step = 0; step < 8 && n < max; step++) {
+        struct cg_field_error *e = &fe[n];
+        memset(e, 0, sizeof *e);
+        int rc = step == 0   ? check_id(in, c->now_year, row, e)
+                 : step == 1 ? check_text(in->name, "name", "a name", 100, 1, a, &row->name, e)
+                 : step == 2 ? check_phone(in, row, e)
+                 : step == 3 ? check_area(c, in, a, row, e)
+                 : step == 4 ? check_type(in, row, e)
+                 : step == 5 ? check_text(in->household, "household", "a household", 64, 0, a,
+                                          &row->household, e)
+                 : step == 6 ? check_text(in->unit, "unit", "a unit", 64, 0, a, &row->unit, e)
+                             : check_text(in->room, "room", "a room", 64, 0, a, &row->room, e);
+        if (rc && rc != CG_EBADTYPE && rc != CG_EMISSING)
+            return rc; /* a failure, not a fault of the row */
+        if (rc) {
+            first = first ? first : rc;
+            n++;
+        }
     }
-    if ((rc = cg_text_check(in->household, "household", "a household", 64, 0, a, &row->household,
-                            fe)) ||
-        (rc = cg_text_check(in->unit, "unit", "a unit", 64, 0, a, &row->unit, fe)) ||
-        (rc = cg_text_check(in->room, "room", "a room", 64, 0, a, &row->room, fe)))
-        return rc;
-    return check_tags(c, in->tags, a, row, fe);
+    if (n < max) {
+        memset(&fe[n], 0, sizeof fe[n]);
+        int rc = check_tags(c, in->tags, a, row, &fe[n]);
+        if (rc && rc != CG_EBADTYPE)
+            return rc;
+        if (rc) {
+            first = first ? first : rc;
+            n++;
+        }
+    }
+    *nfe = n;
+    return first;
+}
+
+int cg_resident_check(cg_resident_checker *c, const struct cg_resident_input *in, cg_arena *a,
+                      struct cg_resident_row *row, struct cg_field_error *fe)
+{
+    struct cg_field_error one;
+    int n = 0;
+    return cg_resident_check_all(c, in, a, row, fe ? fe : &one, 1, &n);
 }
 
 /* ---- writing ---- */

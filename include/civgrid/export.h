@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 
+#include <stdint.h>
+
+#include "civgrid/arena.h"
 #include "civgrid/buf.h"
 
 /* Appends the table to out as CSV: UTF-8 with a byte-order mark (so that
@@ -28,5 +31,25 @@ int cg_export_csv(cg_buf *out, const char *const *headers, size_t ncols, const c
  * rows, a cell over 32,767 characters, or out's cap), CG_EIO, CG_ENOMEM. */
 int cg_export_xlsx(cg_buf *out, const char *sheet, const char *const *headers, size_t ncols,
                    const char *const *cells, size_t nrows);
+
+/* ---- residents in the office's words ---- */
+
+struct cg_resident;
+struct cg_ledger;
+
+/* Writes residents as a CSV or xlsx file whose headers and values are words,
+ * not codes: in Chinese (男/女, 户籍/流动, 在册/迁出/死亡, ledger names such as
+ * 党员;志愿者), or in English when en is set. The columns are the import's
+ * residents columns in its own labels, so the file (in either language)
+ * imports back unchanged. ledgers is the catalogue (cg_ledger_names) that
+ * names the tags. */
+int cg_export_residents(cg_buf *out, int xlsx, int en, const struct cg_resident *items, size_t n,
+                        const struct cg_ledger *ledgers, size_t nledgers, cg_arena *a);
+
+/* The Content-Disposition of a download named after what it holds, where and
+ * when: "居民_阳高县_20261125-1430.xlsx" (local time of now), as an RFC 5987
+ * filename* in UTF-8, with an ASCII filename for old clients. */
+const char *cg_export_disposition(cg_arena *a, const char *what, const char *ascii_what,
+                                  const char *where, const char *ext, int64_t now);
 
 #endif

@@ -94,6 +94,10 @@ struct cg_import_error {
                             unknown_column, duplicate_column, already_exists, conflict,
                             malformed_csv, bad_encoding, truncated, too_long, io_error */
     const char *message; /* English */
+    const char *field;   /* the field (English column name) the error is about, or "" */
+    const char *reason;  /* a stable word for why, for the UI to translate ("unknown_ledger",
+                            "bad_phone", "missing" ...), or "" */
+    const char *value;   /* the value refused (a cell, a header), or "" */
 };
 
 /* A row that changes a resident already registered (imports update by ID
@@ -114,7 +118,9 @@ struct cg_import_result {
     int64_t invalid;                /* rows with an error */
     struct cg_import_error *errors; /* the first max_errors problems, in file order */
     size_t nerrors;
-    int64_t errors_total;             /* all problems, >= nerrors */
+    int64_t errors_total; /* all problems, >= nerrors */
+    int64_t file_errors;  /* problems of the file itself (header, encoding), not of a row;
+                             with one, every row counts as invalid: none can be read */
     struct cg_import_update *updates; /* the first max_errors of them, in file order */
     size_t nupdates;
     int64_t updates_total; /* all rows that change an existing resident */

@@ -24,6 +24,10 @@ struct cg_ledger {
 int cg_ledger_list(cg_store *s, const struct cg_actor *actor, const char *area_code, cg_arena *a,
                    struct cg_ledger **items, size_t *n);
 
+/* The catalogue alone (no counts, no permission: the names are not personal),
+ * for words in exports. */
+int cg_ledger_names(cg_store *s, cg_arena *a, struct cg_ledger **items, size_t *n);
+
 struct cg_ledger_count {
     const char *area_code, *area_name, *area_level;
     int64_t count;

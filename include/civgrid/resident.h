@@ -92,6 +92,15 @@ extern const struct cg_import_column cg_resident_columns[CG_RESIDENT_NCOLS];
 int cg_resident_check(cg_resident_checker *c, const struct cg_resident_input *in, cg_arena *a,
                       struct cg_resident_row *row, struct cg_field_error *fe);
 
+/* The same, going on past a bad field: up to max field errors in fe[] (each
+ * with its reason and value), their number in *nfe. Returns the first row
+ * error (CG_EBADTYPE or CG_EMISSING), 0, or a failure. For reports that list
+ * every fault of a row at once (the import). Ledgers may be named by code or
+ * by their Chinese or English name. */
+int cg_resident_check_all(cg_resident_checker *c, const struct cg_resident_input *in, cg_arena *a,
+                          struct cg_resident_row *row, struct cg_field_error *fe, int max,
+                          int *nfe);
+
 /* Writes a checked row inside the caller's transaction: inserts it, or, when
  * the ID number exists, updates what differs and records each change in the
  * history. *changed tells whether anything was written (a re-import of the

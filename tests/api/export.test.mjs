@@ -52,7 +52,7 @@ async function csvOf(query, token) {
   const r = await get(`/api/v1/residents?${query}&format=csv&purpose=${PURPOSE}`, token);
   assert.equal(r.status, 200, r.text);
   assert.equal(r.headers.get('content-type'), 'text/csv; charset=utf-8');
-  assert.match(r.headers.get('content-disposition') || '', /^attachment; filename="?[\w.-]+\.csv"?$/);
+  assert.match(r.headers.get('content-disposition') || '', /^attachment; filename="[\w.-]+\.csv"; filename\*=UTF-8''[%\w.-]+\.csv$/);
   assert.deepEqual([...r.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a UTF-8 byte-order mark, for Excel');
   const rows = parseCsv(r.text.slice(1));
   return { header: rows[0], rows: rows.slice(1), raw: r };
@@ -137,7 +137,7 @@ test('xlsx opens in SheetJS with the same rows, every cell text', async () => {
   const r = await get(`/api/v1/residents?q=&format=xlsx&purpose=${PURPOSE}`, tokens.gw1);
   assert.equal(r.status, 200, r.text);
   assert.equal(r.headers.get('content-type'), XLSX_TYPE);
-  assert.match(r.headers.get('content-disposition') || '', /^attachment; filename="?[\w.-]+\.xlsx"?$/);
+  assert.match(r.headers.get('content-disposition') || '', /^attachment; filename="[\w.-]+\.xlsx"; filename\*=UTF-8''[%\w.-]+\.xlsx$/);
   assert.equal(r.bytes.subarray(0, 2).toString('latin1'), 'PK', 'a zip container');
   const wb = XLSX.read(r.bytes, { type: 'buffer' });
   const sheet = wb.Sheets[wb.SheetNames[0]];

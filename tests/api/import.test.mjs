@@ -120,7 +120,7 @@ test('residents: a good file is written; importing it again changes nothing', as
   const first = await upload('residents', body, tokens.admin);
   assert.equal(first.status, 200, first.text);
   assert.deepEqual({ ...first.json, errors: undefined }, {
-    kind: 'residents', encoding: 'utf-8', dry_run: false, rows: 3, written: 3, unchanged: 0, invalid: 0, errors_total: 0, errors: undefined,
+    kind: 'residents', encoding: 'utf-8', dry_run: false, rows: 3, written: 3, unchanged: 0, invalid: 0, errors_total: 0, file_errors: 0, errors: undefined,
     updates_total: 0, updates: [],
   });
   assert.deepEqual(first.json.errors, []);

@@ -320,12 +320,16 @@ for (const role of ROLES) {
       for (const res of [resIn, resOut]) {
         // The audit trail shows callers their own actions, and searches made in
         // their scope with the query text someone typed; those echo input, not
-        // records. Everything else in any answer must be inside the scope.
+        // records. An import report's errors name the refused cell of the
+        // caller's own file (its value), input too. Everything else in any
+        // answer must be inside the scope.
         const seen = key === 'GET /api/v1/audit' && res.json?.items
           ? JSON.stringify(res.json.items
             .filter((e) => e.actor !== `as_${role}`)
             .map((e) => (e.action.endsWith('.list') ? { ...e, detail: null } : e)))
-          : res.text;
+          : Array.isArray(res.json?.errors) && typeof res.json?.rows === 'number'
+            ? JSON.stringify({ ...res.json, errors: res.json.errors.map((e) => ({ ...e, value: null })) })
+            : res.text;
         for (const secret of OUTSIDE) {
           assert.ok(!seen.includes(`"${secret}"`), `${role} ${key} leaked "${secret}": ${seen}`);
         }

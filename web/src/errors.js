@@ -47,3 +47,23 @@ export function fieldErrorText(i18n, err) {
   }
   return base;
 }
+
+/**
+ * Words for one error of an import report: its reason ("unknown_ledger",
+ * "bad_phone" ...) with its parameters (value, column, field, line), in the
+ * UI's language; without a reason, the meaning of its stable code and the
+ * column. The server's English message is never shown.
+ */
+export function importErrorText(i18n, e) {
+  const { t } = i18n;
+  const params = { value: e.value || '', column: e.column || e.field || '', field: e.field || '', line: e.line };
+  if (e.reason) {
+    const key = `import.r_${e.reason}`;
+    const text = t(key, params);
+    if (text !== key) return text;
+  }
+  const codeKey = `import.code_${e.code}`;
+  const code = t(codeKey);
+  const words = code === codeKey ? t('error.generic', { message: e.code || '' }) : code;
+  return params.column ? t('import.r_default', { ...params, code: words }) : words;
+}

@@ -27,9 +27,14 @@ static json_t *render_result(const struct cg_import_result *res)
     json_t *errors = json_array();
     for (size_t i = 0; i < res->nerrors; i++) {
         const struct cg_import_error *e = &res->errors[i];
-        json_array_append_new(errors, json_pack("{s:I, s:s, s:s, s:s}", "line", (json_int_t)e->line,
-                                                "column", e->column, "code", e->code, "message",
-                                                e->message));
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "line", (json_int_t)e->line,
+                              "column", e->column, "code", e->code, "message", e->message, "field",
+                              e->field, "reason", e->reason);
+        /* The refused value as given; a value JSON cannot carry is left out. */
+        json_t *v = json_string(e->value);
+        if (o)
+            json_object_set_new(o, "value", v ? v : json_string(""));
+        json_array_append_new(errors, o);
     }
     /* Rows that change residents already registered: whom a file changes. */
     json_t *updates = json_array();
@@ -39,12 +44,13 @@ static json_t *render_result(const struct cg_import_result *res)
                               json_pack("{s:I, s:I, s:s}", "line", (json_int_t)u->line, "id",
                                         (json_int_t)u->resident_id, "name", u->name));
     }
-    return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:o}", "kind", res->kind,
-                     "encoding", res->encoding, "dry_run", res->dry_run, "rows",
+    return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:o}", "kind",
+                     res->kind, "encoding", res->encoding, "dry_run", res->dry_run, "rows",
                      (json_int_t)res->rows, "written", (json_int_t)res->written, "unchanged",
                      (json_int_t)res->unchanged, "invalid", (json_int_t)res->invalid,
-                     "errors_total", (json_int_t)res->errors_total, "errors", errors,
-                     "updates_total", (json_int_t)res->updates_total, "updates", updates);
+                     "errors_total", (json_int_t)res->errors_total, "file_errors",
+                     (json_int_t)res->file_errors, "errors", errors, "updates_total",
+                     (json_int_t)res->updates_total, "updates", updates);
 }
 
 /* A 429 with the seconds until the actor may probe again. */

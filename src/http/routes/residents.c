@@ -4,7 +4,10 @@
 #include <string.h>
 
 #include "civgrid/error.h"
+#include "civgrid/area.h"
+#include "civgrid/clock.h"
 #include "civgrid/export.h"
+#include "civgrid/ledger.h"
 #include "civgrid/jsonw.h"
 #include "civgrid/resident.h"
 #include "render.h"
@@ -51,39 +54,43 @@ static int reply_resident(struct http_req *r, const struct cg_resident *res)
     return 0;
 }
 
-/* The columns of an export, in the order of the import's residents file, so
- * that an exported list can be corrected in Excel and imported again (by a
- * role that sees full numbers). Headers are in Chinese: offices open it. */
-static const char *const export_headers[] = {"身份证号", "姓名",     "性别", "出生日期", "手机号",
-                                             "区域编码", "区域名称", "户号", "单元",     "房间",
-                                             "人员类型", "状态",     "标签"};
-#define EXPORT_COLS (sizeof export_headers / sizeof export_headers[0])
 #define EXPORT_MAX 100000
 
+/* Where an export's rows come from, for its file name: the area asked for,
+ * else the user's own. */
+static const char *export_place(struct http_req *r)
+{
+    const char *code = http_query(r, "area");
+    struct cg_area area;
+    if (code && *code && !cg_area_get_by_code(r->db, code, r->arena, &area))
+        return area.name;
+    return r->actor && r->actor->area_name ? r->actor->area_name : "";
+}
+
+/* A file in the office's words (lib/export.c): Chinese, or English with
+ * lang=en; named after what it holds, where and when. */
 static int export_residents(struct http_req *r, const char *format, const struct cg_resident *items,
                             size_t n)
 {
-    const char **cells = cg_arena_alloc(r->arena, (n ? n : 1) * EXPORT_COLS * sizeof *cells);
-    if (!cells)
-        return CG_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        const struct cg_resident *x = &items[i];
-        const char *row[EXPORT_COLS] = {
-            x->id_number, x->name, x->sex,  x->birth_date,    x->phone,  x->area.code, x->area.name,
-            x->household, x->unit, x->room, x->resident_type, x->status, x->tags};
-        memcpy(&cells[i * EXPORT_COLS], row, sizeof row);
-    }
-    int xlsx = !strcmp(format, "xlsx");
-    int rc = xlsx ? cg_export_xlsx(&r->out, "居民", export_headers, EXPORT_COLS, cells, n)
-                  : cg_export_csv(&r->out, export_headers, EXPORT_COLS, cells, n);
+    const char *lang = http_query(r, "lang");
+    int en = lang && !strncmp(lang, "en", 2), xlsx = !strcmp(format, "xlsx");
+    struct cg_ledger *ledgers = NULL;
+    size_t nledgers = 0;
+    int rc = cg_ledger_names(r->db, r->arena, &ledgers, &nledgers);
+    if (!rc)
+        rc = cg_export_residents(&r->out, xlsx, en, items, n, ledgers, nledgers, r->arena);
+    const char *disposition =
+        rc ? NULL
+           : cg_export_disposition(r->arena, en ? "Residents" : "居民", "residents",
+                                   export_place(r), format, cg_now());
+    if (!rc && !disposition)
+        rc = CG_ENOMEM;
     if (rc)
         return rc;
     r->status = 200;
     r->content_type = xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                            : "text/csv; charset=utf-8";
-    http_add_header(r, "Content-Disposition",
-                    xlsx ? "attachment; filename=\"residents.xlsx\""
-                         : "attachment; filename=\"residents.csv\"");
+    http_add_header(r, "Content-Disposition", disposition);
     return 0;
 }
 

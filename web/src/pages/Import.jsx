@@ -6,8 +6,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, query } from '../api.js';
 import { FileInput } from '../components/inputs.jsx';
-import { errorText } from '../errors.js';
+import { errorText, importErrorText } from '../errors.js';
 import { useI18n } from '../i18n.jsx';
+import { useMeta } from '../meta.jsx';
 
 /** The kinds in the order the page offers them; the server may add others after. */
 const KIND_ORDER = ['residents', 'areas', 'venues'];
@@ -30,6 +31,41 @@ function useImportKinds() {
     return () => { live = false; };
   }, []);
   return state;
+}
+
+/**
+ * The ledgers' names (GET /api/v1/ledgers) for the list of what the tags
+ * column accepts; none when the user may not read them.
+ */
+function useLedgerNames() {
+  const [ledgers, setLedgers] = useState([]);
+  useEffect(() => {
+    let live = true;
+    get('/api/v1/ledgers').then((r) => live && setLedgers(r.items || [])).catch(() => {});
+    return () => { live = false; };
+  }, []);
+  return ledgers;
+}
+
+/**
+ * What a column accepts, in the UI's language: the words the import reads
+ * for the coded columns (resident types, ledgers, levels, venue types), from
+ * the server's enumerations. In Chinese the Chinese words; in English the
+ * English codes and names the import reads as well. null: free text.
+ */
+function acceptedValues(kind, column, { t, lang, meta, ledgers }) {
+  const zh = lang !== 'en';
+  const list = (key) => (meta && meta[key]) || [];
+  if (kind === 'residents' && column === 'resident_type') {
+    // 户籍 is the word exports write for permanent residents; the import reads it too.
+    return list('resident_types').map((x) => (zh ? t(x.code === 'permanent' ? 'import.v_permanent' : `rtype.${x.code}`) : x.code));
+  }
+  if (kind === 'residents' && column === 'tags') return ledgers.map((l) => (zh ? l.zh : l.en) || l.name);
+  if (kind === 'areas' && column === 'level') return list('area_levels').map((x) => (zh ? t(`level.${x.code}`) : x.code));
+  if (kind === 'venues' && column === 'type') {
+    return list('place_types').filter((x) => x.kind === 'venue').map((x) => (zh ? x.zh : x.code));
+  }
+  return null;
 }
 
 /** A server label ({"zh-CN": ..., "en": ...}) in the page's language. */
@@ -198,6 +234,8 @@ export function ImportPage() {
 
 function ColumnsTable({ info }) {
   const { t, lang } = useI18n();
+  const { meta } = useMeta();
+  const ledgers = useLedgerNames();
   const kind = info.kind;
   return (
     <section class="block columns-panel" aria-labelledby="columns-title">
@@ -211,18 +249,28 @@ function ColumnsTable({ info }) {
               <th scope="col">{t('import.col_zh')}</th>
               <th scope="col">{t('import.col_required')}</th>
               <th scope="col">{t('import.col_what')}</th>
+              <th scope="col">{t('import.col_accepts')}</th>
             </tr>
           </thead>
           <tbody>
             {shownColumns(info).map((c) => {
               const key = `import.d_${kind}_${c.name}`;
               const what = t(key);
+              const accepts = acceptedValues(kind, c.name, { t, lang, meta, ledgers });
               return (
                 <tr key={c.name}>
                   <th scope="row" data-label={t('import.col_en')} class="mono">{c.name}</th>
-                  <td data-label={t('import.col_zh')}>{c.label['zh-CN']}</td>
-                  <td data-label={t('import.col_required')}>{c.required ? t('import.required') : t('import.optional')}</td>
+                  <td data-label={t('import.col_zh')} class="nowrap">{c.label['zh-CN']}</td>
+                  <td data-label={t('import.col_required')} class="nowrap">{c.required ? t('import.required') : t('import.optional')}</td>
                   <td data-label={t('import.col_what')} class="muted">{what === key ? labelIn(c.label, lang) : what}</td>
+                  <td data-label={t('import.col_accepts')} data-testid={`accepts-${c.name}`}>
+                    {accepts && accepts.length > 0 ? (
+                      <>
+                        <span class="wrap">{accepts.join(lang === 'en' ? ', ' : '、')}</span>
+                        {c.name === 'tags' && <span class="field-hint d-block">{t('import.accepts_more')}</span>}
+                      </>
+                    ) : null}
+                  </td>
                 </tr>
               );
             })}
@@ -253,7 +301,7 @@ function ImportResult({ result, i18n }) {
     banner = (
       <p class="alert alert-error" role="alert" data-testid="import-banner">
         <strong>{t('import.nothing_written')}</strong>{' '}
-        {report && report.invalid > 0 ? t('import.invalid_rows', { n: report.invalid }) : t('import.file_problem')}
+        {report && report.invalid > 0 && !report.file_errors ? t('import.invalid_rows', { n: report.invalid }) : t('import.file_problem')}
       </p>
     );
   } else if (status >= 200 && status < 300 && report) {
@@ -290,6 +338,9 @@ function ImportResult({ result, i18n }) {
           <div class={`stat${report.invalid ? ' stat-bad' : ''}`}><dt>{t('import.invalid')}</dt><dd data-testid="import-invalid">{report.invalid}</dd></div>
         </dl>
       )}
+      {report && report.file_errors > 0 && (
+        <p class="field-hint" data-testid="import-file-errors">{t('import.file_errors', { n: report.file_errors, rows: report.rows })}</p>
+      )}
       {errors.length > 0 && (
         <>
           <h3 class="sub-title">{t('import.errors_title', { n: total })}</h3>
@@ -315,7 +366,7 @@ function ImportResult({ result, i18n }) {
                         {ERROR_CODES.includes(e.code) && <span class="mono muted small d-block">{e.code}</span>}
                       </span>
                     </td>
-                    <td data-label={t('import.e_message')} class="wrap">{e.message}</td>
+                    <td data-label={t('import.e_message')} class="wrap" data-reason={e.reason || undefined}>{importErrorText(i18n, e)}</td>
                   </tr>
                 ))}
               </tbody>
