@@ -116,20 +116,26 @@ static int read_children(cg_store *s, cg_arena *a, struct cg_figures *f, struct 
     return 0;
 }
 
-/* Population and floating residents: one group per area path. */
+/* Population, floating residents and the week's additions: one group per
+ * area path and status. Additions count whatever their status is today
+ * (one added and moved out in the same week was still added); the others
+ * count active residents only. */
 static int count_people(cg_store *s, const struct cg_scope *sc, struct tally *t)
 {
     cg_stmt *st = NULL;
     int rc = cg_store_query(
         s, &st,
-        "SELECT r.area_path, COUNT(*), SUM(CASE WHEN r.resident_type = 'floating' THEN 1 ELSE 0"
-        " END) FROM residents r WHERE " CG_SCOPE_SQL("r.area_path") " AND r.status = 'active'"
-                                                                    " GROUP BY r.area_path",
-        "ss", sc->from, sc->to);
+        "SELECT r.area_path, r.status, COUNT(*), SUM(CASE WHEN r.resident_type = 'floating'"
+        " THEN 1 ELSE 0 END), SUM(CASE WHEN r.created_at >= ? THEN 1 ELSE 0 END) FROM residents r"
+        " WHERE " CG_SCOPE_SQL("r.area_path") " GROUP BY r.area_path, r.status",
+        "iss", t->f->since, sc->from, sc->to);
     if (rc)
         return rc;
     while ((rc = cg_stmt_step(st)) == CG_ROW) {
-        int64_t people = cg_stmt_int(st, 1), floating = cg_stmt_int(st, 2);
+        t->f->added += cg_stmt_int(st, 4);
+        if (strcmp(cg_stmt_text(st, 1), "active"))
+            continue;
+        int64_t people = cg_stmt_int(st, 2), floating = cg_stmt_int(st, 3);
         t->f->counts.population += people;
         t->f->counts.floating += floating;
         struct cg_figures_counts *c = child_of(t, cg_stmt_text(st, 0));
@@ -193,21 +199,17 @@ static int count_one(cg_store *s, const char *sql, const struct cg_scope *sc, in
     return rc;
 }
 
-/* The week's changes, read from the time indexes (residents_created,
- * resident_history_at): the rows of seven days, then their scope. */
+/* The week's moves out and corrections, from the history: the planner
+ * starts from the seven days' rows (index resident_history_at) or from the
+ * scope's residents, whichever it finds fewer. */
 static int count_week(cg_store *s, const struct cg_scope *sc, struct cg_figures *f)
 {
     int rc = count_one(
         s,
-        "SELECT COUNT(*) FROM residents r WHERE r.created_at >= ? AND " CG_SCOPE_SQL("r.area_path"),
-        sc, f->since, &f->added);
-    if (!rc)
-        rc = count_one(s,
-                       "SELECT COUNT(DISTINCT h.resident_id) FROM resident_history h"
-                       " JOIN residents r ON r.id = h.resident_id WHERE h.at >= ?"
-                       " AND h.field = 'status' AND h.new_value = 'moved_out' AND " CG_SCOPE_SQL(
-                           "r.area_path"),
-                       sc, f->since, &f->moved_out);
+        "SELECT COUNT(DISTINCT h.resident_id) FROM resident_history h"
+        " JOIN residents r ON r.id = h.resident_id WHERE h.at >= ?"
+        " AND h.field = 'status' AND h.new_value = 'moved_out' AND " CG_SCOPE_SQL("r.area_path"),
+        sc, f->since, &f->moved_out);
     /* A status change and its note are not corrections; every other field is. */
     if (!rc)
         rc = count_one(s,
@@ -222,8 +224,12 @@ int cg_figures_get(cg_store *s, const struct cg_actor *actor, const char *code, 
                    cg_arena *a, struct cg_figures *out)
 {
     memset(out, 0, sizeof *out);
-    if (!cg_actor_can(actor, CG_PERM_PEOPLE_READ))
+    if (!cg_actor_can(actor, CG_PERM_AREAS_READ))
         return CG_EFORBIDDEN;
+    /* Who is on which ledger is the people's business: in a small area a
+     * count can point at a person, so ledgers are counted only for those
+     * who may read the people themselves. */
+    int ledgers = cg_actor_can(actor, CG_PERM_PEOPLE_READ);
     struct cg_scope sc;
     struct tally t = {out, NULL, 0};
     int rc = cg_area_get(s, actor, code && *code ? code : actor->area_code, a, &out->area);
@@ -234,9 +240,10 @@ int cg_figures_get(cg_store *s, const struct cg_actor *actor, const char *code, 
     t.plen = strlen(out->area.path);
     out->now = now;
     out->since = now - CG_FIGURES_WEEK;
-    if ((rc = read_ledgers(s, a, out)) || (rc = alloc_counts(a, out->nledgers, &out->counts)) ||
+    if ((ledgers && (rc = read_ledgers(s, a, out))) ||
+        (rc = alloc_counts(a, out->nledgers, &out->counts)) ||
         (rc = read_children(s, a, out, &t)) || (rc = count_people(s, &sc, &t)) ||
-        (rc = count_ledgers(s, &sc, now, &t)) || (rc = count_week(s, &sc, out)))
+        (ledgers && (rc = count_ledgers(s, &sc, now, &t))) || (rc = count_week(s, &sc, out)))
         return rc;
     for (size_t i = 0; i < out->nledgers; i++)
         out->ledgers[i].count = out->counts.ledger[i];

@@ -36,7 +36,7 @@ struct cg_figures {
     int64_t added;             /* residents created in the week (any status today) */
     int64_t moved_out;         /* residents whose status became moved_out in the week */
     int64_t corrected;         /* residents with a correction of a field in the week */
-    struct cg_ledger *ledgers; /* the catalogue; count is counts.ledger[i] */
+    struct cg_ledger *ledgers; /* the catalogue; count is counts.ledger[i] (see below) */
     size_t nledgers;
     struct cg_figures_child *children; /* in code order, at most CG_AREA_CHILDREN_MAX */
     size_t nchildren;
@@ -44,9 +44,11 @@ struct cg_figures {
 };
 
 /* The figures of code's subtree (NULL or empty: the actor's own area) at
- * time now. Needs CG_PERM_PEOPLE_READ and the node in scope (CG_ENOTFOUND
- * otherwise). Two passes over the scope's residents, each served by the index
- * residents_figures, and two look-ups of the week by time. */
+ * time now. Needs CG_PERM_AREAS_READ (like an area card, which counts
+ * residents too) and the node in scope (CG_ENOTFOUND otherwise); the ledgers
+ * are counted only for an actor with CG_PERM_PEOPLE_READ (nledgers is 0 for
+ * the others). Two passes over the scope's residents, each served by the index
+ * residents_figures, and two look-ups of the week in the history. */
 int cg_figures_get(cg_store *s, const struct cg_actor *actor, const char *code, int64_t now,
                    cg_arena *a, struct cg_figures *out);
 

@@ -1,7 +1,8 @@
 // The home page's figures (GET /api/v1/areas/{code}/figures): exact counts of
 // a small fixture for the whole subtree and for each child area, the changes
 // of the last seven days, and scope: a grid worker sees only its grid, an area
-// outside the caller's scope answers 404, a role without people.read 403.
+// outside the caller's scope answers 404, and ledgers are counted only for
+// roles that read people.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, request, idNumber, sql, assertError } from './harness.mjs';
@@ -132,7 +133,17 @@ test('a grid worker sees only its grid', async () => {
     await assertError(await api('GET', `/api/v1/areas/${code}/figures`, tokens.fg), 404, 'not_found');
   }
   await assertError(await api('GET', '/api/v1/areas/g3/figures', tokens.fc), 404, 'not_found');
-  await assertError(await api('GET', '/api/v1/areas/c1/figures', tokens.fd), 403, 'forbidden');
+});
+
+test('a role that reads areas but not people gets the figures without ledgers', async () => {
+  const r = await api('GET', '/api/v1/areas/c1/figures', tokens.fd);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.population, 5);
+  assert.equal(r.json.children[0].population, 3);
+  assert.deepEqual(r.json.ledgers, {});
+  assert.deepEqual(r.json.ledger_list, []);
+  assert.deepEqual(r.json.children[0].ledgers, {});
+  await assertError(await api('GET', '/api/v1/areas/c2/figures', tokens.fd), 404, 'not_found');
 });
 
 test('the whole city: the outside county counts at the root only', async () => {

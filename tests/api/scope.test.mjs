@@ -159,7 +159,7 @@ const ROUTES = {
   'GET /api/v1/areas/{code}/figures': {
     in: () => ['/api/v1/areas/c1/figures'],
     out: () => ['/api/v1/areas/c2/figures'],
-    expect: (role) => (CAN.peopleRead.has(role) ? [200, 404] : [403, 403]),
+    expect: (role) => (CAN.areasRead.has(role) ? [200, 404] : [403, 403]),
   },
   'GET /api/v1/ledgers': {
     in: () => ['/api/v1/ledgers?area=c1'],
