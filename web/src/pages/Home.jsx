@@ -79,7 +79,7 @@ function chartOptions(f, t, lang, big) {
         legend: { top: 0, textStyle: { fontSize: font } },
         grid: { left: 8, right: 24, top: big ? 40 : 56, bottom: 8, containLabel: true },
         xAxis: { type: 'value', axisLabel: { fontSize: font } },
-        yAxis: { type: 'category', data: names, axisLabel: { fontSize: font, width: big ? 160 : 96, overflow: 'truncate' } },
+        yAxis: { type: 'category', data: names, axisLabel: { fontSize: font, interval: 0, width: big ? 160 : 96, overflow: 'truncate' } },
         series: [
           { name: t('home.permanent'), type: 'bar', stack: 'p', color: COLOURS.permanent,
             data: kids.map((c) => c.population - c.floating).reverse() },
@@ -97,11 +97,13 @@ function chartOptions(f, t, lang, big) {
     points: ledgers.length,
     option: {
       tooltip,
-      grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
-      xAxis: { type: 'value', axisLabel: { fontSize: font } },
+      grid: { left: 8, right: 56, top: 8, bottom: 8, containLabel: true },
+      // Few ticks: six-digit counts side by side would run into each other.
+      xAxis: { type: 'value', splitNumber: 3, axisLabel: { fontSize: font } },
       yAxis: { type: 'category', data: ledgers.map(ledgerName), axisLabel: { fontSize: font } },
       series: [{ type: 'bar', name: t('home.ledgers'), color: COLOURS.permanent,
-        label: { show: true, position: 'right', fontSize: font }, data: ledgers.map((l) => l.count) }],
+        label: { show: true, position: 'right', fontSize: font, formatter: (p) => fmt(p.value) },
+        data: ledgers.map((l) => l.count) }],
     },
   };
 
@@ -130,7 +132,7 @@ function chartOptions(f, t, lang, big) {
       xAxis: { type: 'category', data: week.map((k) => t(`home.week_${k}`)), axisLabel: { fontSize: font } },
       yAxis: { type: 'value', minInterval: 1, axisLabel: { fontSize: font } },
       series: [{ type: 'bar', name: t('home.week'), barMaxWidth: 56,
-        label: { show: true, position: 'top', fontSize: font },
+        label: { show: true, position: 'top', fontSize: font, formatter: (p) => fmt(p.value) },
         data: week.map((k) => ({ value: f.week[k], itemStyle: { color: COLOURS[k] } })) }],
     },
   };
@@ -193,7 +195,7 @@ function Figures({ user, big }) {
       </div>
       <ErrorAlert error={error} onRetry={reload} />
       <Kpis f={f} t={t} />
-      <div class="chart-grid">
+      <div class={`chart-grid${charts.ledgers ? '' : ' no-ledgers'}`}>
         <ChartPanel title={t('home.children')} note={cut} chart={charts.children} testid="chart-children" wide />
         <ChartPanel title={t('home.ledgers')} chart={charts.ledgers} testid="chart-ledgers" />
         <ChartPanel title={t('home.composition')} chart={charts.composition} testid="chart-composition" />
