@@ -1,35 +1,55 @@
-/* An area's figures: the exact counts of what lies in its subtree, for area
- * cards, homes and anything else that shows an area at a glance.
- *
- * Every count is over the area and everything below it, found with the
- * scope range (scope.h) on indexed path columns, so that a city is counted
- * as quickly as a grid: nothing is listed, capped or sampled. */
+/* The figures of a subtree, for the home page: how many people live there,
+ * how many are floating, how many are on each ledger, what changed in the last
+ * seven days, and the same counts for each child area, to compare them. Counts
+ * only: no name, ID number or phone ever leaves this module. */
 #ifndef CIVGRID_FIGURES_H
 #define CIVGRID_FIGURES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "civgrid/actor.h"
+#include "civgrid/area.h"
 #include "civgrid/arena.h"
+#include "civgrid/ledger.h"
 #include "civgrid/store.h"
 
-/* The number of staff positions (cg_staff_positions in staff.h). */
-#define CG_STAFF_NPOSITIONS 6
+/* The window of "changes this week": the seven days before now. */
+#define CG_FIGURES_WEEK (7 * 86400)
 
-struct cg_area_figures {
-    int64_t residents;  /* active residents */
-    int64_t floating;   /* of them, floating (流动) residents */
-    int64_t households; /* distinct households among them */
-    int64_t buildings;  /* active buildings */
-    int64_t grids;      /* active grids */
-    int64_t staff_total;
-    /* Active staff assignments by position, indexed like cg_staff_positions. */
-    int64_t staff[CG_STAFF_NPOSITIONS];
+/* Counts of active residents in one subtree. ledger[i] is the number on
+ * figures.ledgers[i] (same order, the catalogue's). */
+struct cg_figures_counts {
+    int64_t population, floating;
+    int64_t *ledger;
 };
 
-/* The figures of the subtree at path (an area's path, "/1/5/"), the area
- * itself included. No actor: the caller has already checked that the area is
- * in the actor's scope (cg_area_get). CG_EINVAL for an empty path, CG_ENOMEM,
- * or a store error. */
-int cg_area_figures(cg_store *s, const char *path, cg_arena *a, struct cg_area_figures *out);
+struct cg_figures_child {
+    const char *code, *name, *level;
+    struct cg_figures_counts counts;
+};
+
+struct cg_figures {
+    struct cg_area area; /* the subtree's node */
+    int64_t now, since;  /* the week is [since, now] */
+    struct cg_figures_counts counts;
+    int64_t added;             /* residents created in the week (any status today) */
+    int64_t moved_out;         /* residents whose status became moved_out in the week */
+    int64_t corrected;         /* residents with a correction of a field in the week */
+    struct cg_ledger *ledgers; /* the catalogue; count is counts.ledger[i] (see below) */
+    size_t nledgers;
+    struct cg_figures_child *children; /* in code order, at most CG_AREA_CHILDREN_MAX */
+    size_t nchildren;
+    int64_t children_total; /* how many children the node has (> nchildren: cut) */
+};
+
+/* The figures of code's subtree (NULL or empty: the actor's own area) at
+ * time now. Needs CG_PERM_AREAS_READ (like an area card, which counts
+ * residents too) and the node in scope (CG_ENOTFOUND otherwise); the ledgers
+ * are counted only for an actor with CG_PERM_PEOPLE_READ (nledgers is 0 for
+ * the others). Two passes over the scope's residents, each served by the index
+ * residents_figures, and two look-ups of the week in the history. */
+int cg_figures_get(cg_store *s, const struct cg_actor *actor, const char *code, int64_t now,
+                   cg_arena *a, struct cg_figures *out);
 
 #endif

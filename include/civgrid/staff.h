@@ -11,7 +11,7 @@
 #include "civgrid/area.h"
 #include "civgrid/arena.h"
 #include "civgrid/field.h"
-#include "civgrid/figures.h"
+#include "civgrid/area_figures.h"
 #include "civgrid/store.h"
 
 /* commander, grid_head, grid_worker, assistant, building_head, street_head; NULL-ended. */

@@ -161,6 +161,11 @@ const ROUTES = {
     out: () => ['/api/v1/areas/g2/staff?position=grid_worker'],
     expect: (role) => (CAN.areasRead.has(role) ? [200, 404] : [403, 403]),
   },
+  'GET /api/v1/areas/{code}/figures': {
+    in: () => ['/api/v1/areas/c1/figures'],
+    out: () => ['/api/v1/areas/c2/figures'],
+    expect: (role) => (CAN.areasRead.has(role) ? [200, 404] : [403, 403]),
+  },
   'GET /api/v1/ledgers': {
     in: () => ['/api/v1/ledgers?area=c1'],
     out: () => ['/api/v1/ledgers?area=c2'],

@@ -49,10 +49,13 @@ export function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Initialises a database and starts `civgrid serve` on it.
- * Returns { url, dir, db, adminPassword, logs(), stop() }.
+ * Initialises a database and starts `civgrid serve` on it. With `demo`
+ * ({ residents, seed }) the database is the demo city (`civgrid demo`)
+ * instead of an empty one, and `demo` in the answer holds its printed logins
+ * ({ password, logins: [{ username, role, scope }] }).
+ * Returns { url, dir, db, adminPassword, demo, logs(), stop() }.
  */
-export async function startServer({ prefix = 'civgrid-e2e-' } = {}) {
+export async function startServer({ prefix = 'civgrid-e2e-', demo = null } = {}) {
   if (!existsSync(binary)) {
     throw new Error(`${binary} does not exist: build it first (cmake -S . -B build && cmake --build build)`);
   }
@@ -68,10 +71,13 @@ export async function startServer({ prefix = 'civgrid-e2e-' } = {}) {
   const db = process.env.CIVGRID_TEST_DB_URL || (pg ? pg.db : join(dir, 't.db'));
 
   let init;
+  const setup = demo
+    ? ['demo', '--db', db, '--residents', String(demo.residents || 2000), '--seed', String(demo.seed || 1)]
+    : ['init', '--db', db];
   try {
-    init = await run(binary, ['init', '--db', db], { cwd: repoRoot, timeout: 60_000 });
+    init = await run(binary, setup, { cwd: repoRoot, timeout: 300_000 });
   } catch (e) {
-    throw new Error(`civgrid init failed (${e.code}):\n${e.stdout || ''}${e.stderr || ''}`);
+    throw new Error(`civgrid ${setup[0]} failed (${e.code}):\n${e.stdout || ''}${e.stderr || ''}`);
   }
   const m = /admin password:\s*(\S+)/.exec(init.stdout);
   if (!m) throw new Error(`civgrid init printed no "admin password:" line:\n${init.stdout}${init.stderr}`);
@@ -112,6 +118,7 @@ export async function startServer({ prefix = 'civgrid-e2e-' } = {}) {
     dir,
     db,
     adminPassword,
+    demo: demo ? demoLogins(init.stdout) : null,
     logs: () => output,
     async stop() {
       if (!exited) {
@@ -125,6 +132,17 @@ export async function startServer({ prefix = 'civgrid-e2e-' } = {}) {
       return exited;
     },
   };
+}
+
+/** The "demo logins" block that `civgrid demo` prints (tests/api/demo.test.mjs reads it too). */
+function demoLogins(stdout) {
+  const m = /demo logins \(password for all: (\S+)\):\n((?: {2}.*\n)+)/.exec(stdout);
+  if (!m) throw new Error(`civgrid demo printed no "demo logins" block:\n${stdout}`);
+  const logins = m[2].trimEnd().split('\n').map((line) => {
+    const [username, role, scope] = line.trim().split(/\s+/);
+    return { username, role, scope };
+  });
+  return { password: m[1], logins };
 }
 
 /**

@@ -14,11 +14,13 @@ import { Empty, ErrorAlert, Loading } from './States.jsx';
  * loading, error, onRetry, loadingText, empty (text when there are no rows)
  * caption    the table's name for screen readers; class: the table's class
  * truncated  the server cut the list: a note says so under the table
+ * total      how many rows the whole list has (when the server says): shown
+ *            above the table, so that a list always states its size
  * pager      { offset, limit, more, onPage } for a list that pages
  */
 export function DataTable({
   columns, rows, rowKey, rowProps, loading, error, onRetry, loadingText, empty, caption,
-  class: cls = '', truncated, pager,
+  class: cls = '', truncated, pager, total,
 }) {
   const { t } = useI18n();
   const list = rows || [];
@@ -27,6 +29,9 @@ export function DataTable({
       <ErrorAlert error={error} onRetry={onRetry} />
       {loading && list.length === 0 && !error && <Loading text={loadingText} />}
       {!loading && !error && list.length === 0 && empty && <Empty>{empty}</Empty>}
+      {typeof total === 'number' && list.length > 0 && (
+        <p class="table-total" data-testid="table-total">{t('table.total', { n: total.toLocaleString('en-US') })}</p>
+      )}
       {list.length > 0 && (
         <div class={`table-wrap${loading ? ' is-stale' : ''}`} aria-busy={loading ? 'true' : 'false'}>
           <table class={`data-table ${cls}`}>
