@@ -13,6 +13,10 @@ import path from 'node:path';
 import XLSX from 'xlsx';
 import { startServer, civgrid, cleanEnv, idNumber } from './harness.mjs';
 
+// Exports with full numbers need a purpose, and a filter below the whole
+// scope (issue 9, finding 2): the building B1 holds the file's residents.
+const PURPOSE = encodeURIComponent('核对导出格式');
+
 let srv, env, dir, token, cdcToken;
 const PW = 'import-words-pw';
 const pid = (seq) => idNumber(`14022119700101${String(seq).padStart(3, "0")}`);
@@ -127,12 +131,12 @@ test('a dry run of three good rows says all three would be written', async () =>
 });
 
 test('an xlsx export has Chinese values and a dated name after what was exported', async () => {
-  const r = await get('/api/v1/residents?area=C1&format=xlsx');
+  const r = await get(`/api/v1/residents?area=B1&format=xlsx&purpose=${PURPOSE}`);
   assert.equal(r.status, 200, r.text);
   const cd = r.headers.get('content-disposition');
   assert.match(cd, /^attachment; filename="[\w.-]+\.xlsx"; filename\*=UTF-8''[%\w.-]+\.xlsx$/);
   const star = decodeURIComponent(cd.split("filename*=UTF-8''")[1]);
-  assert.match(star, /^居民_阳高县_\d{8}-\d{4}\.xlsx$/);
+  assert.match(star, /^居民_1号楼_\d{8}-\d{4}\.xlsx$/);
   const wb = XLSX.read(r.bytes, { type: 'buffer', cellStyles: true });
   const sheet = wb.Sheets[wb.SheetNames[0]];
   const rows = XLSX.utils.sheet_to_json(sheet, { defval: '' });
@@ -147,17 +151,17 @@ test('an xlsx export has Chinese values and a dated name after what was exported
 });
 
 test('an export follows lang=en, and a CSV has a BOM and CRLF and imports back', async () => {
-  const r = await get('/api/v1/residents?area=C1&format=csv&lang=en');
+  const r = await get(`/api/v1/residents?area=B1&format=csv&lang=en&purpose=${PURPOSE}`);
   assert.equal(r.status, 200, r.text);
   assert.match(decodeURIComponent(r.headers.get('content-disposition').split("filename*=UTF-8''")[1]),
-    /^Residents_阳高县_\d{8}-\d{4}\.csv$/);
+    /^Residents_1号楼_\d{8}-\d{4}\.csv$/);
   assert.deepEqual([...r.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
   assert.ok(r.text.includes('\r\n') && !/[^\r]\n/.test(r.text));
   const line = r.text.split('\r\n').find((l) => l.startsWith(pid(1)));
   assert.match(line, /,permanent,/);
   assert.match(line, /Party members;Volunteers|Volunteers;Party members/);
   // The Chinese export imports back as it is: nothing changes.
-  const zh = await get('/api/v1/residents?area=C1&format=csv');
+  const zh = await get(`/api/v1/residents?area=B1&format=csv&purpose=${PURPOSE}`);
   const back = await upload('residents', zh.bytes);
   assert.equal(back.status, 200, JSON.stringify(back.json));
   assert.equal(back.json.written, 0);
