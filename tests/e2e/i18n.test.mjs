@@ -49,8 +49,9 @@ test('every dictionary key named in web/src exists', async () => {
   let seen = 0;
   for (const file of await sources(join(repoRoot, 'web/src'))) {
     const text = await readFile(file, 'utf8');
-    for (const [, perm, ns, name] of text.matchAll(/(perm: |can\(user, )?['"`]([a-z]+)\.([a-z_]+)['"`]/g)) {
-      // A permission code ('users.write') is the server's, not a message key.
+    for (const [, perm, ns, name] of text.matchAll(/(perm: |can\(user, |action: )?['"`]([a-z]+)\.([a-z_]+)['"`]/g)) {
+      // A permission code ('users.write') or an audit action ('resident.export')
+      // is the server's, not a message key.
       if (perm) continue;
       if (!namespaces.has(ns)) continue; // e.g. a file name like './app.css'
       seen++;
