@@ -158,7 +158,7 @@ function ChildTable({ f, t, lang, levelName }) {
     { key: 'population', label: t('home.population'), class: 'num', render: (c) => fmt(c.population) },
     { key: 'floating', label: t('home.floating'), class: 'num', render: (c) => fmt(c.floating) },
     ...f.ledger_list.map((l) => ({
-      key: `l_${l.name}`, label: lang === 'en' ? l.en : l.zh, class: 'num',
+      key: `l_${l.name}`, label: lang === 'en' ? l.en : l.zh, class: 'num col-ledger',
       render: (c) => fmt(c.ledgers[l.name]),
     })),
   ];
