@@ -1,14 +1,19 @@
 // Builds web/src into web/dist: index.html, app.js, app.css (minified),
-// favicon.svg and favicon.ico, and beside each text file a .gz twin that the server
-// sends to clients accepting gzip (src/http/static.c).
-// The file names stay fixed so the server needs no manifest; index.html asks
-// for them with ?v=<content hash>, so a new build is never hidden by a cache
-// and the server may let browsers keep them for a year.
+// chunks/*.js, favicon.svg and favicon.ico, and beside each text file a .gz
+// twin that the server sends to clients accepting gzip (src/http/static.c).
+// The entry's names stay fixed so the server needs no manifest; index.html
+// asks for them with ?v=<content hash>, so a new build is never hidden by a
+// cache and the server may let browsers keep them for a year.
+// Code split off with import() (ECharts, web/src/components/echarts.js) goes
+// to chunks/NAME-HASH.js: named by its content, so the server lets browsers
+// keep anything under chunks/ for a year as well, and app.js, which names the
+// chunk, changes (and gets a new ?v=) whenever a chunk does.
 //
 //   node web/build.mjs            build once
 //   node web/build.mjs --dev      unminified, with inline source maps
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants, crc32, deflateSync, gzipSync } from 'node:zlib';
@@ -20,14 +25,22 @@ export const distDir = join(here, 'dist');
 
 const hash = (buf) => createHash('sha256').update(buf).digest('hex').slice(0, 12);
 
-export async function build({ dev = false, quiet = false } = {}) {
+/** Builds web/dist and resolves with its path. */
+export async function build(options) {
+  return (await buildWithReport(options)).dir;
+}
+
+/** Builds web/dist and resolves with { dir, report } (see bundleReport). */
+export async function buildWithReport({ dev = false, quiet = false } = {}) {
   await rm(distDir, { recursive: true, force: true });
   await mkdir(distDir, { recursive: true });
   const result = await esbuild.build({
     entryPoints: { app: join(srcDir, 'main.jsx') },
     outdir: distDir,
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     format: 'esm',
+    splitting: true,
     target: ['es2020', 'chrome90', 'firefox90', 'safari15'],
     jsx: 'automatic',
     jsxImportSource: 'preact',
@@ -40,20 +53,70 @@ export async function build({ dev = false, quiet = false } = {}) {
   });
   const js = await readFile(join(distDir, 'app.js'));
   const css = await readFile(join(distDir, 'app.css'));
-  const html = (await readFile(join(srcDir, 'index.html'), 'utf8'))
-    .replace('__JS_HASH__', hash(js))
-    .replace('__CSS_HASH__', hash(css));
-  await writeFile(join(distDir, 'index.html'), html);
+  const chunks = (await readdir(join(distDir, 'chunks')).catch(() => [])).map((f) => `chunks/${f}`);
   await copyFile(join(srcDir, 'favicon.svg'), join(distDir, 'favicon.svg'));
   await writeFile(join(distDir, 'favicon.ico'), faviconIco());
-  await compressAll(['index.html', 'app.js', 'app.css', 'favicon.svg']);
+  await compressAll(['app.js', 'app.css', 'favicon.svg', ...chunks]);
+  const report = bundleReport(result.metafile);
+  // The chunks app.js imports statically are asked for at once beside it,
+  // not after it has been read.
+  const preload = report.first_load.files.filter((f) => f.file !== 'app.js')
+    .map((f) => `<link rel="modulepreload" href="${f.file}">`).join('\n  ');
+  const html = (await readFile(join(srcDir, 'index.html'), 'utf8'))
+    .replace('__JS_HASH__', hash(js))
+    .replace('__CSS_HASH__', hash(css))
+    .replace('<!-- __MODULEPRELOAD__ -->', preload);
+  await writeFile(join(distDir, 'index.html'), html);
+  await compressAll(['index.html']);
   if (!quiet) {
+    const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
     for (const [file, info] of Object.entries(result.metafile.outputs)) {
-      console.log(`${file.slice(file.indexOf('web/'))}  ${(info.bytes / 1024).toFixed(1)} KiB`);
+      const gz = (await readFile(join(distDir, `${rel(file)}.gz`)).catch(() => null));
+      console.log(`web/dist/${rel(file)}  ${kib(info.bytes)}${gz ? ` (${kib(gz.length)} gzip)` : ''}`);
     }
     console.log('web/dist/index.html');
+    console.log(`first load: ${kib(report.first_load.bytes)} JS (${kib(report.first_load.gzip)} gzip)`);
   }
-  return distDir;
+  return { dir: distDir, report };
+}
+
+/** A path of esbuild's metafile (relative to the working directory) relative to web/dist. */
+const rel = (file) => file.slice(file.lastIndexOf('web/dist/') + 'web/dist/'.length);
+
+// What the browser downloads, from esbuild's metafile: the JS of the first
+// load (app.js and what it imports statically, which the browser fetches
+// before anything runs) and each chunk loaded later with import(), with their
+// sizes plain and gzip-compressed as served. tests/api/static.test.mjs holds
+// the first load to a budget; docs/benchmarks.md lists the sizes.
+function bundleReport(metafile) {
+  const outputs = metafile.outputs;
+  const size = (file) => ({
+    bytes: outputs[file].bytes,
+    gzip: statSync(join(distDir, `${rel(file)}.gz`)).size,
+  });
+  const entry = Object.keys(outputs).find((f) => rel(f) === 'app.js');
+  const first = [];
+  const lazy = new Set();
+  const walk = (file) => {
+    if (first.includes(file)) return;
+    first.push(file);
+    for (const imp of outputs[file].imports) {
+      if (imp.kind === 'import-statement') walk(imp.path);
+      else if (imp.kind === 'dynamic-import') lazy.add(imp.path);
+    }
+  };
+  walk(entry);
+  const list = (files) => files.map((f) => ({ file: rel(f), ...size(f),
+    source: outputs[f].entryPoint ? outputs[f].entryPoint.slice(outputs[f].entryPoint.lastIndexOf('web/src/')) : null }));
+  const firstLoad = list(first);
+  return {
+    first_load: {
+      files: firstLoad,
+      bytes: firstLoad.reduce((n, f) => n + f.bytes, 0),
+      gzip: firstLoad.reduce((n, f) => n + f.gzip, 0),
+    },
+    lazy: list([...lazy].filter((f) => !first.includes(f))),
+  };
 }
 
 // Writes NAME.gz beside each file, at the best level: it is done once per

@@ -110,12 +110,13 @@ static int open_variant(struct http_req *r, const char *file, struct variant *v)
 
 /* index.html names the bundles, so it is asked again every time (cheaply,
  * with its ETag); a bundle asked with ?v=<content hash> never changes under
- * that name; anything else may be kept for an hour. */
+ * that name, nor does a chunk (the build names every file under /chunks/ by
+ * its content, web/build.mjs); anything else may be kept for an hour. */
 static const char *cache_control(struct http_req *r, const char *rel)
 {
     if (strcmp(rel, "/index.html") == 0)
         return "no-cache";
-    if (http_query(r, "v"))
+    if (http_query(r, "v") || strncmp(rel, "/chunks/", 8) == 0)
         return "public, max-age=31536000, immutable";
     return "public, max-age=3600";
 }

@@ -1,6 +1,7 @@
 // The web UI's files: compressed when the client takes gzip, cached by the
-// browser (a year for the hashed bundles, revalidated for index.html), a 304
-// for a tag the browser already holds, and a favicon.
+// browser (a year for the hashed bundles and chunks, revalidated for
+// index.html), a 304 for a tag the browser already holds, and a favicon; the
+// JavaScript of the first load stays within its budget, ECharts outside it.
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
 import { join } from 'node:path';
@@ -9,6 +10,12 @@ import { gunzipSync } from 'node:zlib';
 import { repoFile, startServer } from './harness.mjs';
 
 const webSrc = new URL('../../web/', import.meta.url).pathname;
+
+// The most JavaScript, gzip-compressed as it is sent, that the browser fetches
+// before the UI starts: app.js and the chunks it imports statically. Measured
+// at 48.9 KiB (issue 9, ECharts split off; docs/benchmarks.md); the budget
+// leaves about 10 % for growth. Raising it is a decision, not a fix.
+const FIRST_LOAD_GZIP_BUDGET = 54 * 1024;
 
 /** A raw GET (node's fetch would unpack gzip and hide the bytes sent). */
 function rawGet(base, path, headers = {}) {
@@ -24,9 +31,10 @@ function rawGet(base, path, headers = {}) {
 describe('static files', () => {
   let srv;
   let dist;
+  let report;
   before(async () => {
-    const { build } = await import(join(webSrc, 'build.mjs'));
-    dist = await build({ quiet: true });
+    const { buildWithReport } = await import(join(webSrc, 'build.mjs'));
+    ({ dir: dist, report } = await buildWithReport({ quiet: true }));
     srv = await startServer({ args: ['--web-root', dist] });
   });
   after(async () => { if (srv) await srv.stop(); });
@@ -87,5 +95,49 @@ describe('static files', () => {
     assert.equal(svg.status, 200);
     assert.match(svg.headers['content-type'], /^image\/svg\+xml/);
     assert.match(repoFile('web/src/index.html'), /<link rel="icon" href="favicon\.svg"/);
+  });
+
+  // Proves: the first load (app.js and its static imports) is within the
+  // budget, and ECharts is not part of it but a chunk loaded with import().
+  it('keeps the first load within its budget and ECharts out of it', () => {
+    const { first_load: first, lazy } = report;
+    const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+    const files = first.files.map((f) => `${f.file} ${kib(f.gzip)}`).join(', ');
+    assert.ok(first.gzip <= FIRST_LOAD_GZIP_BUDGET,
+      `first-load JS is ${kib(first.gzip)} gzip (${files}), over the budget of ${kib(FIRST_LOAD_GZIP_BUDGET)}`);
+    assert.equal(first.files[0].file, 'app.js');
+    const charts = lazy.find((f) => f.source === 'web/src/components/echarts.js');
+    assert.ok(charts, `no chunk of its own for ECharts: ${JSON.stringify(lazy)}`);
+    assert.match(charts.file, /^chunks\/echarts-[0-9A-Z]{8}\.js$/);
+    assert.ok(!first.files.some((f) => f.file === charts.file), 'ECharts is loaded up front');
+  });
+
+  // Proves: the chunks app.js names are served like the bundle: gzip with
+  // Vary, a year's cache (their names change with their content), a 304 for
+  // the tag held; index.html preloads the static ones.
+  it('serves the chunks compressed and cached like the bundle', async () => {
+    const html = (await rawGet(srv.url, '/')).body.toString();
+    const js = /src="(app\.js\?v=[0-9a-f]+)"/.exec(html);
+    const app = (await rawGet(srv.url, `/${js[1]}`)).body.toString();
+    const named = [...app.matchAll(/"\.\/(chunks\/[\w-]+\.js)"/g)].map((m) => m[1]);
+    const charts = report.lazy.find((f) => f.source === 'web/src/components/echarts.js').file;
+    assert.ok(named.includes(charts), `app.js names ${named.join(', ')}, not ${charts}`);
+    for (const f of report.first_load.files.slice(1)) {
+      assert.ok(html.includes(`<link rel="modulepreload" href="${f.file}">`), `index.html preloads ${f.file}`);
+    }
+    for (const chunk of new Set(named)) {
+      const gz = await rawGet(srv.url, `/${chunk}`, { 'accept-encoding': 'gzip' });
+      assert.equal(gz.status, 200, chunk);
+      assert.equal(gz.headers['content-encoding'], 'gzip', chunk);
+      assert.match(gz.headers.vary || '', /Accept-Encoding/i);
+      assert.match(gz.headers['content-type'], /^text\/javascript/);
+      assert.equal(gz.headers['cache-control'], 'public, max-age=31536000, immutable', chunk);
+      const plain = await rawGet(srv.url, `/${chunk}`);
+      assert.deepEqual(gunzipSync(gz.body), plain.body);
+      const again = await rawGet(srv.url, `/${chunk}`, { 'accept-encoding': 'gzip', 'if-none-match': gz.headers.etag });
+      assert.equal(again.status, 304, chunk);
+    }
+    // A file outside chunks/ without ?v= is not kept for a year.
+    assert.equal((await rawGet(srv.url, '/favicon.svg')).headers['cache-control'], 'public, max-age=3600');
   });
 });

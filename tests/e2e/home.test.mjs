@@ -1,7 +1,8 @@
 // The home page on the demo city: every demo login's home draws its scope's
 // figures as ECharts canvases with data (the key numbers agree with the API),
 // the centre's home fills a 2560-pixel wall screen and says when it last
-// fetched, and the page fits a phone. Screenshots in zh-CN and en.
+// fetched, and the page fits a phone; ECharts is downloaded by the home only,
+// not by the login or residents pages. Screenshots in zh-CN and en.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -11,6 +12,8 @@ import {
 const WALL = { width: 2560, height: 1440 };
 // Chromium logs every 4xx answer (the 401 of /me before login) as an error.
 const expectedProblem = (p) => /Failed to load resource/.test(p);
+// The chunk holding ECharts (web/build.mjs names it by its content).
+const CHART_CHUNK = /\/chunks\/echarts-[0-9A-Z]+\.js$/;
 
 /** How many pixels of the chart's canvas are drawn (not transparent). */
 async function drawnPixels(page, testid) {
@@ -135,6 +138,41 @@ describe('home page', { timeout: 600_000 }, () => {
         await screenshot(page, server.dir, `home-${l.username}-phone`);
         await page.context().close();
       }
+    } catch (e) {
+      failed = true;
+      throw e;
+    }
+  });
+
+  it('only the home downloads the chart chunk', async () => {
+    try {
+      const l = server.demo.logins.find((x) => x.role === 'grid_worker');
+      const page = await newPage(browser, server.url);
+      pages.push(page);
+      page.context().setDefaultTimeout(15_000);
+      const scripts = [];
+      page.on('request', (req) => {
+        if (req.resourceType() === 'script') scripts.push(new URL(req.url()).pathname);
+      });
+      const charts = () => scripts.filter((p) => CHART_CHUNK.test(p));
+      // Asking for the residents page signed out shows the login page, and
+      // returns to the residents page after signing in.
+      await page.goto('/#/residents');
+      await page.waitForURL(/#\/login$/);
+      await page.getByLabel('用户名', { exact: true }).waitFor();
+      assert.ok(scripts.some((p) => p === '/app.js'), `the page loads app.js: ${scripts}`);
+      assert.deepEqual(charts(), [], 'the login page loads no charts');
+      await page.getByLabel('用户名', { exact: true }).fill(l.username);
+      await page.getByLabel('密码', { exact: true }).fill(passwordOf(l));
+      await page.getByRole('button', { name: '登录' }).click();
+      await page.waitForURL(/#\/residents$/);
+      await page.locator('table.data-table tbody tr').first().waitFor();
+      assert.deepEqual(charts(), [], 'the residents page loads no charts');
+
+      await page.goto('/#/');
+      await page.getByTestId('chart-composition').locator('canvas').first().waitFor();
+      assert.equal(charts().length, 1, `the home loads the chart chunk once: ${scripts}`);
+      await page.context().close();
     } catch (e) {
       failed = true;
       throw e;

@@ -109,6 +109,7 @@ export const messages = {
     'home.refreshed': '数据更新于 {time}',
     'home.auto_refresh': '每分钟自动刷新',
     'home.refresh': '刷新',
+    'home.chart_failed': '图表未能加载，请刷新页面后再试。',
 
     'page.not_found': '页面不存在',
     'page.not_found_text': '您访问的页面不存在。',
@@ -638,6 +639,7 @@ export const messages = {
     'home.refreshed': 'Figures as of {time}',
     'home.auto_refresh': 'Refreshes every minute',
     'home.refresh': 'Refresh',
+    'home.chart_failed': 'The chart could not be loaded: reload the page and try again.',
 
     'page.not_found': 'Page not found',
     'page.not_found_text': 'The page you asked for does not exist.',

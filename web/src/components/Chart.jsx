@@ -1,33 +1,61 @@
-// One ECharts chart. Only the chart types and components the UI uses are
-// registered (echarts/core), so that the bundle carries them and not all of
-// ECharts. The chart follows its box's size (ResizeObserver) and is disposed
-// with the component. `points` (the number of data values drawn) is written to
+// One ECharts chart. ECharts is not in app.js: loadCharts() fetches the chunk
+// of ./echarts.js (only the chart types and components the UI uses) the first
+// time a page asks for it, so that pages without charts never download it.
+// Until it has arrived the chart's box stays empty at its size; if it cannot
+// be fetched (the server was updated under an open page) the box says so.
+// The chart follows its box's size (ResizeObserver) and is disposed with the
+// component. `points` (the number of data values drawn) is written to
 // data-points, so that a test can tell a chart with data from an empty one.
-import { BarChart, PieChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { useI18n } from '../i18n.jsx';
 
-echarts.use([BarChart, PieChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+let loading = null;
+
+/**
+ * Starts fetching ECharts (once) and resolves with its module; a page that
+ * will draw charts calls it early, beside its own data request. A failed
+ * fetch is forgotten, so that the next chart tries again.
+ */
+export function loadCharts() {
+  if (!loading) {
+    loading = import('./echarts.js').catch((e) => {
+      loading = null;
+      throw e;
+    });
+  }
+  return loading;
+}
 
 /** option: an ECharts option; label: what the chart shows, for screen readers. */
 export function Chart({ option, label, points, class: cls = '', testid }) {
+  const { t } = useI18n();
   const box = useRef(null);
   const chart = useRef(null);
+  const latest = useRef(option);
+  const [failed, setFailed] = useState(false);
+  latest.current = option;
 
   useEffect(() => {
-    const c = echarts.init(box.current, null, { renderer: 'canvas' });
-    chart.current = c;
-    const ro = typeof ResizeObserver === 'function' ? new ResizeObserver(() => c.resize()) : null;
-    if (ro) ro.observe(box.current);
+    let gone = false;
+    let ro = null;
     // Printing changes the page's width: draw again at the printed size.
-    const onPrint = () => c.resize();
-    window.addEventListener('beforeprint', onPrint);
+    const onPrint = () => chart.current && chart.current.resize();
+    loadCharts().then((echarts) => {
+      if (gone) return;
+      const c = echarts.init(box.current, null, { renderer: 'canvas' });
+      chart.current = c;
+      if (latest.current) c.setOption(latest.current, true);
+      ro = typeof ResizeObserver === 'function' ? new ResizeObserver(() => c.resize()) : null;
+      if (ro) ro.observe(box.current);
+      window.addEventListener('beforeprint', onPrint);
+    }, () => {
+      if (!gone) setFailed(true);
+    });
     return () => {
+      gone = true;
       if (ro) ro.disconnect();
       window.removeEventListener('beforeprint', onPrint);
-      c.dispose();
+      if (chart.current) chart.current.dispose();
       chart.current = null;
     };
   }, []);
@@ -38,6 +66,8 @@ export function Chart({ option, label, points, class: cls = '', testid }) {
 
   return (
     <div class={`chart ${cls}`.trim()} ref={box} role="img" aria-label={label}
-      data-points={points ?? 0} data-testid={testid} />
+      data-points={points ?? 0} data-testid={testid}>
+      {failed && <p class="chart-failed" data-testid="chart-failed">{t('home.chart_failed')}</p>}
+    </div>
   );
 }

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { can } from '../components/access.js';
-import { Chart } from '../components/Chart.jsx';
+import { Chart, loadCharts } from '../components/Chart.jsx';
 import { DataTable } from '../components/DataTable.jsx';
 import { ErrorAlert, Loading } from '../components/States.jsx';
 import { useI18n } from '../i18n.jsx';
@@ -177,6 +177,11 @@ function Figures({ user, big }) {
   const { t, lang } = i18n;
   const code = (user.scope || {}).code;
   const { data: f, error, loading, at, reload } = useFigures(code, big ? REFRESH_MS : 0);
+  // ECharts comes in its own chunk: fetch it while the figures are asked for,
+  // not after they arrive (a failure shows in each chart's box).
+  useEffect(() => {
+    loadCharts().catch(() => {});
+  }, []);
   const charts = useMemo(() => (f ? chartOptions(f, t, lang, big) : null), [f, t, lang, big]);
 
   if (!f) return error ? <ErrorAlert error={error} onRetry={reload} /> : <Loading />;
