@@ -144,3 +144,11 @@ test('per-request and per-day caps are enforced with the configured values', asy
   const outcomes = audit.json.items.map((e) => e.outcome);
   assert.ok(outcomes.includes('export_too_large') && outcomes.includes('export_quota_exceeded'), JSON.stringify(outcomes));
 });
+
+// Proves: GET /api/v1/meta states the caps the server was started with, which
+// the UI words before an export and in its refusals.
+test('the meta answer gives the export caps in force', async () => {
+  const r = await api('GET', '/api/v1/meta', tokens.cdc1);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.export_limits, { per_request: 3, per_day: 5 });
+});

@@ -3,8 +3,11 @@
 // numbers masked with a note saying why, and full once filtered; "Export CSV"
 // opens a dialog asking for the purpose, which refuses a too short one in
 // words, then downloads the file; the administrator's Users page lists the
-// export with its user, format, count and purpose. Screenshots of the dialog
-// at desktop and phone width go to the temp dir.
+// export with its user, format, count and purpose. The server runs with caps
+// of 2 rows per export and 2 per day: the dialog states them, and an export
+// over either cap is refused in words naming the cap (and, for the day's, when
+// to try again), in zh-CN and in English, with nothing downloaded.
+// Screenshots of the dialog at desktop and phone width go to the temp dir.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -24,6 +27,9 @@ const PEOPLE = [
   { id_number: idNumber('14020219750720567'), name: '王五岳', phone: '13987654321', area_code: '1402010102' },
 ];
 const PURPOSE = '11月25日密接人员核查';
+// Small caps, so that three people are too many for one export and the first
+// export (two people) uses up the day (serve --export-max-rows, --export-day-rows).
+const CAPS = ['--export-max-rows', '2', '--export-day-rows', '2'];
 const expectedProblem = (p) => /Failed to load resource/.test(p);
 
 describe('the purpose of an export with full numbers', { timeout: 120_000 }, () => {
@@ -54,7 +60,7 @@ describe('the purpose of an export with full numbers', { timeout: 120_000 }, () 
 
   before(async () => {
     await buildWeb();
-    server = await startServer({ prefix: 'civgrid-e2e-export-' });
+    server = await startServer({ prefix: 'civgrid-e2e-export-', serveArgs: CAPS });
     for (const [code, parent, level, name] of AREAS) {
       const args = ['area', 'add', code, '--level', level, '--name', name, '--db', server.db];
       if (parent) args.push('--parent', parent);
@@ -82,9 +88,11 @@ describe('the purpose of an export with full numbers', { timeout: 120_000 }, () 
   });
 
   let page;
+  let downloads = 0; // files the desktop page has received
 
   step('the whole county is listed masked, with a note; a filter shows full numbers', async () => {
     page = await open(DESKTOP);
+    page.on('download', () => { downloads++; });
     await loginUI(page, CDC.username, CDC.password);
     await page.goto('/#/residents');
     await page.getByTestId('residents-masked-note').waitFor();
@@ -101,6 +109,7 @@ describe('the purpose of an export with full numbers', { timeout: 120_000 }, () 
     await page.getByTestId('export-csv').click();
     const dialog = page.getByRole('dialog', { name: '导出含完整号码的名单' });
     await dialog.waitFor();
+    assert.equal(await dialog.getByTestId('export-limits').textContent(), '单次最多导出 2 人；每位用户 24 小时内最多 2 人。');
     await screenshot(page, server.dir, 'desktop-export-purpose');
     await dialog.getByTestId('export-purpose').fill('核查');
     await dialog.getByRole('button', { name: '导出', exact: true }).click();
@@ -145,5 +154,48 @@ describe('the purpose of an export with full numbers', { timeout: 120_000 }, () 
     const cells = await row.innerText();
     for (const want of [CDC.username, 'CSV', '完整', '2', PURPOSE]) assert.ok(cells.includes(want), `${want} in ${cells}`);
     await screenshot(adminPage, server.dir, 'desktop-users-exports');
+  });
+
+  /** Asks for an export of the list at hash with a purpose; resolves with the dialog's alert text. */
+  async function refusedExport(hash, testid, purpose, title) {
+    const before = downloads;
+    await page.goto(`/${hash}`);
+    await page.locator('table.data-table tbody tr').first().waitFor();
+    await page.getByTestId(testid).click();
+    const dialog = page.getByRole('dialog', { name: title });
+    await dialog.getByTestId('export-purpose').fill(purpose);
+    await dialog.getByRole('button', { name: /^(导出|Export)$/ }).click();
+    const alert = dialog.getByRole('alert');
+    await alert.waitFor();
+    // The refusal arrives instead of the file: had one come, the download
+    // would have started before the alert was drawn.
+    assert.equal(downloads, before, 'nothing is downloaded');
+    return { dialog, text: (await alert.textContent()).trim() };
+  }
+
+  step('an export over the per-request cap says so with the cap and downloads nothing', async () => {
+    // The whole county holds 3 people: one more than an export may hold.
+    const { dialog, text } = await refusedExport('#/residents', 'export-xlsx', '全县人员核查', '导出含完整号码的名单');
+    assert.equal(text, '名单超过 2 人，超出单次导出完整号码的上限，未导出文件。请按区域、台账或关键词缩小范围后再导出。');
+    await screenshot(page, server.dir, 'desktop-export-too-large');
+    await dialog.getByRole('button', { name: '取消' }).click();
+    await dialog.waitFor({ state: 'detached' });
+  });
+
+  step('an export over the day cap says when to try again, in zh-CN and English, and downloads nothing', async () => {
+    // The first export took the day's 2 rows: the one person of grid 2 is one too many.
+    let { dialog, text } = await refusedExport('#/residents?area=1402010102', 'export-csv', '第二网格补充核查',
+      '导出含完整号码的名单');
+    assert.match(text,
+      /^本次导出将超出您 24 小时内导出完整号码的上限（2 人），未导出文件。请缩小范围，或于 \d{4}-\d\d-\d\d \d\d:\d\d（约 24 小时后）再试。$/);
+    await screenshot(page, server.dir, 'desktop-export-quota');
+    await dialog.getByRole('button', { name: '取消' }).click();
+    await page.getByRole('button', { name: 'English' }).click();
+    ({ dialog, text } = await refusedExport('#/residents?area=1402010102', 'export-csv', 'second grid, follow-up',
+      'Export a list with full numbers'));
+    assert.match(text, new RegExp('^This export would take you past 2 people exported with full numbers in 24 hours: '
+      + 'nothing was exported\\. Narrow the list, or try again at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d \\(in about 24 h\\)\\.$'));
+    await screenshot(page, server.dir, 'desktop-export-quota-en');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
   });
 });

@@ -52,10 +52,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Initialises a database and starts `civgrid serve` on it. With `demo`
  * ({ residents, seed }) the database is the demo city (`civgrid demo`)
  * instead of an empty one, and `demo` in the answer holds its printed logins
- * ({ password, logins: [{ username, role, scope }] }).
+ * ({ password, logins: [{ username, role, scope }] }). `serveArgs` go to
+ * `civgrid serve` after the usual ones (e.g. ['--export-max-rows', '2']).
  * Returns { url, dir, db, adminPassword, demo, logs(), stop() }.
  */
-export async function startServer({ prefix = 'civgrid-e2e-', demo = null } = {}) {
+export async function startServer({ prefix = 'civgrid-e2e-', demo = null, serveArgs = [] } = {}) {
   if (!existsSync(binary)) {
     throw new Error(`${binary} does not exist: build it first (cmake -S . -B build && cmake --build build)`);
   }
@@ -86,7 +87,8 @@ export async function startServer({ prefix = 'civgrid-e2e-', demo = null } = {})
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
-  const child = spawn(binary, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web-root', webRoot], {
+  const serve = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web-root', webRoot, ...serveArgs];
+  const child = spawn(binary, serve, {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -29,7 +29,8 @@ export function errorText(i18n, err) {
   }
   if (err.code === 'export_quota_exceeded' && err.retryAfter != null) {
     const until = Math.floor(Date.now() / 1000) + err.retryAfter;
-    return t('error.export_quota_exceeded_until', { time: i18n.formatClock(until), wait: i18n.formatWait(err.retryAfter) });
+    // Hours away, often tomorrow: the date is given too.
+    return t('error.export_quota_exceeded_until', { time: i18n.formatTime(until), wait: i18n.formatWait(err.retryAfter) });
   }
   if (err.code === 'already_exists' && err.field === 'username') return t('error.username_exists');
   if (KNOWN_ERRORS.has(err.code)) return t(`error.${err.code}`);

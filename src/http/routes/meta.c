@@ -1,12 +1,14 @@
 /* The enumerations the UI offers and labels, read from the tables the library
  * enforces, so that the UI keeps no copy of them (docs/internals.md,
  * "Enumerations"). Each list keeps the library's order: the UI shows it as
- * given. */
+ * given. The caps of exports with full numbers come along, so that the UI
+ * can state them. */
 #include <string.h>
 
 #include "civgrid/actor.h"
 #include "civgrid/area.h"
 #include "civgrid/place.h"
+#include "civgrid/resident.h"
 #include "civgrid/staff.h"
 #include "render.h"
 #include "routes.h"
@@ -67,14 +69,24 @@ static json_t *place_types(void)
     return items;
 }
 
+/* The caps of exports with full numbers as `serve` was started with, so that
+ * the UI can say them before an export and in its refusals. */
+static json_t *export_limits(void)
+{
+    int per_request = 0, per_day = 0;
+    cg_resident_export_caps(&per_request, &per_day);
+    return json_pack("{s:i, s:i}", "per_request", per_request, "per_day", per_day);
+}
+
 int route_meta_get(struct http_req *r)
 {
     json_t *out = json_pack(
-        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "roles", roles(),
+        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "roles", roles(),
         "permissions", render_perms(~0u), "area_levels", codes(cg_area_levels), "area_statuses",
         codes(area_statuses), "user_statuses", codes(user_statuses), "resident_statuses",
         codes(resident_statuses), "resident_types", codes(resident_types), "resident_levels",
         codes(resident_levels), "place_kinds", place_kinds(), "place_types", place_types(),
-        "place_statuses", codes(place_statuses), "staff_positions", codes(cg_staff_positions));
+        "place_statuses", codes(place_statuses), "staff_positions", codes(cg_staff_positions),
+        "export_limits", export_limits());
     return http_reply_json(r, 200, out);
 }

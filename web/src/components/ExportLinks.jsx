@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, query } from '../api.js';
 import { errorText } from '../errors.js';
 import { useI18n } from '../i18n.jsx';
+import { useMeta } from '../meta.jsx';
 import { can } from './access.js';
 import { ConfirmDialog } from './ConfirmDialog.jsx';
 import { Field } from './Field.jsx';
@@ -24,6 +25,27 @@ function fileName(res, fallback) {
   }
   const plain = /filename="?([^";]+)"?/i.exec(cd);
   return plain ? plain[1] : fallback;
+}
+
+const count = (n) => n.toLocaleString('en-US');
+
+/**
+ * A refused export in words, in the UI's current language. The caps (GET
+ * /api/v1/meta, export_limits) are named when the server gave them, so that
+ * the user knows how far to narrow the list; other refusals are worded as
+ * everywhere else. `at`: when the refusal came (epoch seconds).
+ */
+function refusalText(i18n, { err, at }, limits) {
+  const { t } = i18n;
+  if (!limits) return errorText(i18n, err);
+  if (err.code === 'export_too_large') return t('export.too_large', { max: count(limits.per_request) });
+  if (err.code !== 'export_quota_exceeded') return errorText(i18n, err);
+  const day = count(limits.per_day);
+  if (err.retryAfter == null) return t('export.quota', { day });
+  // The wait is hours long, often into the next day: the date is given too.
+  return t('export.quota_until', {
+    day, time: i18n.formatTime(at + err.retryAfter), wait: i18n.formatWait(err.retryAfter),
+  });
 }
 
 /** Fetches the export and hands it to the browser as a download. */
@@ -66,10 +88,12 @@ async function download(href, fallback) {
 export function ExportLinks({ params, name = 'residents', user }) {
   const i18n = useI18n();
   const { t } = i18n;
+  const { meta } = useMeta();
+  const limits = meta && meta.export_limits;
   const [format, setFormat] = useState(null); // the format being asked for
   const [purpose, setPurpose] = useState('');
   const [fieldError, setFieldError] = useState('');
-  const [error, setError] = useState('');
+  const [failure, setFailure] = useState(null); // { err, at } of a refused export
   const [busy, setBusy] = useState(false);
   const base = { ...params };
   delete base.limit;
@@ -82,7 +106,7 @@ export function ExportLinks({ params, name = 'residents', user }) {
     e.preventDefault();
     setFormat(fmt);
     setFieldError('');
-    setError('');
+    setFailure(null);
   }
 
   async function confirm() {
@@ -92,14 +116,14 @@ export function ExportLinks({ params, name = 'residents', user }) {
       return;
     }
     setFieldError('');
-    setError('');
+    setFailure(null);
     setBusy(true);
     try {
       await download(href(format, { purpose: why }), `${name}.${format}`);
       setFormat(null);
     } catch (err) {
       if (err.field === 'purpose') setFieldError(errorText(i18n, err));
-      else setError(errorText(i18n, err));
+      else setFailure({ err, at: Math.floor(Date.now() / 1000) });
     } finally {
       setBusy(false);
     }
@@ -121,10 +145,15 @@ export function ExportLinks({ params, name = 'residents', user }) {
           text={t('export.purpose_text')}
           confirmLabel={busy ? t('export.downloading') : t('export.download')}
           busy={busy}
-          error={error}
+          error={failure && refusalText(i18n, failure, limits)}
           onConfirm={confirm}
           onCancel={() => setFormat(null)}
         >
+          {limits && (
+            <p class="field-hint export-limits" data-testid="export-limits">
+              {t('export.limits', { max: count(limits.per_request), day: count(limits.per_day) })}
+            </p>
+          )}
           <Field id="export-purpose" label={t('export.purpose_label')} required error={fieldError}
             hint={t('export.purpose_hint', { min: PURPOSE_MIN, max: PURPOSE_MAX })}>
             {(attrs) => (
