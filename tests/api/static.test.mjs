@@ -13,7 +13,7 @@ const webSrc = new URL('../../web/', import.meta.url).pathname;
 
 // The most JavaScript, gzip-compressed as it is sent, that the browser fetches
 // before the UI starts: app.js and the chunks it imports statically. Measured
-// at 48.9 KiB (issue 9, ECharts split off; docs/benchmarks.md); the budget
+// at 49.3 KiB (issue 9, ECharts split off; docs/benchmarks.md); the budget
 // leaves about 10 % for growth. Raising it is a decision, not a fix.
 const FIRST_LOAD_GZIP_BUDGET = 54 * 1024;
 

@@ -2,7 +2,8 @@
 // figures as ECharts canvases with data (the key numbers agree with the API),
 // the centre's home fills a 2560-pixel wall screen and says when it last
 // fetched, and the page fits a phone; ECharts is downloaded by the home only,
-// not by the login or residents pages. Screenshots in zh-CN and en.
+// not by the login or residents pages, and a chart whose code cannot be
+// fetched says so. Screenshots in zh-CN and en.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -173,6 +174,20 @@ describe('home page', { timeout: 600_000 }, () => {
       await page.getByTestId('chart-composition').locator('canvas').first().waitFor();
       assert.equal(charts().length, 1, `the home loads the chart chunk once: ${scripts}`);
       await page.context().close();
+
+      // A page opened before the server was updated asks for a chunk that is
+      // gone: the charts say so instead of staying blank; the figures stay.
+      const stale = await newPage(browser, server.url);
+      pages.push(stale);
+      stale.context().setDefaultTimeout(15_000);
+      await stale.route(CHART_CHUNK, (route) => route.fulfill({ status: 404, body: 'not found' }));
+      await loginUI(stale, l.username, passwordOf(l));
+      const failedCharts = stale.getByTestId('chart-failed');
+      await failedCharts.first().waitFor();
+      assert.equal(await failedCharts.count(), await stale.locator('.chart-panel').count());
+      assert.equal(await failedCharts.first().textContent(), '图表未能加载，请刷新页面后再试。');
+      await stale.getByTestId('kpi-population').waitFor();
+      await stale.context().close();
     } catch (e) {
       failed = true;
       throw e;
