@@ -158,6 +158,27 @@ int cg_workdays_add(cg_store *s, int64_t start, int days, int64_t *out)
     return rc;
 }
 
+int cg_workdays_cutoff(cg_store *s, int64_t now, int days, int64_t *cutoff)
+{
+    if (days < 0 || days > CG_WORKDAYS_MAX)
+        return CG_ERANGE;
+    pthread_mutex_lock(&cache.mu);
+    int rc = refresh(s);
+    /* The deadline of a start on day D is the end of the days-th working day
+     * after D; it has passed when that day is at most `last`, the last day
+     * that ended by now. Counting working days back from `last` finds the
+     * days-th one, W: starts on days before W are past. The walk is bounded
+     * in case an operator marked every day a holiday. */
+    int64_t last = local_day(now) - 1, day = last + 1;
+    int64_t stop = last - (int64_t)days * 10 - 60;
+    for (int counted = 0; !rc && counted < days && day > stop;)
+        counted += is_workday(--day);
+    pthread_mutex_unlock(&cache.mu);
+    if (!rc)
+        *cutoff = day > stop ? day * 86400 - CG_TZ_OFFSET : 0;
+    return rc;
+}
+
 int cg_workday_is(cg_store *s, int64_t t, int *out)
 {
     pthread_mutex_lock(&cache.mu);

@@ -78,6 +78,14 @@ int cg_outbox_configure(const char *url, const char *secret, int timeout_seconds
     return 0;
 }
 
+int cg_outbox_configured(void)
+{
+    pthread_mutex_lock(&conf.mu);
+    int set = conf.url != NULL;
+    pthread_mutex_unlock(&conf.mu);
+    return set;
+}
+
 int64_t cg_outbox_backoff(int attempts)
 {
     int64_t d = CG_OUTBOX_BACKOFF_FIRST;

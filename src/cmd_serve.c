@@ -5,6 +5,7 @@
 
 #include "civgrid/error.h"
 #include "civgrid/resident.h"
+#include "civgrid/outbox.h"
 #include "civgrid/sched.h"
 #include "civgrid/serverlock.h"
 #include "civgrid/store.h"
@@ -49,6 +50,11 @@ static const struct opt_def serve_opts[] = {
     {"read_audit_fsync", OPT_BOOL, "CIVGRID_READ_AUDIT_FSYNC", NULL, 0, 0,
      "fsync the audit record of each read before answering (survives a power loss; slower "
      "searches where fsync is slow)"},
+    {"webhook_url", OPT_STR, "CIVGRID_WEBHOOK_URL", NULL, 0, 0,
+     "http:// or https:// URL that notifications (case assigned, overdue, returned, closed) are "
+     "POSTed to as JSON; unset: they wait in the outbox"},
+    {"webhook_secret", OPT_STR, "CIVGRID_WEBHOOK_SECRET", NULL, 0, 0,
+     "key of the X-Civgrid-Signature header (HMAC-SHA256 of the body); unset: no signature"},
     OPT_CONFIG,
     {"print_config", OPT_BOOL, NULL, NULL, 0, 0, "print the effective configuration and exit"},
     OPT_END,
@@ -104,6 +110,19 @@ int cmd_serve(int argc, char **argv)
     cg_sched *sched = NULL;
     if ((rc = cg_sched_new("serve", &sched))) {
         fprintf(stderr, "civgrid serve: %s\n", cg_strerror(rc));
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    /* Notifications go out from the scheduler's thread (outbox.h). */
+    if (cg_outbox_configure(opt_str(&o, "webhook_url"), opt_str(&o, "webhook_secret"), 10)) {
+        fprintf(stderr, "civgrid serve: --webhook-url must start with http:// or https://\n");
+        cg_sched_free(sched);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    if ((rc = cg_sched_add(sched, &cg_outbox_job))) {
+        fprintf(stderr, "civgrid serve: %s\n", cg_strerror(rc));
+        cg_sched_free(sched);
         rc = EXIT_FAIL;
         goto out;
     }

@@ -44,6 +44,13 @@
  * CG_ERANGE when days is below 0 or above CG_WORKDAYS_MAX. */
 int cg_workdays_add(cg_store *s, int64_t start, int days, int64_t *out);
 
+/* The inverse of cg_workdays_add for lists of many starts: *cutoff is the
+ * instant such that every start before it is past its deadline at now
+ * (cg_workdays_add(start, days) <= now) and no start at or after it is. A
+ * scheduler tick computes it once per threshold and selects the overdue rows
+ * with "created_at < ?" instead of computing each row's deadline. */
+int cg_workdays_cutoff(cg_store *s, int64_t now, int days, int64_t *cutoff);
+
 /* Whether the local day holding t is a working day (*out 1) or not (0). */
 int cg_workday_is(cg_store *s, int64_t t, int *out);
 

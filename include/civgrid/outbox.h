@@ -57,6 +57,9 @@ int cg_outbox_configure(const char *url, const char *secret, int timeout_seconds
  * deleted. Does nothing without a webhook. Idempotent. */
 int cg_outbox_tick(cg_store *s, int64_t now);
 
+/* Whether a webhook URL is set in this process. */
+int cg_outbox_configured(void);
+
 /* The job that runs cg_outbox_tick every second: a local job (sched.h),
  * added by civgrid serve and civgrid tick to their schedulers. It is local
  * because each row is claimed on its own, so every server may look for due

@@ -131,6 +131,28 @@ static void test_zero_and_range(void **state)
     assert_int_equal(cg_workdays_add(f->s, at("2026-10-02"), CG_WORKDAYS_MAX + 1, &out), CG_ERANGE);
 }
 
+/* The cutoff agrees with cg_workdays_add for every start around the holidays
+ * of autumn 2026 and New Year 2027, at several times of the day. */
+static void test_cutoff(void **state)
+{
+    struct fixture *f = *state;
+    int64_t from = at("2026-09-10"), to = at("2027-01-20");
+    for (int days = 0; days <= 10; days++) {
+        for (int64_t now = from; now < to; now += 86400 + 3600 * 5) {
+            int64_t cutoff = 0;
+            assert_int_equal(cg_workdays_cutoff(f->s, now, days, &cutoff), 0);
+            for (int64_t start = now - 40 * 86400; start <= now; start += 3600 * 7) {
+                int64_t due_at = 0;
+                assert_int_equal(cg_workdays_add(f->s, start, days, &due_at), 0);
+                if ((start < cutoff) != (due_at <= now))
+                    fail_msg("days %d now %lld start %lld: cutoff %lld, due %lld", days,
+                             (long long)now, (long long)start, (long long)cutoff,
+                             (long long)due_at);
+            }
+        }
+    }
+}
+
 /* An edit on one connection changes the next answer on another at once. */
 static void test_edit_seen_everywhere(void **state)
 {
@@ -164,6 +186,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_makeup_days, setup, teardown),
         cmocka_unit_test_setup_teardown(test_year_boundary, setup, teardown),
         cmocka_unit_test_setup_teardown(test_zero_and_range, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cutoff, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edit_seen_everywhere, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -267,3 +267,22 @@ CREATE TABLE outbox (
     delivered_at BIGINT
 );
 CREATE INDEX outbox_due ON outbox(delivered_at, next_at);
+
+-- Supervision cards (lib/cards.c): one row per card a case was given, so
+-- that each card is given once (the unique key) and its timeline entry and
+-- overdue notification with it. stage: accept (not accepted in time) or
+-- finish (not closed in time); colour: yellow or red. cases.card holds the
+-- highest colour given, for lists and the UI.
+CREATE TABLE case_cards (
+    id {{id}},
+    case_id BIGINT NOT NULL REFERENCES cases(id),
+    stage TEXT NOT NULL CHECK (stage IN ('accept', 'finish')),
+    colour TEXT NOT NULL CHECK (colour IN ('yellow', 'red')),
+    threshold_days INTEGER NOT NULL,
+    due_at BIGINT NOT NULL,
+    given_at BIGINT NOT NULL,
+    UNIQUE (case_id, stage, colour)
+);
+-- The open cases by filing time: the cards' tick reads only these (a partial
+-- index, on SQLite and PostgreSQL alike), not the million closed ones.
+CREATE INDEX cases_open_created ON cases(created_at, id) WHERE state <> 'closed';
