@@ -24,7 +24,7 @@
 #include "civgrid/log.h"
 #include "civgrid/secret.h"
 
-/* Rows one tick tries at most, and the wall-clock time after which it stops
+/* Rows read per batch, and the wall-clock time after which a run stops
  * starting new POSTs: the scheduler's thread has other jobs too. */
 #define BATCH 20
 #define RUN_SECONDS 5.0
@@ -333,11 +333,16 @@ int cg_outbox_tick(cg_store *s, int64_t now)
     int rc = 0;
     if (!url)
         goto out;
+    /* Batches until nothing is due or the run's time is up: a row tried
+     * is no longer due (delivered, or due after its backoff) and a row
+     * another process holds is not selected, so the loop ends. */
     double started = cg_monotonic();
-    if ((rc = due_ids(s, now, ids, &n)))
-        goto out;
-    for (size_t i = 0; !rc && i < n && cg_monotonic() - started < RUN_SECONDS; i++)
-        rc = deliver_one(s, ids[i], now, url, secret, timeout, owner);
+    do {
+        if ((rc = due_ids(s, now, ids, &n)))
+            goto out;
+        for (size_t i = 0; !rc && i < n && cg_monotonic() - started < RUN_SECONDS; i++)
+            rc = deliver_one(s, ids[i], now, url, secret, timeout, owner);
+    } while (!rc && n == BATCH && cg_monotonic() - started < RUN_SECONDS);
     if (!rc)
         rc = cg_store_run(s, NULL, "DELETE FROM outbox WHERE delivered_at < ?", "i",
                           now - KEEP_DELIVERED);
