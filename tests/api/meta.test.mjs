@@ -79,6 +79,9 @@ const PROBES = {
   },
   'policy.read': async (tok) => (await api('GET', '/api/v1/policies', tok)).status === 200,
   'policy.write': async (tok) => (await api('POST', '/api/v1/policies/nhc-20/activate', tok)).status === 200,
+  'calendar.write': async (tok) => (await api('PUT', '/api/v1/calendar/days/2035-06-15', tok, {
+    kind: 'holiday', name: '探',
+  })).status === 200,
   'unmask.phone': async (tok) => {
     const r = await api('GET', `/api/v1/residents/${residentId}`, tok);
     return r.status === 200 && r.json.phone === RESIDENT.phone;
