@@ -28,6 +28,8 @@ int cmd_demo(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_tick(int argc, char **argv);
+int cmd_case(int argc, char **argv);
+void usage_case(FILE *f);
 void usage_serve(FILE *f);
 void usage_user(FILE *f);
 void usage_area(FILE *f);

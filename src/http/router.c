@@ -53,6 +53,17 @@ const struct route routes[] = {
     {"PUT", "/api/v1/policies/{name}", route_policy_save, 0},
     {"POST", "/api/v1/policies/{name}/activate", route_policy_activate, 0},
     {"GET", "/api/v1/policy/active", route_policy_active, 0},
+    {"GET", "/api/v1/cases", route_cases_list, 0},
+    {"POST", "/api/v1/cases", route_cases_create, 0},
+    {"GET", "/api/v1/case-counts", route_cases_counts, 0},
+    {"GET", "/api/v1/cases/{id}", route_cases_get, 0},
+    {"POST", "/api/v1/cases/{id}/actions/{action}", route_cases_act, 0},
+    {"POST", "/api/v1/cases/{id}/attachments", route_cases_attach, 0},
+    {"GET", "/api/v1/cases/{id}/attachments/{aid}", route_cases_attachment, 0},
+    {"GET", "/api/v1/case-categories", route_case_categories_list, 0},
+    {"POST", "/api/v1/case-categories", route_case_categories_create, 0},
+    {"GET", "/api/v1/case-categories/{code}", route_case_categories_get, 0},
+    {"PATCH", "/api/v1/case-categories/{code}", route_case_categories_update, 0},
 
 };
 
