@@ -1,5 +1,6 @@
 /* civgrid serve: the web UI and the HTTP API. */
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -50,6 +51,11 @@ static const struct opt_def serve_opts[] = {
     {"read_audit_fsync", OPT_BOOL, "CIVGRID_READ_AUDIT_FSYNC", NULL, 0, 0,
      "fsync the audit record of each read before answering (survives a power loss; slower "
      "searches where fsync is slow)"},
+    {"data_dir", OPT_STR, "CIVGRID_DATA_DIR", NULL, 0, 0,
+     "folder for case photos (default for SQLite: the database file's name with .files "
+     "appended; required for PostgreSQL to take photos)"},
+    {"attachment_max", OPT_INT, "CIVGRID_ATTACHMENT_MAX", "8388608", 1024, 8388608,
+     "largest case photo in bytes (413 beyond)"},
     {"webhook_url", OPT_STR, "CIVGRID_WEBHOOK_URL", NULL, 0, 0,
      "http:// or https:// URL that notifications (case assigned, overdue, returned, closed) are "
      "POSTed to as JSON; unset: they wait in the outbox"},
@@ -59,6 +65,22 @@ static const struct opt_def serve_opts[] = {
     {"print_config", OPT_BOOL, NULL, NULL, 0, 0, "print the effective configuration and exit"},
     OPT_END,
 };
+
+/* Where case photos live: --data_dir, or beside a SQLite file ("city.db"
+ * keeps its photos in "city.db.files"). A PostgreSQL server has no file to
+ * stand beside, so there it must be given (photos answer bad_config until
+ * it is). The string lives as long as the process. */
+static const char *data_dir(const struct opts *o, const char *db)
+{
+    static char beside[4096];
+    const char *dir = opt_str(o, "data_dir");
+    if (dir && *dir)
+        return dir;
+    if (!strncmp(db, "postgres://", 11) || !strncmp(db, "postgresql://", 13))
+        return NULL;
+    snprintf(beside, sizeof beside, "%s.files", db);
+    return beside;
+}
 
 void usage_serve(FILE *f)
 {
@@ -144,6 +166,8 @@ int cmd_serve(int argc, char **argv)
         .session_ttl = (int)opt_int(&o, "session_ttl"),
         .sched = sched,
         .read_audit_fsync = opt_bool(&o, "read_audit_fsync"),
+        .data_dir = data_dir(&o, db),
+        .attachment_max = (size_t)opt_int(&o, "attachment_max"),
     };
     rc = http_serve(&cfg);
     cg_sched_free(sched);

@@ -29,6 +29,8 @@ int cmd_import(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
 int cmd_tick(int argc, char **argv);
+int cmd_case(int argc, char **argv);
+void usage_case(FILE *f);
 void usage_serve(FILE *f);
 void usage_user(FILE *f);
 void usage_area(FILE *f);

@@ -76,6 +76,21 @@ int route_places_create(struct http_req *r);
 int route_places_get(struct http_req *r);
 int route_places_update(struct http_req *r);
 
+/* cases.c */
+int route_cases_create(struct http_req *r);
+int route_cases_list(struct http_req *r);
+int route_cases_counts(struct http_req *r);
+int route_cases_get(struct http_req *r);
+int route_cases_act(struct http_req *r);
+int route_cases_attach(struct http_req *r);
+int route_cases_attachment(struct http_req *r);
+int route_case_categories_list(struct http_req *r);
+int route_case_categories_get(struct http_req *r);
+int route_case_categories_create(struct http_req *r);
+int route_case_categories_update(struct http_req *r);
+/* Adds the case enumerations and the active catalogue to meta's answer. */
+int render_case_meta(struct http_req *r, json_t *out);
+
 /* policy.c */
 int route_policy_list(struct http_req *r);
 int route_policy_get(struct http_req *r);
