@@ -3,6 +3,8 @@
 // under Node to check that both languages carry the same keys and that every
 // key the sources use exists. Placeholders are written {name}.
 
+import { calendar } from './messages/calendar.js';
+
 export const LANGS = ['zh-CN', 'en'];
 export const DEFAULT_LANG = 'zh-CN';
 
@@ -1069,3 +1071,7 @@ export const messages = {
     'common.close': 'Close',
   },
 };
+
+// Modules keep their texts in web/src/messages/<module>.js; each is merged
+// here once, so that every page and the i18n test see one catalogue.
+for (const lang of LANGS) Object.assign(messages[lang], calendar[lang]);
