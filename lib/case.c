@@ -263,6 +263,10 @@ int cg__case_visible(cg_store *s, const struct cg_actor *actor, const struct cg_
     int dept = cg__case_is_department(actor);
     if (!dept && cg_actor_in_scope(actor, c->area.area_path))
         return 1;
+    /* Whoever filed a case may follow it (a department's user files it on
+     * the county, which its department does not hold). */
+    if (actor->username && c->reporter && !strcmp(actor->username, c->reporter))
+        return 1;
     if ((dept && !actor->department_id) || (!dept && !actor->area_path))
         return 0;
     /* Units it was escalated, assigned or copied to. */
