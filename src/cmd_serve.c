@@ -6,6 +6,7 @@
 
 #include "civgrid/error.h"
 #include "civgrid/resident.h"
+#include "civgrid/outbox.h"
 #include "civgrid/sched.h"
 #include "civgrid/serverlock.h"
 #include "civgrid/store.h"
@@ -55,6 +56,11 @@ static const struct opt_def serve_opts[] = {
      "appended; required for PostgreSQL to take photos)"},
     {"attachment_max", OPT_INT, "CIVGRID_ATTACHMENT_MAX", "8388608", 1024, 8388608,
      "largest case photo in bytes (413 beyond)"},
+    {"webhook_url", OPT_STR, "CIVGRID_WEBHOOK_URL", NULL, 0, 0,
+     "http:// or https:// URL that notifications (case assigned, overdue, returned, closed) are "
+     "POSTed to as JSON; unset: they wait in the outbox"},
+    {"webhook_secret", OPT_STR, "CIVGRID_WEBHOOK_SECRET", NULL, 0, 0,
+     "key of the X-Civgrid-Signature header (HMAC-SHA256 of the body); unset: no signature"},
     OPT_CONFIG,
     {"print_config", OPT_BOOL, NULL, NULL, 0, 0, "print the effective configuration and exit"},
     OPT_END,
@@ -126,6 +132,19 @@ int cmd_serve(int argc, char **argv)
     cg_sched *sched = NULL;
     if ((rc = cg_sched_new("serve", &sched))) {
         fprintf(stderr, "civgrid serve: %s\n", cg_strerror(rc));
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    /* Notifications go out from the scheduler's thread (outbox.h). */
+    if (cg_outbox_configure(opt_str(&o, "webhook_url"), opt_str(&o, "webhook_secret"), 10)) {
+        fprintf(stderr, "civgrid serve: --webhook-url must start with http:// or https://\n");
+        cg_sched_free(sched);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    if ((rc = cg_sched_add(sched, &cg_outbox_job))) {
+        fprintf(stderr, "civgrid serve: %s\n", cg_strerror(rc));
+        cg_sched_free(sched);
         rc = EXIT_FAIL;
         goto out;
     }

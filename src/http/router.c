@@ -11,6 +11,7 @@ const struct route routes[] = {
     {"GET", "/api/v1/openapi.yaml", route_system_openapi, ROUTE_PUBLIC},
     {"GET", "/api/v1/routes", route_system_routes, ROUTE_PUBLIC},
     {"GET", "/api/v1/system/jobs", route_system_jobs, 0},
+    {"GET", "/api/v1/system/outbox", route_system_outbox, 0},
     {"POST", "/api/v1/session", route_session_create, ROUTE_PUBLIC},
     {"DELETE", "/api/v1/session", route_session_delete, 0},
     {"GET", "/api/v1/me", route_session_me, 0},
@@ -64,6 +65,11 @@ const struct route routes[] = {
     {"POST", "/api/v1/case-categories", route_case_categories_create, 0},
     {"GET", "/api/v1/case-categories/{code}", route_case_categories_get, 0},
     {"PATCH", "/api/v1/case-categories/{code}", route_case_categories_update, 0},
+    {"GET", "/api/v1/calendar/days", route_calendar_list, 0},
+    {"PUT", "/api/v1/calendar/days/{date}", route_calendar_set, 0},
+    {"DELETE", "/api/v1/calendar/days/{date}", route_calendar_unset, 0},
+    {"GET", "/api/v1/calendar/deadline", route_calendar_deadline, 0},
+    {"GET", "/api/v1/case-overdue", route_case_overdue_list, 0},
 
 };
 

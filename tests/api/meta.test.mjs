@@ -95,6 +95,9 @@ const PROBES = {
   'cases.catalogue': async (tok) => (await api('POST', '/api/v1/case-categories', tok, {
     code: uniq('probe.cat'), domain: 'other', zh: '探类', en: 'Probe',
   })).status === 201,
+  'calendar.write': async (tok) => (await api('PUT', '/api/v1/calendar/days/2035-06-15', tok, {
+    kind: 'holiday', name: '探',
+  })).status === 200,
   'unmask.phone': async (tok) => {
     const r = await api('GET', `/api/v1/residents/${residentId}`, tok);
     return r.status === 200 && r.json.phone === RESIDENT.phone;

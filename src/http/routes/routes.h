@@ -11,6 +11,7 @@ int route_system_version(struct http_req *r);
 int route_system_openapi(struct http_req *r);
 int route_system_routes(struct http_req *r);
 int route_system_jobs(struct http_req *r);
+int route_system_outbox(struct http_req *r);
 
 /* session.c */
 int route_session_create(struct http_req *r);
@@ -96,5 +97,14 @@ int route_policy_get(struct http_req *r);
 int route_policy_save(struct http_req *r);
 int route_policy_activate(struct http_req *r);
 int route_policy_active(struct http_req *r);
+
+/* calendar.c */
+int route_calendar_list(struct http_req *r);
+int route_calendar_set(struct http_req *r);
+int route_calendar_unset(struct http_req *r);
+int route_calendar_deadline(struct http_req *r);
+
+/* case_overdue.c */
+int route_case_overdue_list(struct http_req *r);
 
 #endif
