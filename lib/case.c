@@ -7,6 +7,7 @@
 #include "case_int.h"
 #include "civgrid/area.h"
 #include "civgrid/audit.h"
+#include "civgrid/calendar.h"
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
 #include "civgrid/mask.h"
@@ -262,6 +263,10 @@ int cg__case_visible(cg_store *s, const struct cg_actor *actor, const struct cg_
         return 0;
     int dept = cg__case_is_department(actor);
     if (!dept && cg_actor_in_scope(actor, c->area.area_path))
+        return 1;
+    /* Whoever filed a case may follow it (a department's user files it on
+     * the county, which its department does not hold). */
+    if (actor->username && c->reporter && !strcmp(actor->username, c->reporter))
         return 1;
     if ((dept && !actor->department_id) || (!dept && !actor->area_path))
         return 0;
@@ -526,20 +531,26 @@ static int write_report(cg_store *s, void *ctx)
 {
     struct report *r = ctx;
     const struct cg_case_input *in = &r->in;
-    /* Deadlines in working days need the calendar (cg_workdays_add, on the
-     * calendar branch); until it is merged they stay NULL, and the cards
-     * and on-time figures treat such a case as having none. */
-    int rc = cg_store_insert(
-        s, &r->id,
-        "INSERT INTO cases (type, category_id, domain, state, version, source, area_id, area_path,"
-        " holder_area_id, reporter_id, reporter, contact_name, contact_phone, title,"
-        " description, address, parties, mediator, person_name, person_id_number, person_phone,"
-        " created_at, updated_at) VALUES (?, ?, ?, 'reported', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-        " ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        "sissisizsssssssssssii", in->type, r->cat.id, r->cat.domain, in->source, r->area.id,
-        r->area.path, r->holder.id, r->actor->user_id, r->actor->username, in->contact_name,
-        in->contact_phone, in->title, in->description, in->address, in->parties, in->mediator,
-        in->person_name, in->person_id_number, in->person_phone, r->now, r->now);
+    /* Deadlines count working days (the calendar skips holidays and counts
+     * make-up working days), from the filing. */
+    int64_t accept_due = 0, finish_due = 0;
+    int rc = cg_workdays_add(s, r->now, r->cat.accept_days, &accept_due);
+    if (!rc)
+        rc = cg_workdays_add(s, r->now, r->cat.finish_days, &finish_due);
+    if (!rc)
+        rc = cg_store_insert(
+            s, &r->id,
+            "INSERT INTO cases (type, category_id, domain, state, version, source, area_id, "
+            "area_path,"
+            " holder_area_id, reporter_id, reporter, contact_name, contact_phone, title,"
+            " description, address, parties, mediator, person_name, person_id_number, person_phone,"
+            " created_at, updated_at, accept_due, finish_due) VALUES (?, ?, ?, 'reported', 1, ?, ?,"
+            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "sissisizsssssssssssiiii", in->type, r->cat.id, r->cat.domain, in->source, r->area.id,
+            r->area.path, r->holder.id, r->actor->user_id, r->actor->username, in->contact_name,
+            in->contact_phone, in->title, in->description, in->address, in->parties, in->mediator,
+            in->person_name, in->person_id_number, in->person_phone, r->now, r->now, accept_due,
+            finish_due);
     if (!rc && in->has_location)
         rc = cg_store_run(s, NULL, "UPDATE cases SET lat_e6 = ?, lon_e6 = ? WHERE id = ?", "iii",
                           in->lat_e6, in->lon_e6, r->id);

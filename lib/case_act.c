@@ -1,6 +1,8 @@
 /* cg_case_act: one call runs any action of the state table (case.c), in one
  * transaction with its timeline entry and its audit record. */
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "case_int.h"
@@ -8,6 +10,7 @@
 #include "civgrid/audit.h"
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
+#include "civgrid/outbox.h"
 #include "civgrid/scope.h"
 #include "civgrid/text.h"
 
@@ -277,6 +280,34 @@ static int link_attachments(cg_store *s, struct act *x)
     return 0;
 }
 
+/* The notification an action sends, if any: in this transaction, so that
+ * it exists exactly when the change does (outbox.h). */
+static int notify(cg_store *s, struct act *x)
+{
+    const char *kind = NULL;
+    if (x->action == CG_CASE_ACT_ASSIGN)
+        kind = CG_OUTBOX_ASSIGNED;
+    else if (x->action == CG_CASE_ACT_SEND_BACK || x->action == CG_CASE_ACT_VERIFY_FAIL)
+        kind = CG_OUTBOX_RETURNED;
+    else if (x->t->next == CG_CASE_CLOSED)
+        kind = CG_OUTBOX_CLOSED;
+    if (!kind)
+        return 0;
+    const struct cg_case_unit *holder = x->moves ? &x->to : &x->c.holder;
+    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?}", "case_id",
+                          (json_int_t)x->id, "action", cg__case_action_code(x->action), "state",
+                          cg__case_state_code(x->t->next), "type", x->c.type, "category",
+                          x->c.category, "title", x->c.title, "holder_area", holder->area_code,
+                          "holder_department", holder->department_code, "note", x->in.note);
+    char *payload = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!payload)
+        return CG_ENOMEM;
+    int rc = cg_outbox_add(s, kind, payload, NULL, x->now, NULL);
+    free(payload);
+    return rc;
+}
+
 static int write_act(cg_store *s, void *ctx)
 {
     struct act *x = ctx;
@@ -310,9 +341,8 @@ static int write_act(cg_store *s, void *ctx)
                 x->action == CG_CASE_ACT_COPY))
         rc = cg__case_unit_add(s, x->id, x->to.area_id, x->to.area_path, x->to.department_id,
                                cg__case_action_code(x->action), x->now);
-    /* Notifications (assigned; returned by send_back and verify_fail;
-     * closed) go through the calendar's outbox (cg_outbox_add, in this
-     * transaction) once that branch is merged. */
+    if (!rc)
+        rc = notify(s, x);
     if (!rc)
         x->rec->detail = cg_arena_printf(
             x->a, "%s -> %s%s%s", x->c.state, cg__case_state_code(x->t->next), u ? " to " : "",

@@ -146,7 +146,7 @@ static int add_filters(cg_store *s, struct sql *q, const struct cg_actor *actor,
         struct cg_area area;
         struct cg_scope at;
         rc = cg_area_get_by_code(s, f->area_code, a, &area);
-        if (!rc && !cg_actor_in_scope(actor, area.path) && !cg__case_is_department(actor))
+        if (!rc && !cg_actor_in_scope(actor, area.path))
             rc = CG_ENOTFOUND;
         if (rc == CG_ENOTFOUND)
             return cg_field_fail(fe, rc, "area_code", "no area '%s' in your scope", f->area_code);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, request, assertError, civgrid, cleanEnv, BACKEND } from './harness.mjs';
+import { startServer, request, assertError, civgrid, cleanEnv, sql, BACKEND } from './harness.mjs';
 
 const PW = 'cases-test-pw-1';
 const PHOTO_MAX = 4096;
@@ -111,6 +111,9 @@ test(`filing: a building's case is held by its grid, with the actions its worker
   assert.equal(c.category.domain, 'public_order');
   assert.equal(c.category.size, 'big');
   assert.deepEqual(c.actions.sort(), ['accept', 'escalate', 'merge']);
+  // Deadlines in working days (fire risks: accept within 1, finish within 5).
+  assert.ok(c.accept_due > c.created_at && c.accept_due <= c.created_at + 12 * 86400, JSON.stringify(c));
+  assert.ok(c.finish_due > c.accept_due, JSON.stringify(c));
   assert.equal(c.events.length, 1);
   assert.equal(c.events[0].action, 'report');
   assert.equal(c.events[0].to_state, 'reported');
@@ -194,6 +197,10 @@ test('the loop: escalated grid -> community -> town -> county, assigned to a dep
   c = await ok('worker', id, 'reopen', { note: '又堆上了' });
   assert.equal(c.state, 'reported');
   assert.equal(c.closed_at, null);
+  // Assigned twice, returned twice (send_back, verify_fail), closed once: each
+  // told through the outbox, in the action's own transaction.
+  const told = await sql(srv.dbInfo, `SELECT kind FROM outbox WHERE payload LIKE '%"case_id":${id},%' ORDER BY id`);
+  assert.deepEqual(told.split('\n'), ['case.assigned', 'case.returned', 'case.assigned', 'case.returned', 'case.closed']);
   assert.deepEqual(c.events.map((e) => e.action), ['report', 'accept', 'escalate', 'escalate', 'escalate',
     'assign', 'send_back', 'assign', 'accept', 'report_done', 'verify_fail', 'report_done', 'verify_pass', 'reopen']);
   assert.equal(c.events[6].note, '非本部门职责');
