@@ -360,6 +360,32 @@ describe(`supervision cards and the webhook outbox (${BACKEND})`, () => {
     }
   });
 
+  it('gives a case filed through the case core its working-day deadlines and sends its closing', async () => {
+    const db = await makeDb();
+    const hook = await receiver(0);
+    const filed = at('2026-09-30T22:00');
+    try {
+      const report = await civgrid(['case', 'report', '--type', 'event', '--category', 'power.meter',
+        '--title', '电表异常', '--json', '--db', db.db], { env: cleanEnv({ CIVGRID_FAKE_NOW: String(filed) }) });
+      assert.equal(report.code, 0, report.stderr);
+      const c = JSON.parse(report.stdout);
+      const days = await sql(db, `SELECT accept_days || '|' || finish_days FROM case_categories WHERE code = 'power.meter'`);
+      assert.equal(days, '2|5');
+      assert.equal(c.accept_due, at('2026-10-10T00:00'), 'two working days after 09-30 end with 10-09');
+      assert.equal(c.finish_due, at('2026-10-14T00:00'), 'five: 10-08, 10-09, the make-up 10-10, 10-12, 10-13');
+      const act = await civgrid(['case', 'act', String(c.id), 'handle_on_spot', '--note', '已处理', '--db', db.db],
+        { env: cleanEnv({ CIVGRID_FAKE_NOW: String(filed + 600) }) });
+      assert.equal(act.code, 0, act.stderr);
+      const r = await tick(db, String(filed + 601), { CIVGRID_WEBHOOK_URL: hook.url });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.deepEqual(hook.got.map((g) => g.json.kind), ['case.closed']);
+      assert.equal(hook.got[0].json.data.case_id ?? hook.got[0].json.data.id, c.id);
+    } finally {
+      await hook.close();
+      await db.drop();
+    }
+  });
+
   it('refuses a webhook URL that is not http or https', async () => {
     const db = await makeDb();
     try {
