@@ -379,7 +379,8 @@ describe(`supervision cards and the webhook outbox (${BACKEND})`, () => {
       const r = await tick(db, String(filed + 601), { CIVGRID_WEBHOOK_URL: hook.url });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.deepEqual(hook.got.map((g) => g.json.kind), ['case.closed']);
-      assert.equal(hook.got[0].json.data.case_id ?? hook.got[0].json.data.id, c.id);
+      assert.equal(hook.got[0].json.data.case_id, c.id);
+      assert.equal(hook.got[0].json.data.action, 'handle_on_spot');
     } finally {
       await hook.close();
       await db.drop();
