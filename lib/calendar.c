@@ -96,18 +96,25 @@ static int load_marks(cg_store *s, struct mark **out, size_t *n)
     return 0;
 }
 
-/* Makes the cache hold the database's current marks; called with cache.mu
- * held. */
-static int refresh(cg_store *s)
+/* Makes the cache hold the database's current marks and returns with
+ * cache.mu held (on success only). The database is read outside the lock,
+ * so that concurrent filings on the server's threads wait for each other only
+ * for the arithmetic, not for a round trip to the database. */
+static int lock_current(cg_store *s)
 {
     int64_t version = 0;
     int rc = read_version(s, &version);
-    if (rc || (cache.loaded && cache.version == version))
+    if (rc)
         return rc;
+    pthread_mutex_lock(&cache.mu);
+    if (cache.loaded && cache.version == version)
+        return 0;
+    pthread_mutex_unlock(&cache.mu);
     struct mark *marks = NULL;
     size_t n = 0;
     if ((rc = load_marks(s, &marks, &n)))
         return rc;
+    pthread_mutex_lock(&cache.mu);
     free(cache.marks);
     cache.marks = marks;
     cache.n = n;
@@ -147,23 +154,24 @@ int cg_workdays_add(cg_store *s, int64_t start, int days, int64_t *out)
 {
     if (days < 0 || days > CG_WORKDAYS_MAX)
         return CG_ERANGE;
-    pthread_mutex_lock(&cache.mu);
-    int rc = refresh(s);
+    int rc = lock_current(s);
+    if (rc)
+        return rc;
     int64_t day = local_day(start);
-    for (int counted = 0; !rc && counted < days;)
+    for (int counted = 0; counted < days;)
         counted += is_workday(++day);
     pthread_mutex_unlock(&cache.mu);
-    if (!rc)
-        *out = (day + 1) * 86400 - CG_TZ_OFFSET;
-    return rc;
+    *out = (day + 1) * 86400 - CG_TZ_OFFSET;
+    return 0;
 }
 
 int cg_workdays_cutoff(cg_store *s, int64_t now, int days, int64_t *cutoff)
 {
     if (days < 0 || days > CG_WORKDAYS_MAX)
         return CG_ERANGE;
-    pthread_mutex_lock(&cache.mu);
-    int rc = refresh(s);
+    int rc = lock_current(s);
+    if (rc)
+        return rc;
     /* The deadline of a start on day D is the end of the days-th working day
      * after D; it has passed when that day is at most `last`, the last day
      * that ended by now. Counting working days back from `last` finds the
@@ -171,22 +179,21 @@ int cg_workdays_cutoff(cg_store *s, int64_t now, int days, int64_t *cutoff)
      * in case an operator marked every day a holiday. */
     int64_t last = local_day(now) - 1, day = last + 1;
     int64_t stop = last - (int64_t)days * 10 - 60;
-    for (int counted = 0; !rc && counted < days && day > stop;)
+    for (int counted = 0; counted < days && day > stop;)
         counted += is_workday(--day);
     pthread_mutex_unlock(&cache.mu);
-    if (!rc)
-        *cutoff = day > stop ? day * 86400 - CG_TZ_OFFSET : 0;
-    return rc;
+    *cutoff = day > stop ? day * 86400 - CG_TZ_OFFSET : 0;
+    return 0;
 }
 
 int cg_workday_is(cg_store *s, int64_t t, int *out)
 {
-    pthread_mutex_lock(&cache.mu);
-    int rc = refresh(s);
-    if (!rc)
-        *out = is_workday(local_day(t));
+    int rc = lock_current(s);
+    if (rc)
+        return rc;
+    *out = is_workday(local_day(t));
     pthread_mutex_unlock(&cache.mu);
-    return rc;
+    return 0;
 }
 
 /* ---- reading and editing the marks ---- */
