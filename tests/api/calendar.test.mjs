@@ -15,6 +15,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import https from 'node:https';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createHmac } from 'node:crypto';
 import {
   civgrid, cleanEnv, makeDb, sql, startServer, request, assertError, BACKEND,
@@ -383,6 +387,42 @@ describe(`supervision cards and the webhook outbox (${BACKEND})`, () => {
       assert.equal(hook.got[0].json.data.action, 'handle_on_spot');
     } finally {
       await hook.close();
+      await db.drop();
+    }
+  });
+
+  it('speaks https, and checks the receiver\'s certificate', async (t) => {
+    try {
+      execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    } catch {
+      t.skip('no openssl command to make a certificate');
+      return;
+    }
+    const db = await makeDb();
+    // A receiver with a self-signed certificate: the TLS handshake happens and
+    // fails the check, which is recorded and retried like any failure.
+    const key = path.join(db.dir, 'key.pem');
+    const cert = path.join(db.dir, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert,
+      '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    let got = 0;
+    const server = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+      got++;
+      res.writeHead(200).end('{}');
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      await addCase(db, at('2026-09-30T10:00'));
+      const r = await tick(db, '2026-10-10T00:00', { CIVGRID_WEBHOOK_URL: `https://127.0.0.1:${server.address().port}/hook` });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const rows = await outboxRows(db);
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0].attempts, 1);
+      assert.equal(rows[0].deliveredAt, 0);
+      assert.match(rows[0].lastError, /certificate|SSL/i);
+      assert.equal(got, 0, 'no request went through an unchecked connection');
+    } finally {
+      await new Promise((r) => server.close(r));
       await db.drop();
     }
   });
