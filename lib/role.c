@@ -11,22 +11,30 @@
 #define POLICY CG_PERM_POLICY_WRITE
 #define READ CG_PERM_PEOPLE_READ
 #define WRITE (CG_PERM_PEOPLE_READ | CG_PERM_PEOPLE_WRITE)
+/* Cases: every staff role files cases and acts on those its unit holds;
+ * supervisors (centre, commander, grid head) dispatch and may act for the
+ * units below them; the centre edits the catalogue. A department acts only
+ * on the cases held by or copied to its department (lib/case.c). */
+#define CASES (CG_PERM_CASES_READ | CG_PERM_CASES_WRITE)
+#define DISPATCH (CASES | CG_PERM_CASES_DISPATCH)
+#define CATALOGUE CG_PERM_CASES_CATALOGUE
 
 const struct cg_role cg_roles[] = {
     {"admin", "系统管理员", "Administrator",
      CG_PERM_USERS_READ | CG_PERM_USERS_WRITE | CG_PERM_AUDIT_READ | CG_PERM_AREAS_WRITE | TREE |
-         WRITE | POLICY},
+         WRITE | POLICY | DISPATCH | CATALOGUE | CG_PERM_CALENDAR_WRITE},
     {"centre", "综治中心", "Command centre",
-     CG_PERM_USERS_READ | CG_PERM_AUDIT_READ | TREE | WRITE | POLICY},
-    {"commander", "指挥长", "Commander", TREE | PHONE | WRITE},
-    {"grid_head", "网格长", "Grid head", TREE | PHONE | WRITE},
-    {"grid_worker", "网格员", "Grid worker", TREE | PHONE | WRITE},
-    {"assistant", "网格辅助员", "Grid assistant", TREE | PHONE | WRITE},
-    {"building_head", "楼栋长", "Building head", TREE | PHONE | READ},
-    {"department", "职能部门", "Department", TREE},
-    {"cdc", "疾控流调", "CDC tracer", TREE | PHONE | CG_PERM_UNMASK_ID | READ},
-    {"sampler", "采样队", "Sampling team", TREE | READ},
-    {"checkpoint", "卡口", "Checkpoint officer", TREE},
+     CG_PERM_USERS_READ | CG_PERM_AUDIT_READ | TREE | WRITE | POLICY | DISPATCH | CATALOGUE |
+         CG_PERM_CALENDAR_WRITE},
+    {"commander", "指挥长", "Commander", TREE | PHONE | WRITE | DISPATCH},
+    {"grid_head", "网格长", "Grid head", TREE | PHONE | WRITE | DISPATCH},
+    {"grid_worker", "网格员", "Grid worker", TREE | PHONE | WRITE | CASES},
+    {"assistant", "网格辅助员", "Grid assistant", TREE | PHONE | WRITE | CASES},
+    {"building_head", "楼栋长", "Building head", TREE | PHONE | READ | CASES},
+    {"department", "职能部门", "Department", TREE | CASES},
+    {"cdc", "疾控流调", "CDC tracer", TREE | PHONE | CG_PERM_UNMASK_ID | READ | CASES},
+    {"sampler", "采样队", "Sampling team", TREE | READ | CASES},
+    {"checkpoint", "卡口", "Checkpoint officer", TREE | CASES},
     {"resident", "居民", "Resident", 0},
     {NULL, NULL, NULL, 0},
 };

@@ -10,17 +10,22 @@
  * show the UI) and meaning. One list makes the enum and the code table, so a
  * new permission cannot be granted without a name the UI can test for. */
 #define CG_PERMS(X)                                                                                \
-    X(USERS_READ, 0, "users.read")      /* list and view accounts in scope */                      \
-    X(USERS_WRITE, 1, "users.write")    /* create, change, disable accounts in scope */            \
-    X(AUDIT_READ, 2, "audit.read")      /* read the audit trail in scope */                        \
-    X(AREAS_WRITE, 3, "areas.write")    /* add and change jurisdiction nodes in scope */           \
-    X(AREAS_READ, 4, "areas.read")      /* see the tree in scope */                                \
-    X(UNMASK_ID, 5, "unmask.id")        /* see full resident ID numbers */                         \
-    X(UNMASK_PHONE, 6, "unmask.phone")  /* see full phone numbers */                               \
-    X(PEOPLE_READ, 7, "people.read")    /* search and view residents in scope */                   \
-    X(PEOPLE_WRITE, 8, "people.write")  /* add, correct and import residents in scope */           \
-    X(POLICY_READ, 9, "policy.read")    /* read the policy profiles (every staff role) */          \
-    X(POLICY_WRITE, 10, "policy.write") /* save edited profiles and choose the active one */
+    X(USERS_READ, 0, "users.read")            /* list and view accounts in scope */                \
+    X(USERS_WRITE, 1, "users.write")          /* create, change, disable accounts in scope */      \
+    X(AUDIT_READ, 2, "audit.read")            /* read the audit trail in scope */                  \
+    X(AREAS_WRITE, 3, "areas.write")          /* add and change jurisdiction nodes in scope */     \
+    X(AREAS_READ, 4, "areas.read")            /* see the tree in scope */                          \
+    X(UNMASK_ID, 5, "unmask.id")              /* see full resident ID numbers */                   \
+    X(UNMASK_PHONE, 6, "unmask.phone")        /* see full phone numbers */                         \
+    X(PEOPLE_READ, 7, "people.read")          /* search and view residents in scope */             \
+    X(PEOPLE_WRITE, 8, "people.write")        /* add, correct and import residents in scope */     \
+    X(POLICY_READ, 9, "policy.read")          /* read the policy profiles (every staff role) */    \
+    X(POLICY_WRITE, 10, "policy.write")       /* save edited profiles and choose the active one */ \
+    X(CASES_READ, 11, "cases.read")           /* see cases in scope (a department: its own) */     \
+    X(CASES_WRITE, 12, "cases.write")         /* file cases and act on those its unit holds */     \
+    X(CASES_DISPATCH, 13, "cases.dispatch")   /* assign and copy; act for the units below */       \
+    X(CASES_CATALOGUE, 14, "cases.catalogue") /* edit the category catalogue */                    \
+    X(CALENDAR_WRITE, 16, "calendar.write")   /* mark holidays and make-up working days */
 
 enum cg_perm {
 #define CG_PERM_ENUM(name, bit, code) CG_PERM_##name = 1u << (bit),
@@ -61,6 +66,10 @@ struct cg_actor {
     const char *area_name;
     const char *area_level;
     const char *client_ip; /* "local" for the command line */
+    /* A department's user (users.department_id): sees the cases assigned or
+     * copied to its department only, whatever its area. 0 for others. */
+    int64_t department_id;
+    const char *department_code;
 };
 
 /* Whether the actor's role grants perm. */

@@ -47,7 +47,16 @@
     X(EXPORT_TOO_LARGE, -32, "export_too_large", 413,                                              \
       "too many rows for one export with full numbers; narrow the list")                           \
     X(EXPORT_QUOTA, -33, "export_quota_exceeded", 429,                                             \
-      "the rows a user may export with full numbers in 24 hours are used up")
+      "the rows a user may export with full numbers in 24 hours are used up")                      \
+    X(CASE_STATE, -34, "case_action_not_allowed", 409,                                             \
+      "this action is not allowed in the case's current state")                                    \
+    X(CASE_HOLDER, -35, "case_not_holder", 403,                                                    \
+      "only the unit that holds the case (or verifies it, or filed it) may do this")               \
+    X(CASE_VERSION, -36, "case_version_conflict", 409,                                             \
+      "the case was changed by someone else meanwhile; reload it and try again")                   \
+    X(CASE_REOPEN, -37, "case_reopen_expired", 409, "the time to reopen this case has passed")     \
+    X(BADIMAGE, -38, "unsupported_image", 415, "the file is not a JPEG, PNG or WebP image")        \
+    X(CASE_RULE, -39, "case_rule", 409, "the case's rules do not allow this action here")
 
 enum cg_errno {
 #define CG__ERR_ENUM(name, val, str, status, msg) CG_E##name = (val),

@@ -3,6 +3,8 @@
 // under Node to check that both languages carry the same keys and that every
 // key the sources use exists. Placeholders are written {name}.
 
+import { calendar } from './messages/calendar.js';
+
 export const LANGS = ['zh-CN', 'en'];
 export const DEFAULT_LANG = 'zh-CN';
 
@@ -58,6 +60,12 @@ export const messages = {
     'error.export_too_large': '名单人数超过单次导出完整号码的上限，未导出文件。请按区域、台账或关键词缩小范围后再导出。',
     'error.export_quota_exceeded': '本次导出将超出您 24 小时内导出完整号码的人数上限，未导出文件。请缩小范围，或稍后再试。',
     'error.export_quota_exceeded_until': '本次导出将超出您 24 小时内导出完整号码的人数上限，未导出文件。请缩小范围，或于 {time}（约 {wait}后）再试。',
+    'error.case_action_not_allowed': '案件当前状态下不能执行此操作，请刷新后查看可办理的操作。',
+    'error.case_not_holder': '此案件不由您的单位承办（或不由您核查、不是您上报的），不能执行此操作。',
+    'error.case_version_conflict': '案件刚被他人办理过，请刷新后再操作。',
+    'error.case_reopen_expired': '已超过可重新打开的期限。',
+    'error.unsupported_image': '只能上传 JPEG、PNG 或 WebP 格式的照片。',
+    'error.case_rule': '按案件规则不能执行此操作（如：大事件不能就地处置，县级不能再上报，不能合并到已结案件）。',
     'error.not_found': '未找到。',
     'error.forbidden': '没有权限执行此操作。',
     'error.unauthenticated': '登录已失效，请重新登录。',
@@ -599,6 +607,12 @@ export const messages = {
     'error.export_too_large': 'More people than one export with full numbers may hold: nothing was exported. Narrow the list by area, ledger or search, then export again.',
     'error.export_quota_exceeded': 'This export would take you past the number of people you may export with full numbers in 24 hours: nothing was exported. Narrow the list, or try again later.',
     'error.export_quota_exceeded_until': 'This export would take you past the number of people you may export with full numbers in 24 hours: nothing was exported. Narrow the list, or try again at {time} (in about {wait}).',
+    'error.case_action_not_allowed': 'This action is not possible in the case\'s current state: reload it to see what can be done now.',
+    'error.case_not_holder': 'Your unit does not hold this case (nor verify it, nor did you file it): you cannot do this.',
+    'error.case_version_conflict': 'Someone has just acted on this case: reload it and try again.',
+    'error.case_reopen_expired': 'The time to reopen this case has passed.',
+    'error.unsupported_image': 'Only JPEG, PNG or WebP photos can be uploaded.',
+    'error.case_rule': 'The case\'s rules do not allow this (a big case is not handled on the spot, the county escalates no further, nothing merges into a closed case).',
     'error.generic': 'The operation failed: {message}',
     'error.with_detail': '{text} ({detail})',
 
@@ -1079,3 +1093,7 @@ export const messages = {
     'common.close': 'Close',
   },
 };
+
+// Modules keep their texts in web/src/messages/<module>.js; each is merged
+// here once, so that every page and the i18n test see one catalogue.
+for (const lang of LANGS) Object.assign(messages[lang], calendar[lang]);

@@ -9,6 +9,7 @@
 //   component  the page; it gets { user, params }
 import { can } from './components/access.js';
 import { AreasPage } from './pages/Areas.jsx';
+import { CalendarPage } from './pages/Calendar.jsx';
 import { HomePage } from './pages/Home.jsx';
 import { ImportPage } from './pages/Import.jsx';
 import { LedgerPage, LedgersPage } from './pages/Ledgers.jsx';
@@ -26,6 +27,7 @@ export const routes = [
   { path: '/ledgers/:name', title: 'nav.ledgers', perm: 'people.read', nav: false, component: LedgerPage },
   { path: '/import', title: 'nav.import', icon: '⇪', perm: 'people.write', component: ImportPage },
   { path: '/users', title: 'nav.users', icon: '◉', perm: 'users.write', component: UsersPage },
+  { path: '/calendar', title: 'nav.calendar', icon: '▣', perm: 'calendar.write', component: CalendarPage },
 ];
 
 export function allowed(route, user) {
