@@ -113,7 +113,8 @@ int route_residents_list(struct http_req *r)
     if (!rc)
         rc = http_query_int(r, "offset", 0, 100000000, &offset);
     if (!rc && format && strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "xlsx"))
-        rc = http_fail(r, CG_EBADTYPE, "format", "format must be json, csv or xlsx");
+        rc = cg_field_why(http_fail(r, CG_EBADTYPE, "format", "format must be json, csv or xlsx"),
+                          &r->ferr, CG_R_NOT_ALLOWED, format);
     if (rc)
         return rc;
     int file = format && strcmp(format, "json");
