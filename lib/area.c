@@ -151,7 +151,9 @@ int cg_area_write(cg_store *s, int64_t parent_id, const char *parent_path,
                              " VALUES (?, ?, ?, ?, '', ?) RETURNING id",
                              "zsssi", parent_id, in->level, in->code, in->name, cg_now());
     if (rc == CG_EEXISTS)
-        return cg_field_fail(fe, rc, "code", "area code '%s' already exists", in->code);
+        return cg_field_why(
+            cg_field_fail(fe, rc, "code", "area code '%s' already exists", in->code), fe,
+            CG_R_TAKEN, in->code);
     if (rc)
         return rc;
     *path = cg_arena_printf(a, "%s%lld/", parent_path ? parent_path : "/", (long long)*id);

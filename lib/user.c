@@ -73,14 +73,16 @@ int cg_user_check_password(const char *password, const char *username, struct cg
 static int check_display_name(const char *name, struct cg_field_error *fe)
 {
     if (!name[0] || strlen(name) > 100 || has_control(name))
-        return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "display_name",
-                                          "display name must be 1 to 100 bytes without control "
-                                          "characters"),
-                            fe,
-                            !name[0]             ? CG_R_MISSING
-                            : strlen(name) > 100 ? CG_R_TOO_LONG
-                                                 : CG_R_BAD_TEXT,
-                            NULL);
+        return cg_field_bounds(
+            cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "display_name",
+                                       "display name must be 1 to 100 bytes without control "
+                                       "characters"),
+                         fe,
+                         !name[0]             ? CG_R_MISSING
+                         : strlen(name) > 100 ? CG_R_TOO_LONG
+                                              : CG_R_BAD_TEXT,
+                         NULL),
+            fe, 1, 100);
     return 0;
 }
 

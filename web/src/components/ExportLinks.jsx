@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError, query } from '../api.js';
-import { errorText } from '../errors.js';
+import { errorText, fieldErrorText } from '../errors.js';
 import { useI18n } from '../i18n.jsx';
 import { can } from './access.js';
 import { ConfirmDialog } from './ConfirmDialog.jsx';
@@ -98,7 +98,7 @@ export function ExportLinks({ params, name = 'residents', user }) {
       await download(href(format, { purpose: why }), `${name}.${format}`);
       setFormat(null);
     } catch (err) {
-      if (err.field === 'purpose') setFieldError(errorText(i18n, err));
+      if (err.field === 'purpose') setFieldError(fieldErrorText(i18n, err));
       else setError(errorText(i18n, err));
     } finally {
       setBusy(false);
