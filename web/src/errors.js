@@ -22,7 +22,10 @@ function paramsOf(i18n, err) {
     value: b.value ?? '', min: b.min ?? '', max: b.max ?? '', line: b.line ?? '',
     field: fieldName(i18n, err.field || b.field || ''),
   };
-  if (LEVEL_VALUES.has(b.reason) && p.value) p.value = i18n.t(`level.${p.value}`);
+  if (LEVEL_VALUES.has(b.reason) && p.value) {
+    const name = i18n.t(`level.${p.value}`);
+    if (name !== `level.${p.value}`) p.value = name;
+  }
   return p;
 }
 
