@@ -110,19 +110,24 @@ int cg_area_check(struct cg_area_input *in, cg_arena *a, struct cg_field_error *
 {
     const char *level;
     if (!in->code || !*in->code)
-        return cg_field_fail(fe, CG_EMISSING, "code", "the code is missing");
+        return cg_field_why(cg_field_fail(fe, CG_EMISSING, "code", "the code is missing"), fe,
+                            CG_R_MISSING, NULL);
     if (!cg_code_valid(in->code))
-        return cg_field_fail(fe, CG_EBADTYPE, "code",
-                             "an area code is 1-32 letters, digits, '-', '_' or '.', not '%s'",
-                             cg_text_valid(in->code, strlen(in->code)) ? in->code : "?");
+        return cg_field_why(
+            cg_field_fail(fe, CG_EBADTYPE, "code",
+                          "an area code is 1-32 letters, digits, '-', '_' or '.', not '%s'",
+                          cg_text_valid(in->code, strlen(in->code)) ? in->code : "?"),
+            fe, CG_R_BAD_CODE, cg_text_valid(in->code, strlen(in->code)) ? in->code : "");
     if (!in->level || !*in->level)
-        return cg_field_fail(fe, CG_EMISSING, "level", "the level is missing");
+        return cg_field_why(cg_field_fail(fe, CG_EMISSING, "level", "the level is missing"), fe,
+                            CG_R_MISSING, NULL);
     if (!(level = cg_area_level_parse(in->level)))
-        return cg_field_fail(
-            fe, CG_EBADTYPE, "level",
-            "unknown level '%s' (city 市, county 县/区, town 镇/街道, community 社区/村, grid 网格,"
-            " micro_grid 微网格, building 楼栋)",
-            cg_text_valid(in->level, strlen(in->level)) ? in->level : "?");
+        return cg_field_why(
+            cg_field_fail(fe, CG_EBADTYPE, "level",
+                          "unknown level '%s' (city 市, county 县/区, town 镇/街道, community "
+                          "社区/村, grid 网格, micro_grid 微网格, building 楼栋)",
+                          cg_text_valid(in->level, strlen(in->level)) ? in->level : "?"),
+            fe, CG_R_UNKNOWN_LEVEL, cg_text_valid(in->level, strlen(in->level)) ? in->level : "");
     in->level = level;
     return cg_area_check_name(in->name, a, &in->name, fe);
 }
@@ -132,7 +137,9 @@ int cg_area_check_parent(const char *level, const char *parent_level, const char
 {
     if (level_index(level) > level_index(parent_level))
         return 0;
-    return cg_field_fail(fe, CG_EBADTYPE, field, "a %s cannot be under a %s", level, parent_level);
+    return cg_field_why(
+        cg_field_fail(fe, CG_EBADTYPE, field, "a %s cannot be under a %s", level, parent_level), fe,
+        CG_R_BAD_PARENT, parent_level);
 }
 
 int cg_area_write(cg_store *s, int64_t parent_id, const char *parent_path,
@@ -144,7 +151,9 @@ int cg_area_write(cg_store *s, int64_t parent_id, const char *parent_path,
                              " VALUES (?, ?, ?, ?, '', ?) RETURNING id",
                              "zsssi", parent_id, in->level, in->code, in->name, cg_now());
     if (rc == CG_EEXISTS)
-        return cg_field_fail(fe, rc, "code", "area code '%s' already exists", in->code);
+        return cg_field_why(
+            cg_field_fail(fe, rc, "code", "area code '%s' already exists", in->code), fe,
+            CG_R_TAKEN, in->code);
     if (rc)
         return rc;
     *path = cg_arena_printf(a, "%s%lld/", parent_path ? parent_path : "/", (long long)*id);
@@ -202,7 +211,8 @@ int cg_area_create(cg_store *s, const struct cg_actor *actor, const char *code,
         rc = cg_area_check(&in, a, fe);
     if (!rc && (rc = cg_area_get(s, actor, parent_code ? parent_code : actor->area_code, a,
                                  &parent)) == CG_ENOTFOUND)
-        cg_field_fail(fe, rc, "parent_code", "no area with code '%s'", parent_code);
+        cg_field_why(cg_field_fail(fe, rc, "parent_code", "no area with code '%s'", parent_code),
+                     fe, CG_R_UNKNOWN_AREA, parent_code);
     if (!rc)
         rc = cg_area_check_parent(in.level, parent.level, "level", fe);
     rec.area_path = parent.path;
@@ -326,23 +336,32 @@ int cg_area_update(cg_store *s, const struct cg_actor *actor, const char *code, 
     if (!rc)
         rc = cg_area_get(s, actor, code, a, &node);
     if (!rc && node.id == actor->area_id)
-        rc = cg_field_fail(fe, CG_EFORBIDDEN, "code",
-                           "you cannot change the area you are scoped to");
+        rc = cg_field_why(cg_field_fail(fe, CG_EFORBIDDEN, "code",
+                                        "you cannot change the area you are scoped to"),
+                          fe, CG_R_OWN_AREA, code);
     if (!rc && name)
         rc = cg_area_check_name(name, a, &name, fe);
     if (!rc && status && strcmp(status, "active") && strcmp(status, "retired"))
-        rc = cg_field_fail(fe, CG_EBADTYPE, "status", "status is 'active' or 'retired'");
+        rc = cg_field_why(
+            cg_field_fail(fe, CG_EBADTYPE, "status", "status is 'active' or 'retired'"), fe,
+            CG_R_NOT_ALLOWED, status);
     if (!rc && parent_code && (rc = cg_area_get(s, actor, parent_code, a, &parent)) == CG_ENOTFOUND)
-        cg_field_fail(fe, rc, "parent_code", "no area with code '%s' in your scope", parent_code);
+        cg_field_why(cg_field_fail(fe, rc, "parent_code", "no area with code '%s' in your scope",
+                                   parent_code),
+                     fe, CG_R_UNKNOWN_AREA, parent_code);
     if (!rc && parent_code && cg_scope_holds(node.path, parent.path))
-        rc = cg_field_fail(fe, CG_ECONFLICT, "parent_code", "an area cannot move under itself");
+        rc = cg_field_why(
+            cg_field_fail(fe, CG_ECONFLICT, "parent_code", "an area cannot move under itself"), fe,
+            CG_R_UNDER_ITSELF, parent_code);
     if (!rc && parent_code)
         rc = cg_area_check_parent(node.level, parent.level, "parent_code", fe);
     if (!rc && status && !strcmp(status, "retired") && !(rc = occupants(s, node.path, a, &busy)) &&
         busy)
-        rc = cg_field_fail(fe, CG_ECONFLICT, "status",
-                           "%lld active residents or accounts are on this area; move them first",
-                           (long long)busy);
+        rc = cg_field_why(
+            cg_field_fail(fe, CG_ECONFLICT, "status",
+                          "%lld active residents or accounts are on this area; move them first",
+                          (long long)busy),
+            fe, CG_R_OCCUPIED, cg_arena_printf(a, "%lld", (long long)busy));
     rec.area_path = rc ? NULL : node.path;
     rec.detail = cg_arena_printf(a, "%s%s%s%s%s%s", name ? "name=" : "", name ? name : "",
                                  parent_code ? " parent=" : "", parent_code ? parent_code : "",

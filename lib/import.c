@@ -143,9 +143,10 @@ static void add_error(struct importer *im, long line, const char *column, const 
         line, column ? column : "", kept ? kept : "", msg ? msg : "", "", "", ""};
 }
 
-/* Gives the error just added its field, reason and value (the words a
+/* Gives the error just added its field, reason word and value (the words a
  * report shows instead of the English message). */
-static void explain(struct importer *im, const char *field, const char *reason, const char *value)
+static void explain_word(struct importer *im, const char *field, const char *reason,
+                         const char *value)
 {
     struct cg_import_result *res = im->res;
     if (!res->nerrors || res->errors_total != (int64_t)res->nerrors)
@@ -158,13 +159,19 @@ static void explain(struct importer *im, const char *field, const char *reason, 
         e->reason = e->value = "";
 }
 
+static void explain(struct importer *im, const char *field, enum cg_reason reason,
+                    const char *value)
+{
+    explain_word(im, field, cg_reason_name(reason), value);
+}
+
 /* Adds a concept's field error as an error of the current row. */
 static void add_field_error(struct importer *im, int rc, const struct cg_field_error *fe)
 {
     int f = field_index(im, fe->field);
     add_error(im, im->rec->line, column(im, f), cg_err_name(rc), "%s",
               fe->message[0] ? fe->message : cg_strerror(rc));
-    explain(im, f >= 0 ? im->cols[f].name : "", fe->reason, fe->value);
+    explain_word(im, f >= 0 ? im->cols[f].name : "", fe->reason, fe->value);
 }
 
 /* Notes that the row at line changes the existing resident id (the first
@@ -273,13 +280,13 @@ static int read_header(struct importer *im, const struct cg_csvin_record *rec)
             add_error(im, rec->line, im->header[c], "unknown_column",
                       "unknown column '%s' for %s (columns: %s)", im->header[c],
                       kinds[im->kind].name, expected_columns(im));
-            explain(im, "", "unknown_column", im->header[c]);
+            explain(im, "", CG_R_UNKNOWN_COLUMN, im->header[c]);
             bad = 1;
         } else if (im->col_of[found] >= 0) {
             add_error(im, rec->line, im->header[c], "duplicate_column",
                       "column '%s' means %s, like column '%s' before it", im->header[c],
                       im->cols[found].name, im->header[im->col_of[found]]);
-            explain(im, im->cols[found].name, "duplicate_column", im->header[c]);
+            explain(im, im->cols[found].name, CG_R_DUPLICATE_COLUMN, im->header[c]);
             bad = 1;
         } else {
             im->col_of[found] = (int)c;
@@ -291,7 +298,7 @@ static int read_header(struct importer *im, const struct cg_csvin_record *rec)
             add_error(im, rec->line, "", "missing_field",
                       "the header lacks the required column %s (%s)", im->cols[f].name,
                       im->cols[f].zh);
-            explain(im, im->cols[f].name, "missing_column", "");
+            explain(im, im->cols[f].name, CG_R_MISSING_COLUMN, "");
             bad = 1;
         }
     return bad;
@@ -318,7 +325,7 @@ static int duplicate(struct importer *im, const char *key, int f, const char *co
     if (cg_strmap_get(im->seen, key, &first)) {
         add_error(im, im->rec->line, column(im, f), code, "the same %s as line %lld", what,
                   (long long)first);
-        explain(im, im->cols[f].name, "duplicate_in_file", key);
+        explain(im, im->cols[f].name, CG_R_DUPLICATE_IN_FILE, key);
         return 1;
     }
     if (cg_strmap_put(im->seen, key, im->rec->line))
@@ -402,7 +409,7 @@ static int row_area(struct importer *im)
                   "no area with code '%s' in your scope (a parent must exist or come earlier in "
                   "the file)",
                   parent_code);
-        explain(im, "parent_code", "unknown_area", parent_code);
+        explain(im, "parent_code", CG_R_UNKNOWN_AREA, parent_code);
         return 1;
     }
     struct cg_area old;
@@ -415,7 +422,7 @@ static int row_area(struct importer *im)
         if (!cg_actor_in_scope(im->actor, old.path)) {
             add_error(im, line, column(im, CG_AREA_COL_CODE), "already_exists",
                       "area code '%s' is taken", code);
-            explain(im, "code", "taken", code);
+            explain(im, "code", CG_R_TAKEN, code);
             return 1;
         }
         int same_parent = old.parent_id == parent->id || (old.parent_id == 0 && blank(parent_code));
@@ -425,7 +432,7 @@ static int row_area(struct importer *im)
                       "area '%s' exists as a %s under '%s'; an import does not move areas or "
                       "change levels",
                       code, old.level, old.parent_code ? old.parent_code : "-");
-            explain(im, same_parent ? "level" : "parent_code", "no_move", code);
+            explain(im, same_parent ? "level" : "parent_code", CG_R_NO_MOVE, code);
             return 1;
         }
         if ((rc = add_node(im, code, old.id, level_index(old.level), old.path)))
@@ -437,7 +444,7 @@ static int row_area(struct importer *im)
         if (old.id == im->actor->area_id) {
             add_error(im, line, column(im, CG_AREA_COL_NAME), "conflict",
                       "you cannot rename the area you are scoped to");
-            explain(im, "name", "own_area", code);
+            explain(im, "name", CG_R_OWN_AREA, code);
             return 1;
         }
         if (im->writing && (rc = cg_area_write_name(im->s, old.id, name)))
@@ -479,7 +486,7 @@ static int row_resident(struct importer *im)
                   "the column"
                   " as text and type the numbers again",
                   in.id_number);
-        explain(im, "id_number", "excel_number", in.id_number);
+        explain(im, "id_number", CG_R_EXCEL_NUMBER, in.id_number);
         return 1;
     }
     struct cg_field_error fe[CG_RESIDENT_NCOLS];
@@ -510,7 +517,7 @@ static int row_resident(struct importer *im)
     if (rc == CG_EEXISTS) {
         add_error(im, line, column(im, CG_RESIDENT_COL_ID), "already_exists",
                   "a resident with this ID number is registered outside your scope");
-        explain(im, "id_number", "outside_scope", "");
+        explain(im, "id_number", CG_R_OUTSIDE_SCOPE, "");
         return 1;
     }
     if (rc)
@@ -562,7 +569,7 @@ static int row_venue(struct importer *im)
         return CG_ENOMEM;
     if (blank(in.code)) { /* the key of a re-import: an import never makes codes up */
         add_error(im, line, column(im, CG_VENUE_COL_CODE), "missing_field", "the code is missing");
-        explain(im, "code", "missing", "");
+        explain(im, "code", CG_R_MISSING, "");
         return 1;
     }
     if ((rc = cg_place_check(&in, im->scratch, &fe)))
@@ -573,7 +580,7 @@ static int row_venue(struct importer *im)
     if (!area) {
         add_error(im, line, column(im, CG_VENUE_COL_AREA), "invalid_field",
                   "no area with code '%s' in your scope", in.area_code);
-        explain(im, "area_code", "unknown_area", in.area_code);
+        explain(im, "area_code", CG_R_UNKNOWN_AREA, in.area_code);
         return 1;
     }
     if ((rc = duplicate(im, in.code, CG_VENUE_COL_CODE, "duplicate_code", "place code")))
@@ -607,7 +614,7 @@ static int row_venue(struct importer *im)
         add_error(im, line, column(im, CG_VENUE_COL_CODE), "already_exists",
                   venue ? "place code '%s' is taken" : "place code '%s' belongs to a risk point",
                   in.code);
-        explain(im, "code", venue ? "taken" : "risk_point", in.code);
+        explain(im, "code", venue ? CG_R_TAKEN : CG_R_RISK_POINT, in.code);
         return 1;
     }
     if (same) {
@@ -637,7 +644,7 @@ static int stray_cells(struct importer *im)
         else
             add_error(im, rec->line, "", "unknown_column",
                       "a value in column %zu, which has no header", c + 1);
-        explain(im, "", c >= im->nheader ? "extra_cells" : "unnamed_column", where);
+        explain(im, "", c >= im->nheader ? CG_R_EXTRA_CELLS : CG_R_UNNAMED_COLUMN, where);
         return 1;
     }
     return 0;
@@ -826,7 +833,7 @@ static int run(struct importer *im, cg_csvin *in)
         add_error(im, 1, "", "missing_field",
                   "the file is empty: its first line must name the columns (%s)",
                   expected_columns(im));
-        explain(im, "", "empty_file", "");
+        explain(im, "", CG_R_EMPTY_FILE, "");
         res->file_errors++;
         bad_file = 1;
     }

@@ -241,12 +241,17 @@ static int change(cg_store *s, const struct cg_actor *actor, const char *ledger,
     if (!rc)
         rc = resident_path(s, actor, resident_id, a, &path);
     if (!rc && (rc = ledger_id(s, ledger, &lid)) == CG_ENOTFOUND)
-        rc = cg_field_fail(fe, CG_EBADTYPE, "ledger", "no ledger named '%s'", ledger);
+        rc = cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "ledger", "no ledger named '%s'", ledger),
+                          fe, CG_R_UNKNOWN_LEDGER, ledger);
     if (!rc && (!valid_date(start) || !valid_date(end)))
-        rc = cg_field_fail(fe, CG_EBADTYPE, valid_date(start) ? "end_date" : "start_date",
-                           "dates are YYYY-MM-DD");
+        rc = cg_field_why(cg_field_fail(fe, CG_EBADTYPE,
+                                        valid_date(start) ? "end_date" : "start_date",
+                                        "dates are YYYY-MM-DD"),
+                          fe, CG_R_BAD_DATE, valid_date(start) ? end : start);
     if (!rc && start && end && strcmp(end, start) < 0)
-        rc = cg_field_fail(fe, CG_EBADTYPE, "end_date", "the end date is before the start date");
+        rc = cg_field_why(
+            cg_field_fail(fe, CG_EBADTYPE, "end_date", "the end date is before the start date"), fe,
+            CG_R_END_BEFORE_START, end);
     if (!rc)
         rc = cg_text_check(note, "note", "a note", 500, 0, a, &note, fe);
     rec.object_id = a ? cg_arena_printf(a, "%lld", (long long)resident_id) : NULL;

@@ -199,28 +199,44 @@ int cg_password_check(const char *password, const char *username, struct cg_fiel
 {
     size_t bytes = strlen(password);
     if (!bytes)
-        return cg_field_fail(fe, CG_EBADTYPE, "password", "password must not be empty");
+        return cg_field_why(
+            cg_field_fail(fe, CG_EBADTYPE, "password", "password must not be empty"), fe,
+            CG_R_MISSING, NULL);
     if (bytes > CG_PASSWORD_MAX)
-        return cg_field_fail(fe, CG_EBADTYPE, "password", "password must be at most %d bytes",
-                             CG_PASSWORD_MAX);
+        return cg_field_bounds(
+            cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "password",
+                                       "password must be at most %d bytes", CG_PASSWORD_MAX),
+                         fe, CG_R_TOO_LONG, NULL),
+            fe, CG_PASSWORD_MIN, CG_PASSWORD_MAX);
     if (!cg_utf8_valid(password, bytes))
-        return cg_field_fail(fe, CG_EBADTYPE, "password", "password is not valid UTF-8 text");
+        return cg_field_why(
+            cg_field_fail(fe, CG_EBADTYPE, "password", "password is not valid UTF-8 text"), fe,
+            CG_R_BAD_TEXT, NULL);
     if (cg_utf8_count(password) < CG_PASSWORD_MIN)
-        return cg_field_fail(fe, CG_EWEAKPASS, "password",
-                             "password must be at least %d characters long", CG_PASSWORD_MIN);
+        return cg_field_bounds(
+            cg_field_why(cg_field_fail(fe, CG_EWEAKPASS, "password",
+                                       "password must be at least %d characters long",
+                                       CG_PASSWORD_MIN),
+                         fe, CG_R_TOO_SHORT, NULL),
+            fe, CG_PASSWORD_MIN, CG_PASSWORD_MAX);
     char lower[CG_PASSWORD_MAX + 1], norm[CG_PASSWORD_MAX + 1];
     for (size_t i = 0; i <= bytes; i++)
         lower[i] = (char)tolower((unsigned char)password[i]);
     if (distinct_chars(password) < 4 || is_repeat(lower) || is_run(lower) || on_keyboard(lower))
-        return cg_field_fail(fe, CG_EWEAKPASS, "password",
-                             "password is too simple (a repeated character or pattern, a run such "
-                             "as 12345678, or a row of the keyboard)");
+        return cg_field_why(cg_field_fail(fe, CG_EWEAKPASS, "password",
+                                          "password is too simple (a repeated character or "
+                                          "pattern, a run such as 12345678, or a row of the "
+                                          "keyboard)"),
+                            fe, CG_R_TOO_SIMPLE, NULL);
     normalise(password, norm, sizeof norm);
     if (in_list(common_digits, password) || in_list(common, norm) ||
         (norm[0] && (is_repeat(norm) || is_run(norm) || on_keyboard(norm))))
-        return cg_field_fail(fe, CG_EWEAKPASS, "password",
-                             "password is one of the commonly used passwords");
+        return cg_field_why(cg_field_fail(fe, CG_EWEAKPASS, "password",
+                                          "password is one of the commonly used passwords"),
+                            fe, CG_R_COMMON_PASSWORD, NULL);
     if (from_username(lower, username))
-        return cg_field_fail(fe, CG_EWEAKPASS, "password", "password is too close to the username");
+        return cg_field_why(
+            cg_field_fail(fe, CG_EWEAKPASS, "password", "password is too close to the username"),
+            fe, CG_R_LIKE_USERNAME, NULL);
     return 0;
 }

@@ -99,21 +99,31 @@ static const char *type_of(const char *kind, const char *word)
     return NULL;
 }
 
+/* A refused value as an error may repeat it: "" when it is not text. */
+static const char *shown(const char *v)
+{
+    return v && cg_text_valid(v, strlen(v)) ? v : "";
+}
+
 int cg_place_check(struct cg_place_input *in, cg_arena *a, struct cg_field_error *fe)
 {
     const char *type;
     if (!in->kind || !*in->kind)
-        return cg_field_fail(fe, CG_EMISSING, "kind", "the kind is missing (venue or risk_point)");
+        return cg_field_why(
+            cg_field_fail(fe, CG_EMISSING, "kind", "the kind is missing (venue or risk_point)"), fe,
+            CG_R_MISSING, NULL);
     if (!kind_valid(in->kind))
-        return cg_field_fail(fe, CG_EBADTYPE, "kind", "kind is venue or risk_point, not '%s'",
-                             cg_text_valid(in->kind, strlen(in->kind)) ? in->kind : "?");
+        return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "kind",
+                                          "kind is venue or risk_point, not '%s'", shown(in->kind)),
+                            fe, CG_R_NOT_ALLOWED, shown(in->kind));
     if (!in->type || !*in->type)
-        return cg_field_fail(fe, CG_EMISSING, "type", "the type is missing (%s)",
-                             types_of(a, in->kind));
+        return cg_field_why(cg_field_fail(fe, CG_EMISSING, "type", "the type is missing (%s)",
+                                          types_of(a, in->kind)),
+                            fe, CG_R_MISSING, NULL);
     if (!(type = type_of(in->kind, in->type)))
-        return cg_field_fail(fe, CG_EBADTYPE, "type", "unknown %s type '%s' (%s)", in->kind,
-                             cg_text_valid(in->type, strlen(in->type)) ? in->type : "?",
-                             types_of(a, in->kind));
+        return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "type", "unknown %s type '%s' (%s)",
+                                          in->kind, shown(in->type), types_of(a, in->kind)),
+                            fe, CG_R_UNKNOWN_TYPE, shown(in->type));
     in->type = type;
     int rc = cg_text_check(in->name, "name", "a place name", 200, 1, a, &in->name, fe);
     if (!rc)
@@ -121,11 +131,14 @@ int cg_place_check(struct cg_place_input *in, cg_arena *a, struct cg_field_error
     if (rc)
         return rc;
     if (!in->area_code || !*in->area_code)
-        return cg_field_fail(fe, CG_EMISSING, "area_code", "the area code is missing");
+        return cg_field_why(cg_field_fail(fe, CG_EMISSING, "area_code", "the area code is missing"),
+                            fe, CG_R_MISSING, NULL);
     if (in->code && !cg_code_valid(in->code))
-        return cg_field_fail(fe, CG_EBADTYPE, "code",
-                             "a place code is 1-32 letters, digits, '-', '_' or '.', not '%s'",
-                             cg_text_valid(in->code, strlen(in->code)) ? in->code : "?");
+        return cg_field_why(
+            cg_field_fail(fe, CG_EBADTYPE, "code",
+                          "a place code is 1-32 letters, digits, '-', '_' or '.', not '%s'",
+                          shown(in->code)),
+            fe, CG_R_BAD_CODE, shown(in->code));
     return 0;
 }
 
@@ -145,7 +158,9 @@ int cg_place_write(cg_store *s, const struct cg_place_input *in, int64_t area_id
         "ssssissi", in->code, in->name, in->kind, in->type, area_id, area_path, in->address,
         cg_now());
     if (rc == CG_EEXISTS)
-        return cg_field_fail(fe, rc, "code", "place code '%s' already exists", in->code);
+        return cg_field_why(
+            cg_field_fail(fe, rc, "code", "place code '%s' already exists", in->code), fe,
+            CG_R_TAKEN, in->code);
     return rc;
 }
 
@@ -161,8 +176,10 @@ static int prepare(cg_store *s, const struct cg_actor *actor, struct cg_place_in
         return rc;
     rc = cg_area_get(s, actor, in->area_code, a, area);
     if (rc == CG_ENOTFOUND)
-        return cg_field_fail(fe, rc, "area_code", "area_code '%s' names no area you can see",
-                             in->area_code);
+        return cg_field_why(cg_field_fail(fe, rc, "area_code",
+                                          "area_code '%s' names no area you can see",
+                                          in->area_code),
+                            fe, CG_R_UNKNOWN_AREA, in->area_code);
     if (rc || in->code)
         return rc;
     char generated[11];
@@ -319,21 +336,29 @@ int cg_place_list(cg_store *s, const struct cg_actor *actor, const struct cg_pla
     const char *type = q->type && *q->type ? q->type : NULL;
     const char *status = q->status && *q->status ? q->status : "active";
     if (kind && !kind_valid(kind))
-        return cg_field_fail(fe, CG_EBADTYPE, "kind", "kind is venue or risk_point, not '%s'",
-                             kind);
+        return cg_field_why(
+            cg_field_fail(fe, CG_EBADTYPE, "kind", "kind is venue or risk_point, not '%s'", kind),
+            fe, CG_R_NOT_ALLOWED, kind);
     if (type) {
         int known = 0;
         for (const struct cg_place_type *t = cg_place_types; t->kind && !known; t++)
             known = !strcmp(t->type, type) && (!kind || !strcmp(t->kind, kind));
         if (!known)
-            return cg_field_fail(fe, CG_EBADTYPE, "type", "unknown place type '%s' (%s)", type,
-                                 types_of(a, kind));
+            return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "type",
+                                              "unknown place type '%s' (%s)", type,
+                                              types_of(a, kind)),
+                                fe, CG_R_UNKNOWN_TYPE, type);
     }
     if (strcmp(status, "active") && strcmp(status, "retired") && strcmp(status, "all"))
-        return cg_field_fail(fe, CG_EBADTYPE, "status", "status is active, retired or all");
+        return cg_field_why(
+            cg_field_fail(fe, CG_EBADTYPE, "status", "status is active, retired or all"), fe,
+            CG_R_NOT_ALLOWED, status);
     int limit = q->limit > 0 ? q->limit : 100, offset = q->offset > 0 ? q->offset : 0;
     if (limit > 1000)
-        return cg_field_fail(fe, CG_ERANGE, "limit", "limit is at most 1000");
+        return cg_field_bounds(
+            cg_field_why(cg_field_fail(fe, CG_ERANGE, "limit", "limit is at most 1000"), fe,
+                         CG_R_OUT_OF_RANGE, NULL),
+            fe, 1, 1000);
     const char *within = actor->area_path;
     if (q->area_code && *q->area_code) {
         struct cg_area area;
@@ -414,7 +439,8 @@ int cg_place_set_status(cg_store *s, const struct cg_actor *actor, const char *c
     if (!rc)
         rc = cg_place_get(s, actor, code, a, out);
     if (!rc && !valid)
-        rc = cg_field_fail(fe, CG_EBADTYPE, "status", "status is retired or active");
+        rc = cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "status", "status is retired or active"),
+                          fe, CG_R_NOT_ALLOWED, status);
     if (!rc)
         rec.area_path = out->area.path;
     if (!rc && !strcmp(out->status, status))

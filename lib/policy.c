@@ -98,13 +98,13 @@ static const void *cfield(const struct cg_policy *p, const struct key *k)
     return (const char *)p + k->off;
 }
 
-static int fail(struct cg_policy_error *err, int rc, int line, const char *key, const char *reason,
-                const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static int fail(struct cg_policy_error *err, int rc, int line, const char *key,
+                enum cg_reason reason, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* Fills err: the message starts with the line and the key, as a person
  * reading the file needs them. Returns rc. */
-static int fail(struct cg_policy_error *err, int rc, int line, const char *key, const char *reason,
-                const char *fmt, ...)
+static int fail(struct cg_policy_error *err, int rc, int line, const char *key,
+                enum cg_reason reason, const char *fmt, ...)
 {
     if (!err)
         return rc;
@@ -115,7 +115,7 @@ static int fail(struct cg_policy_error *err, int rc, int line, const char *key, 
     va_end(ap);
     err->line = line;
     snprintf(err->key, sizeof err->key, "%s", key ? key : "");
-    err->reason = reason;
+    err->reason = cg_reason_name(reason);
     if (line > 0 && key && *key)
         snprintf(err->message, sizeof err->message, "line %d: %s: %s", line, key, what);
     else if (line > 0)
@@ -137,7 +137,7 @@ static int bad(struct state *st, const struct key *k, int line, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    return fail(st->err, CG_EBADTYPE, line, k->name, "bad_value", "%s", what);
+    return fail(st->err, CG_EBADTYPE, line, k->name, CG_R_BAD_VALUE, "%s", what);
 }
 
 /* A whole number of digits only, in [min, max]. */
@@ -317,9 +317,9 @@ static int set_key(struct state *st, const char *name, int line, const char *v)
     size_t i = 0;
     const struct key *k = find_key(name, &i);
     if (!k)
-        return fail(st->err, CG_EBADTYPE, line, name, "unknown_key", "unknown key");
+        return fail(st->err, CG_EBADTYPE, line, name, CG_R_UNKNOWN_KEY, "unknown key");
     if (st->line[i])
-        return fail(st->err, CG_EBADTYPE, line, name, "duplicate_key", "already set on line %d",
+        return fail(st->err, CG_EBADTYPE, line, name, CG_R_DUPLICATE_KEY, "already set on line %d",
                     st->line[i]);
     if (!*v)
         return bad(st, k, line, "has no value");
@@ -344,7 +344,7 @@ static int inconsistent(struct state *st, const char *key, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    return fail(st->err, CG_EBADTYPE, key_line(st, key), key, "inconsistent", "%s", what);
+    return fail(st->err, CG_EBADTYPE, key_line(st, key), key, CG_R_INCONSISTENT, "%s", what);
 }
 
 /* A test day must fall inside its period. */
@@ -362,7 +362,7 @@ static int check_whole(struct state *st)
 {
     for (size_t i = 0; i < NKEYS; i++)
         if (!st->line[i])
-            return fail(st->err, CG_EMISSING, 0, keys[i].name, "missing_key", "missing key");
+            return fail(st->err, CG_EMISSING, 0, keys[i].name, CG_R_MISSING_KEY, "missing key");
     const struct cg_policy *p = st->p;
     int rc = within(st, "close_contact_central_test_days", &p->close_contact.central_tests,
                     p->close_contact.central_days, "close_contact_central_days");
@@ -421,14 +421,14 @@ static int parse_line(struct state *st, int line, char *s)
     *end = '\0';
     char *eq = strchr(s, '=');
     if (!eq)
-        return fail(st->err, CG_EBADTYPE, line, "", "syntax", "expected 'key = value'");
+        return fail(st->err, CG_EBADTYPE, line, "", CG_R_SYNTAX, "expected 'key = value'");
     char *kend = eq, *v = eq + 1;
     trim(&s, &kend);
     *kend = '\0';
     trim(&v, &end);
     *end = '\0';
     if (!*s)
-        return fail(st->err, CG_EBADTYPE, line, "", "syntax", "expected 'key = value'");
+        return fail(st->err, CG_EBADTYPE, line, "", CG_R_SYNTAX, "expected 'key = value'");
     return set_key(st, s, line, v);
 }
 
@@ -440,7 +440,7 @@ int cg_policy_parse(const char *text, size_t len, struct cg_policy *out,
     if (err)
         memset(err, 0, sizeof *err);
     if (len > CG_POLICY_MAX_TEXT)
-        return fail(err, CG_ETOOBIG, 0, "", "too_large", "a profile is at most %d bytes",
+        return fail(err, CG_ETOOBIG, 0, "", CG_R_TOO_LARGE, "a profile is at most %d bytes",
                     CG_POLICY_MAX_TEXT);
     char *copy = malloc(len + 1);
     if (!copy)
@@ -454,7 +454,7 @@ int cg_policy_parse(const char *text, size_t len, struct cg_policy *out,
         char *eol = nl ? nl : stop;
         line++;
         if (memchr(s, '\0', (size_t)(eol - s)))
-            rc = fail(err, CG_EBADTYPE, line, "", "syntax", "the line contains a NUL byte");
+            rc = fail(err, CG_EBADTYPE, line, "", CG_R_SYNTAX, "the line contains a NUL byte");
         if (!rc) {
             *eol = '\0';
             rc = parse_line(&st, line, s);
@@ -605,7 +605,7 @@ int cg_policy_parse_json(json_t *obj, struct cg_policy *out, cg_buf *text_out,
     if (err)
         memset(err, 0, sizeof *err);
     if (!json_is_object(obj))
-        return fail(err, CG_EBADTYPE, 0, "", "syntax", "a profile is a JSON object");
+        return fail(err, CG_EBADTYPE, 0, "", CG_R_SYNTAX, "a profile is a JSON object");
     const char *name;
     json_t *v;
     cg_buf b;
@@ -618,7 +618,7 @@ int cg_policy_parse_json(json_t *obj, struct cg_policy *out, cg_buf *text_out,
         cg_buf_reset(&b);
         rc = json_to_text(v, &b);
         if (rc == CG_EBADTYPE)
-            rc = fail(err, rc, 0, name, "bad_value",
+            rc = fail(err, rc, 0, name, CG_R_BAD_VALUE,
                       "a string, a whole number, true/false or an array of them");
         if (!rc)
             rc = set_key(&st, name, 0, b.data ? b.data : "");

@@ -183,7 +183,7 @@ int cg_policy_save(cg_store *s, const struct cg_actor *actor, const char *name, 
     if (!valid_name(name)) {
         if (err) {
             snprintf(err->key, sizeof err->key, "name");
-            err->reason = "bad_value";
+            err->reason = cg_reason_name(CG_R_BAD_VALUE);
             snprintf(err->message, sizeof err->message,
                      "a profile name is 1-32 of a-z, 0-9, '-', '_' or '.'");
         }
@@ -192,7 +192,7 @@ int cg_policy_save(cg_store *s, const struct cg_actor *actor, const char *name, 
     if (cg_policy_builtin(name)) {
         if (err) {
             snprintf(err->key, sizeof err->key, "name");
-            err->reason = "builtin";
+            err->reason = cg_reason_name(CG_R_BUILTIN);
             snprintf(err->message, sizeof err->message,
                      "%s is built in and cannot be overwritten; save the copy under another name",
                      name);

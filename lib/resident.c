@@ -180,16 +180,18 @@ static int check_tags(cg_resident_checker *c, const char *tags, cg_arena *a,
         int64_t id = 0;
         if (!cg_strmap_get(c->ledgers, t, &id))
             return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "tags", "unknown ledger '%s'", t),
-                                fe, "unknown_ledger", t);
+                                fe, CG_R_UNKNOWN_LEDGER, t);
         int repeated = 0; /* "student;student" names one ledger */
         for (int i = 0; i < row->ntags; i++)
             repeated |= row->tag_ids[i] == id;
         if (repeated)
             continue;
         if (row->ntags == CG_RESIDENT_MAX_TAGS)
-            return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "tags", "more than %d ledgers",
-                                              CG_RESIDENT_MAX_TAGS),
-                                fe, "too_many_ledgers", tags);
+            return cg_field_bounds(
+                cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "tags", "more than %d ledgers",
+                                           CG_RESIDENT_MAX_TAGS),
+                             fe, CG_R_TOO_MANY_LEDGERS, tags),
+                fe, 0, CG_RESIDENT_MAX_TAGS);
         row->tag_ids[row->ntags++] = id;
     }
     return 0;
@@ -205,10 +207,10 @@ static int check_id(const struct cg_resident_input *in, int now_year, struct cg_
     const char *why = NULL;
     if (blank(in->id_number))
         return cg_field_why(cg_field_fail(fe, CG_EMISSING, "id_number", "the ID number is missing"),
-                            fe, "missing", "");
+                            fe, CG_R_MISSING, "");
     if (cg_idcard_parse(in->id_number, now_year, &card, &why))
         return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "id_number", "%s", why), fe,
-                            "bad_id_number", in->id_number);
+                            cg_idcard_reason(why), in->id_number);
     memcpy(row->id_number, in->id_number, 18);
     if (row->id_number[17] == 'x')
         row->id_number[17] = 'X';
@@ -225,7 +227,7 @@ static int check_phone(const struct cg_resident_input *in, struct cg_resident_ro
     if (row->phone && cg_phone_check(row->phone))
         return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "phone",
                                           "'%s' is not an 11-digit mobile number", row->phone),
-                            fe, "bad_phone", row->phone);
+                            fe, CG_R_BAD_PHONE, row->phone);
     return 0;
 }
 
@@ -234,7 +236,7 @@ static int check_area(cg_resident_checker *c, const struct cg_resident_input *in
 {
     if (blank(in->area_code))
         return cg_field_why(cg_field_fail(fe, CG_EMISSING, "area_code", "the area code is missing"),
-                            fe, "missing", "");
+                            fe, CG_R_MISSING, "");
     int err = 0;
     const struct cached_area *area = lookup_area(c, in->area_code, &err);
     if (err)
@@ -242,11 +244,11 @@ static int check_area(cg_resident_checker *c, const struct cg_resident_input *in
     if (!area)
         return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "area_code",
                                           "no area with code '%s' in your scope", in->area_code),
-                            fe, "unknown_area", in->area_code);
+                            fe, CG_R_UNKNOWN_AREA, in->area_code);
     if (!area->placeable)
         return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "area_code",
                                           "area '%s' is not a building or a grid", in->area_code),
-                            fe, "not_placeable", in->area_code);
+                            fe, CG_R_NOT_PLACEABLE, in->area_code);
     row->area_id = area->id;
     row->area_code = in->area_code;
     row->area_path = cg_arena_strdup(a, area->path); /* the row may outlive the checker */
@@ -265,20 +267,8 @@ static int check_type(const struct cg_resident_input *in, struct cg_resident_row
     else
         return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "resident_type",
                                           "resident type is permanent or floating, not '%s'", t),
-                            fe, "not_allowed", t);
+                            fe, CG_R_NOT_ALLOWED, t);
     return 0;
-}
-
-/* A text check with the reason a report words. */
-static int check_text(const char *text, const char *field, const char *what, size_t max,
-                      int required, cg_arena *a, const char **out, struct cg_field_error *fe)
-{
-    int rc = cg_text_check(text, field, what, max, required, a, out, fe);
-    if (rc == CG_EMISSING)
-        return cg_field_why(rc, fe, "missing", "");
-    if (rc == CG_EBADTYPE)
-        return cg_field_why(rc, fe, text && strlen(text) > max ? "too_long" : "bad_text", text);
-    return rc;
 }
 
 int cg_resident_check_all(cg_resident_checker *c, const struct cg_resident_input *in, cg_arena *a,
@@ -291,14 +281,14 @@ int cg_resident_check_all(cg_resident_checker *c, const struct cg_resident_input
         struct cg_field_error *e = &fe[n];
         memset(e, 0, sizeof *e);
         int rc = step == 0   ? check_id(in, c->now_year, row, e)
-                 : step == 1 ? check_text(in->name, "name", "a name", 100, 1, a, &row->name, e)
+                 : step == 1 ? cg_text_check(in->name, "name", "a name", 100, 1, a, &row->name, e)
                  : step == 2 ? check_phone(in, row, e)
                  : step == 3 ? check_area(c, in, a, row, e)
                  : step == 4 ? check_type(in, row, e)
-                 : step == 5 ? check_text(in->household, "household", "a household", 64, 0, a,
-                                          &row->household, e)
-                 : step == 6 ? check_text(in->unit, "unit", "a unit", 64, 0, a, &row->unit, e)
-                             : check_text(in->room, "room", "a room", 64, 0, a, &row->room, e);
+                 : step == 5 ? cg_text_check(in->household, "household", "a household", 64, 0, a,
+                                             &row->household, e)
+                 : step == 6 ? cg_text_check(in->unit, "unit", "a unit", 64, 0, a, &row->unit, e)
+                             : cg_text_check(in->room, "room", "a room", 64, 0, a, &row->room, e);
         if (rc && rc != CG_EBADTYPE && rc != CG_EMISSING)
             return rc; /* a failure, not a fault of the row */
         if (rc) {
@@ -1103,14 +1093,16 @@ static int refuse_taken(int64_t holder, int visible, int64_t *existing, struct c
 {
     if (visible) {
         *existing = holder;
-        return cg_field_fail(fe, CG_EEXISTS, "id_number",
-                             "a resident with this ID number is already registered: open it to"
-                             " correct it");
+        return cg_field_why(cg_field_fail(fe, CG_EEXISTS, "id_number",
+                                          "a resident with this ID number is already registered: "
+                                          "open it to correct it"),
+                            fe, CG_R_REGISTERED, NULL);
     }
     rec->action = PROBE_ACTION;
-    return cg_field_fail(fe, CG_EEXISTS, "id_number",
-                         "this ID number is registered outside your scope: ask the grid that"
-                         " holds the person to transfer them");
+    return cg_field_why(cg_field_fail(fe, CG_EEXISTS, "id_number",
+                                      "this ID number is registered outside your scope: ask the "
+                                      "grid that holds the person to transfer them"),
+                        fe, CG_R_OUTSIDE_SCOPE, NULL);
 }
 
 int cg_resident_register(cg_store *s, const struct cg_actor *actor,
@@ -1301,7 +1293,9 @@ int cg_resident_set_status(cg_store *s, const struct cg_actor *actor, int64_t id
     int rc = cg_actor_can(actor, CG_PERM_PEOPLE_WRITE) ? load(s, actor, id, a, out) : CG_EFORBIDDEN;
     if (!rc && strcmp(status, "active") && strcmp(status, "moved_out") &&
         strcmp(status, "deceased"))
-        rc = cg_field_fail(fe, CG_EBADTYPE, "status", "status is active, moved_out or deceased");
+        rc = cg_field_why(
+            cg_field_fail(fe, CG_EBADTYPE, "status", "status is active, moved_out or deceased"), fe,
+            CG_R_NOT_ALLOWED, status);
     if (!rc)
         rc = cg_text_check(note, "note", "a note", 500, 0, a, &note, fe);
     if (rc) {

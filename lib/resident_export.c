@@ -43,8 +43,12 @@ int cg__resident_check_purpose(const char *purpose, cg_arena *a, const char **ou
         return rc;
     size_t n = cg_utf8_count(*out);
     if (n < CG_RESIDENT_PURPOSE_MIN || n > CG_RESIDENT_PURPOSE_MAX)
-        return cg_field_fail(fe, CG_EBADTYPE, "purpose", "purpose must be %d to %d characters",
-                             CG_RESIDENT_PURPOSE_MIN, CG_RESIDENT_PURPOSE_MAX);
+        return cg_field_bounds(
+            cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "purpose",
+                                       "purpose must be %d to %d characters",
+                                       CG_RESIDENT_PURPOSE_MIN, CG_RESIDENT_PURPOSE_MAX),
+                         fe, CG_R_LENGTH, NULL),
+            fe, CG_RESIDENT_PURPOSE_MIN, CG_RESIDENT_PURPOSE_MAX);
     return 0;
 }
 

@@ -428,8 +428,7 @@ int cg_deployment_init(cg_store *s, const char *root_code, const char *root_name
     if (!rc)
         rc = cg_area_create_root(s, root_code, root_name, root_level, &area_id, &path);
     if (!rc)
-        rc = cg__user_insert(s, "admin", "系统管理员 Administrator", "admin", area_id, password,
-                             &user_id);
+        rc = cg__user_insert(s, "admin", "系统管理员", "admin", area_id, password, &user_id);
     rec.area_path = path;
     if (!rc)
         rc = cg_audit_write(s, &system, NULL, &rec);

@@ -66,17 +66,20 @@ static void read_staff(cg_stmt *st, cg_arena *a, struct cg_staff *o)
 int cg_staff_check(struct cg_staff_input *in, cg_arena *a, struct cg_field_error *fe)
 {
     if (!valid_position(in->position))
-        return cg_field_fail(fe, CG_EBADTYPE, "position",
-                             "position is commander, grid_head, grid_worker, assistant, "
-                             "building_head or street_head");
+        return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "position",
+                                          "position is commander, grid_head, grid_worker, "
+                                          "assistant, building_head or street_head"),
+                            fe, CG_R_NOT_ALLOWED, in->position);
     int rc = cg_text_check(in->name, "name", "a name", 100, 1, a, &in->name, fe);
     if (rc)
         return rc;
     if (in->phone && !*in->phone)
         in->phone = NULL;
     if (in->phone && cg_phone_check(in->phone))
-        return cg_field_fail(fe, CG_EBADTYPE, "phone", "'%s' is not an 11-digit mobile number",
-                             cg_text_valid(in->phone, strlen(in->phone)) ? in->phone : "?");
+        return cg_field_why(
+            cg_field_fail(fe, CG_EBADTYPE, "phone", "'%s' is not an 11-digit mobile number",
+                          cg_text_valid(in->phone, strlen(in->phone)) ? in->phone : "?"),
+            fe, CG_R_BAD_PHONE, cg_text_valid(in->phone, strlen(in->phone)) ? in->phone : "");
     return 0;
 }
 
@@ -124,12 +127,16 @@ int cg_staff_assign(cg_store *s, const struct cg_actor *actor, const char *area_
     struct staff_insert w = {.in = &in};
     int rc = cg_actor_can(actor, CG_PERM_AREAS_WRITE) ? 0 : CG_EFORBIDDEN;
     if (!rc && (rc = cg_area_get(s, actor, area_code, a, &area)) == CG_ENOTFOUND)
-        cg_field_fail(fe, rc, "area_code", "no area with code '%s' in your scope", area_code);
+        cg_field_why(
+            cg_field_fail(fe, rc, "area_code", "no area with code '%s' in your scope", area_code),
+            fe, CG_R_UNKNOWN_AREA, area_code);
     if (!rc)
         rc = cg_staff_check(&in, a, fe);
     if (!rc && username && *username &&
         (rc = user_id_of(s, actor, username, &w.user_id)) == CG_ENOTFOUND)
-        rc = cg_field_fail(fe, CG_EBADTYPE, "username", "no account '%s' in your scope", username);
+        rc = cg_field_why(
+            cg_field_fail(fe, CG_EBADTYPE, "username", "no account '%s' in your scope", username),
+            fe, CG_R_UNKNOWN_ACCOUNT, username);
     if (!rc) {
         rec.area_path = area.path;
         rec.detail = cg_arena_printf(a, "%s %s", in.position, in.name);
@@ -379,9 +386,10 @@ int cg_staff_page(cg_store *s, const struct cg_actor *actor, const char *area_co
         position = NULL;
     int rc = cg_area_get(s, actor, area_code, a, &area);
     if (!rc && position && !valid_position(position))
-        rc = cg_field_fail(fe, CG_EBADTYPE, "position",
-                           "position is commander, grid_head, grid_worker, assistant, "
-                           "building_head or street_head");
+        rc = cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "position",
+                                        "position is commander, grid_head, grid_worker, "
+                                        "assistant, building_head or street_head"),
+                          fe, CG_R_NOT_ALLOWED, position);
     if (!rc)
         rc = cg_area_figures(s, area.path, a, &fig);
     if (!rc) {
@@ -408,13 +416,17 @@ int cg_department_check(const char *code, const char **name, const char *domains
                         struct cg_field_error *fe)
 {
     if (!cg_code_valid(code))
-        return cg_field_fail(fe, CG_EBADTYPE, "code",
-                             "a department code is 1-32 letters, digits, '-', '_' or '.'");
+        return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "code",
+                                          "a department code is 1-32 letters, digits, '-', '_' "
+                                          "or '.'"),
+                            fe, CG_R_BAD_CODE,
+                            code && cg_text_valid(code, strlen(code)) ? code : "");
     int rc = cg_text_check(*name, "name", "a department name", 100, 1, a, name, fe);
     if (!rc && (!domains || !*domains || strlen(domains) > 500 ||
                 !cg_text_valid(domains, strlen(domains))))
-        rc = cg_field_fail(fe, CG_EBADTYPE, "domains",
-                           "domains are a comma-separated list, e.g. power,water");
+        rc = cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "domains",
+                                        "domains are a comma-separated list, e.g. power,water"),
+                          fe, !domains || !*domains ? CG_R_MISSING : CG_R_BAD_DOMAINS, NULL);
     return rc;
 }
 
@@ -425,7 +437,8 @@ int cg_department_write(cg_store *s, const char *code, const char *name, const c
         s, NULL, "INSERT INTO departments (code, name, domains, area_id) VALUES (?, ?, ?, ?)",
         "sssi", code, name, domains, area_id);
     if (rc == CG_EEXISTS)
-        cg_field_fail(fe, rc, "code", "department code '%s' exists", code);
+        cg_field_why(cg_field_fail(fe, rc, "code", "department code '%s' exists", code), fe,
+                     CG_R_TAKEN, code);
     return rc;
 }
 

@@ -48,15 +48,23 @@ int cg_user_check_username(const char *username, struct cg_field_error *fe)
 {
     size_t n = strlen(username);
     if (has_control(username))
-        return cg_field_fail(fe, CG_EBADTYPE, "username", "username contains a control character");
+        return cg_field_why(
+            cg_field_fail(fe, CG_EBADTYPE, "username", "username contains a control character"), fe,
+            CG_R_BAD_TEXT, NULL);
     if (n < 2 || n > 64)
-        return cg_field_fail(fe, CG_EBADTYPE, "username", "username must be 2 to 64 characters");
+        return cg_field_bounds(cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "username",
+                                                          "username must be 2 to 64 characters"),
+                                            fe, CG_R_BAD_USERNAME, username),
+                               fe, 2, 64);
     for (const char *p = username; *p; p++)
         if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
               *p == '.' || *p == '_' || *p == '-' || *p == '@'))
-            return cg_field_fail(
-                fe, CG_EBADTYPE, "username",
-                "username may contain only letters, digits, '.', '_', '-' and '@'");
+            return cg_field_bounds(
+                cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "username",
+                                           "username may contain only letters, digits, '.', '_', "
+                                           "'-' and '@'"),
+                             fe, CG_R_BAD_USERNAME, username),
+                fe, 2, 64);
     return 0;
 }
 
@@ -68,8 +76,16 @@ int cg_user_check_password(const char *password, const char *username, struct cg
 static int check_display_name(const char *name, struct cg_field_error *fe)
 {
     if (!name[0] || strlen(name) > 100 || has_control(name))
-        return cg_field_fail(fe, CG_EBADTYPE, "display_name",
-                             "display name must be 1 to 100 bytes without control characters");
+        return cg_field_bounds(
+            cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "display_name",
+                                       "display name must be 1 to 100 bytes without control "
+                                       "characters"),
+                         fe,
+                         !name[0]             ? CG_R_MISSING
+                         : strlen(name) > 100 ? CG_R_TOO_LONG
+                                              : CG_R_BAD_TEXT,
+                         NULL),
+            fe, 1, 100);
     return 0;
 }
 
@@ -113,8 +129,9 @@ static int validate_input(const struct cg_user_input *in, struct cg_field_error 
         for (const struct cg_role *r = cg_roles; r->name; r++)
             snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
                      r == cg_roles ? "" : ", ", r->name);
-        rc = cg_field_fail(fe, CG_EBADTYPE, "role", "unknown role '%s' (one of: %s)", in->role,
-                           names);
+        rc = cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "role", "unknown role '%s' (one of: %s)",
+                                        in->role, names),
+                          fe, CG_R_UNKNOWN_ROLE, in->role);
     }
     if (!rc)
         rc = cg_user_check_password(in->password, in->username, fe);
@@ -135,7 +152,9 @@ static int write_user(cg_store *s, void *ctx)
                              w->in->display_name ? w->in->display_name : w->in->username,
                              w->in->role, w->area_id, w->in->password, &id);
     if (rc == CG_EEXISTS)
-        cg_field_fail(w->fe, rc, "username", "username '%s' is taken", w->in->username);
+        cg_field_why(
+            cg_field_fail(w->fe, rc, "username", "username '%s' is taken", w->in->username), w->fe,
+            CG_R_TAKEN, w->in->username);
     if (!rc && w->department_id)
         rc = cg_store_run(s, NULL, "UPDATE users SET department_id = ? WHERE id = ?", "ii",
                           w->department_id, id);
@@ -162,8 +181,9 @@ static int find_department(cg_store *s, const struct cg_actor *actor, const char
     }
     cg_stmt_reset(st);
     if (rc == CG_ENOTFOUND || (!rc && !cg_actor_in_scope(actor, path)))
-        return cg_field_fail(fe, CG_EBADTYPE, "department",
-                             "no department with code '%s' in your scope", code);
+        return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "department",
+                                          "no department with code '%s' in your scope", code),
+                            fe, CG_R_UNKNOWN_DEPARTMENT, code);
     return rc;
 }
 
@@ -178,8 +198,9 @@ int cg_user_create(cg_store *s, const struct cg_actor *actor, const struct cg_us
     /* A scope that does not exist and one outside the actor's read the same. */
     if (!rc && ((rc = cg_area_get_by_code(s, in->scope, a, &area)) == CG_ENOTFOUND ||
                 (!rc && !cg_actor_in_scope(actor, area.path))))
-        rc = cg_field_fail(fe, CG_EBADTYPE, "scope", "no area with code '%s' in your scope",
-                           in->scope);
+        rc = cg_field_why(cg_field_fail(fe, CG_EBADTYPE, "scope",
+                                        "no area with code '%s' in your scope", in->scope),
+                          fe, CG_R_UNKNOWN_AREA, in->scope);
     int64_t department_id = 0;
     if (!rc && in->department && *in->department)
         rc = find_department(s, actor, in->department, a, &department_id, fe);
@@ -301,11 +322,15 @@ int cg_user_set_status(cg_store *s, const struct cg_actor *actor, const char *us
         w.disable ? "user.disable" : "user.enable", "user", username, NULL, 0, NULL};
     int rc = 0;
     if (!w.disable && strcmp(status, "active") != 0)
-        rc = cg_field_fail(fe, CG_EBADTYPE, "status", "status must be 'active' or 'disabled'");
+        rc = cg_field_why(
+            cg_field_fail(fe, CG_EBADTYPE, "status", "status must be 'active' or 'disabled'"), fe,
+            CG_R_NOT_ALLOWED, status);
     if (!rc && !(rc = writable_user(s, actor, username, a, out)))
         rec.area_path = out->area.path;
     if (!rc && w.disable && out->id == actor->user_id)
-        rc = cg_field_fail(fe, CG_ECONFLICT, "status", "you cannot disable your own account");
+        rc = cg_field_why(
+            cg_field_fail(fe, CG_ECONFLICT, "status", "you cannot disable your own account"), fe,
+            CG_R_OWN_ACCOUNT, NULL);
     if ((rc = cg_audit_change(s, actor, &rec, rc, write_user_status, &w)))
         return rc;
     return get_user(s, username, a, out);
@@ -320,8 +345,10 @@ static int check_current(cg_store *s, const struct cg_user *u, const char *curre
     int64_t retry = 0;
     int ok = 0;
     if (!current || !*current)
-        return cg_field_fail(fe, CG_EMISSING, "current_password",
-                             "current_password is needed to change your own password");
+        return cg_field_why(cg_field_fail(fe, CG_EMISSING, "current_password",
+                                          "current_password is needed to change your own "
+                                          "password"),
+                            fe, CG_R_MISSING, NULL);
     int rc = cg__login_check_locked(s, u->username, &retry);
     if (rc == CG_ELOCKED)
         return cg_field_fail(fe, rc, "current_password",
@@ -339,8 +366,9 @@ static int check_current(cg_store *s, const struct cg_user *u, const char *curre
         return rc;
     if ((rc = cg__login_failure(s, u->username)))
         return rc;
-    return cg_field_fail(fe, CG_EBADCRED, "current_password",
-                         "current_password is not the account's password");
+    return cg_field_why(cg_field_fail(fe, CG_EBADCRED, "current_password",
+                                      "current_password is not the account's password"),
+                        fe, CG_R_WRONG_PASSWORD, NULL);
 }
 
 int cg_user_set_password(cg_store *s, const struct cg_actor *actor, const char *username,

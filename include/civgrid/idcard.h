@@ -2,6 +2,8 @@
 #ifndef CIVGRID_IDCARD_H
 #define CIVGRID_IDCARD_H
 
+#include "civgrid/field.h"
+
 /* What an 18-digit ID number says about its holder. */
 struct cg_idcard {
     char region[7];      /* the 6-digit administrative division code */
@@ -15,6 +17,10 @@ struct cg_idcard {
  * MOD 11-2 check character. Fills *out (may be NULL). Returns 0 or
  * CG_EBADTYPE; *why (may be NULL) gets a short English reason. */
 int cg_idcard_parse(const char *id, int now_year, struct cg_idcard *out, const char **why);
+
+/* The field-error reason of a *why that cg_idcard_parse gave: a wrong check
+ * digit or birth date, else CG_R_BAD_ID_NUMBER (length and characters). */
+enum cg_reason cg_idcard_reason(const char *why);
 
 /* The check character for the first 17 digits ('0'-'9' or 'X'). */
 char cg_idcard_check_char(const char *first17);

@@ -19,6 +19,7 @@
 #include "civgrid/actor.h"
 #include "civgrid/arena.h"
 #include "civgrid/buf.h"
+#include "civgrid/field.h"
 #include "civgrid/store.h"
 
 /* The profile a deployment follows until it chooses one: the newest shipped. */
@@ -82,7 +83,7 @@ struct cg_policy {
 };
 
 /* What was wrong with a profile, and where. reason is one of the stable
- * strings "syntax", "unknown_key", "duplicate_key", "bad_value",
+ * words (cg_reason_name) "syntax", "unknown_key", "duplicate_key", "bad_value",
  * "missing_key", "inconsistent", "too_large"; line is 1-based, 0 when the
  * problem has no line (a missing key, a JSON field). key may be "". */
 struct cg_policy_error {

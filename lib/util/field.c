@@ -4,6 +4,17 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+static const char *const reason_names[] = {"",
+#define CG__REASON_NAME(name, word) word,
+                                           CG_FIELD_REASONS(CG__REASON_NAME)
+#undef CG__REASON_NAME
+};
+
+const char *cg_reason_name(enum cg_reason r)
+{
+    return (unsigned)r < sizeof reason_names / sizeof *reason_names ? reason_names[r] : "";
+}
+
 int cg_field_fail(struct cg_field_error *fe, int err, const char *field, const char *fmt, ...)
 {
     if (!fe)
@@ -13,13 +24,16 @@ int cg_field_fail(struct cg_field_error *fe, int err, const char *field, const c
     va_start(ap, fmt);
     vsnprintf(fe->message, sizeof fe->message, fmt, ap);
     va_end(ap);
+    fe->reason[0] = fe->value[0] = '\0';
+    fe->min = fe->max = 0;
+    fe->bounded = 0;
     return err;
 }
 
-int cg_field_why(int err, struct cg_field_error *fe, const char *reason, const char *value)
+int cg_field_why(int err, struct cg_field_error *fe, enum cg_reason reason, const char *value)
 {
     if (fe) {
-        snprintf(fe->reason, sizeof fe->reason, "%s", reason ? reason : "");
+        snprintf(fe->reason, sizeof fe->reason, "%s", cg_reason_name(reason));
         const char *v = value ? value : "";
         size_t n = snprintf(fe->value, sizeof fe->value, "%s", v);
         if (n >= sizeof fe->value) { /* cut before the first character that does not fit */
@@ -28,6 +42,16 @@ int cg_field_why(int err, struct cg_field_error *fe, const char *reason, const c
                 n--;
             fe->value[n] = '\0';
         }
+    }
+    return err;
+}
+
+int cg_field_bounds(int err, struct cg_field_error *fe, long long min, long long max)
+{
+    if (fe) {
+        fe->min = min;
+        fe->max = max;
+        fe->bounded = 1;
     }
     return err;
 }

@@ -24,6 +24,22 @@ static int days_in_month(int year, int month)
     return month == 2 && leap ? 29 : days[month - 1];
 }
 
+/* The reasons, kept as objects so that cg_idcard_reason can tell them apart. */
+static const char why_length[] = "an ID number has 18 characters";
+static const char why_digits[] = "the first 17 characters of an ID number are digits";
+static const char why_last[] = "the last character of an ID number is a digit or X";
+static const char why_birth[] = "the birth date in the ID number is impossible";
+static const char why_check[] = "the check digit of the ID number is wrong";
+
+enum cg_reason cg_idcard_reason(const char *why)
+{
+    if (why == why_birth)
+        return CG_R_BAD_BIRTH_DATE;
+    if (why == why_check)
+        return CG_R_BAD_CHECK_DIGIT;
+    return CG_R_BAD_ID_NUMBER;
+}
+
 static int fail(const char **why, const char *reason)
 {
     if (why)
@@ -34,20 +50,20 @@ static int fail(const char **why, const char *reason)
 int cg_idcard_parse(const char *id, int now_year, struct cg_idcard *out, const char **why)
 {
     if (!id || strlen(id) != 18)
-        return fail(why, "an ID number has 18 characters");
+        return fail(why, why_length);
     for (int i = 0; i < 17; i++)
         if (id[i] < '0' || id[i] > '9')
-            return fail(why, "the first 17 characters of an ID number are digits");
+            return fail(why, why_digits);
     char last = id[17] == 'x' ? 'X' : id[17];
     if (!((last >= '0' && last <= '9') || last == 'X'))
-        return fail(why, "the last character of an ID number is a digit or X");
+        return fail(why, why_last);
     int year = 0, month = 0, day = 0;
     sscanf(id + 6, "%4d%2d%2d", &year, &month, &day);
     if (year < 1850 || year > now_year || month < 1 || month > 12 || day < 1 ||
         day > days_in_month(year, month))
-        return fail(why, "the birth date in the ID number is impossible");
+        return fail(why, why_birth);
     if (cg_idcard_check_char(id) != last)
-        return fail(why, "the check digit of the ID number is wrong");
+        return fail(why, why_check);
     if (out) {
         memcpy(out->region, id, 6);
         out->region[6] = '\0';

@@ -29,7 +29,8 @@ static json_t *lookup(json_t *obj, const char *key, int required, int *rc,
     *rc = 0;
     if (!v || json_is_null(v)) {
         if (required)
-            *rc = cg_field_fail(fe, CG_EMISSING, key, "field '%s' is required", key);
+            *rc = cg_field_why(cg_field_fail(fe, CG_EMISSING, key, "field '%s' is required", key),
+                               fe, CG_R_MISSING, NULL);
         return NULL;
     }
     return v;
@@ -44,12 +45,18 @@ int cg_json_get_string(json_t *obj, const char *key, int required, size_t maxlen
     if (!v)
         return rc;
     if (!json_is_string(v))
-        return cg_field_fail(fe, CG_EBADTYPE, key, "field '%s' must be a string", key);
+        return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, key, "field '%s' must be a string", key),
+                            fe, CG_R_NOT_STRING, NULL);
     if (json_string_length(v) > maxlen)
-        return cg_field_fail(fe, CG_EBADTYPE, key, "field '%s' is longer than %zu bytes", key,
-                             maxlen);
+        return cg_field_bounds(
+            cg_field_why(cg_field_fail(fe, CG_EBADTYPE, key, "field '%s' is longer than %zu bytes",
+                                       key, maxlen),
+                         fe, CG_R_TOO_LONG, NULL),
+            fe, 0, (long long)maxlen);
     if (strlen(json_string_value(v)) != json_string_length(v))
-        return cg_field_fail(fe, CG_EBADTYPE, key, "field '%s' contains a NUL character", key);
+        return cg_field_why(
+            cg_field_fail(fe, CG_EBADTYPE, key, "field '%s' contains a NUL character", key), fe,
+            CG_R_BAD_TEXT, NULL);
     *out = json_string_value(v);
     return 0;
 }
@@ -64,7 +71,9 @@ int cg_json_get_int(json_t *obj, const char *key, int required, int64_t *out, in
     if (!v)
         return rc;
     if (!json_is_integer(v))
-        return cg_field_fail(fe, CG_EBADTYPE, key, "field '%s' must be an integer", key);
+        return cg_field_why(
+            cg_field_fail(fe, CG_EBADTYPE, key, "field '%s' must be an integer", key), fe,
+            CG_R_NOT_INTEGER, NULL);
     *out = json_integer_value(v);
     if (present)
         *present = 1;

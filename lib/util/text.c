@@ -97,14 +97,20 @@ int cg_text_check(const char *value, const char *field, const char *what, size_t
     while ((k = space_before(s, n)))
         n -= k;
     if (n == 0)
-        return required ? cg_field_fail(fe, CG_EMISSING, field, "%s is missing", what) : 0;
+        return required ? cg_field_why(cg_field_fail(fe, CG_EMISSING, field, "%s is missing", what),
+                                       fe, CG_R_MISSING, NULL)
+                        : 0;
     if (!cg_text_valid(s, n))
-        return cg_field_fail(fe, CG_EBADTYPE, field,
-                             "%s must be UTF-8 text without control characters (tab, line "
-                             "breaks)",
-                             what);
+        return cg_field_why(cg_field_fail(fe, CG_EBADTYPE, field,
+                                          "%s must be UTF-8 text without control characters "
+                                          "(tab, line breaks)",
+                                          what),
+                            fe, CG_R_BAD_TEXT, value);
     if (n > max)
-        return cg_field_fail(fe, CG_EBADTYPE, field, "%s is at most %zu bytes", what, max);
+        return cg_field_bounds(cg_field_why(cg_field_fail(fe, CG_EBADTYPE, field,
+                                                          "%s is at most %zu bytes", what, max),
+                                            fe, CG_R_TOO_LONG, value),
+                               fe, 0, (long long)max);
     if (n == strlen(value)) {
         *out = value;
         return 0;

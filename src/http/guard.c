@@ -91,9 +91,11 @@ static enum MHD_Result check_argument(void *cls, enum MHD_ValueKind kind, const 
     int bad_value = value && (memchr(value, 0, value_size) || !cg_utf8_valid(value, value_size));
     if (bad_key || bad_value) {
         const char *name = cg_utf8_repair(sc->r->arena, key);
-        sc->rc = http_fail(sc->r, CG_EBADTYPE, name ? name : "query",
-                           "query parameter '%s' is not UTF-8 text (or has a NUL byte)",
-                           name ? name : "?");
+        sc->rc =
+            cg_field_why(http_fail(sc->r, CG_EBADTYPE, name ? name : "query",
+                                   "query parameter '%s' is not UTF-8 text (or has a NUL byte)",
+                                   name ? name : "?"),
+                         &sc->r->ferr, CG_R_BAD_TEXT, NULL);
         return MHD_NO;
     }
     return MHD_YES;

@@ -39,6 +39,8 @@ int http_fail(struct http_req *r, int err, const char *field, const char *fmt, .
     va_start(ap, fmt);
     vsnprintf(r->ferr.message, sizeof r->ferr.message, fmt, ap);
     va_end(ap);
+    r->ferr.reason[0] = r->ferr.value[0] = '\0';
+    r->ferr.bounded = 0;
     return err;
 }
 
@@ -95,8 +97,11 @@ int http_query_int(struct http_req *r, const char *name, int64_t min, int64_t ma
 {
     const char *v = http_query(r, name);
     if (v && cg_query_int(v, min, max, out))
-        return http_fail(r, CG_EBADTYPE, name,
-                         "query parameter '%s' must be a whole number from %lld to %lld", name,
-                         (long long)min, (long long)max);
+        return cg_field_bounds(
+            cg_field_why(http_fail(r, CG_EBADTYPE, name,
+                                   "query parameter '%s' must be a whole number from %lld to %lld",
+                                   name, (long long)min, (long long)max),
+                         &r->ferr, CG_R_OUT_OF_RANGE, v),
+            &r->ferr, min, max);
     return 0;
 }

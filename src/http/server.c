@@ -21,6 +21,7 @@
 #include "civgrid/log.h"
 #include "civgrid/readlog.h"
 #include "civgrid/sched.h"
+#include "civgrid/utf8.h"
 #include "metrics.h"
 #include "router.h"
 #include "static.h"
@@ -171,6 +172,18 @@ static void render_error(struct http_req *r, int err)
     json_object_set_new(body, "message", json_string(msg ? msg : cg_strerror(err)));
     if (r->ferr.field[0])
         json_object_set_new(body, "field", json_string(r->ferr.field));
+    /* The stable reason and its parameters, from which a client words the
+     * error in its reader's language (the message stays English). */
+    if (r->ferr.reason[0]) {
+        json_object_set_new(body, "reason", json_string(r->ferr.reason));
+        if (r->ferr.value[0])
+            json_object_set_new(body, "value",
+                                json_string(cg_utf8_repair(r->arena, r->ferr.value)));
+    }
+    if (r->ferr.bounded) {
+        json_object_set_new(body, "min", json_integer(r->ferr.min));
+        json_object_set_new(body, "max", json_integer(r->ferr.max));
+    }
     if (err == CG_EBUSY)
         http_add_header(r, "Retry-After", "1");
     if (http_reply_json(r, cg_err_http_status(err), body)) {

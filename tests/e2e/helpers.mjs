@@ -272,3 +272,32 @@ export async function loginUI(page, username, password) {
 export function overflowX(page) {
   return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
+
+/** Opens a hash route and waits until nothing loads any more. */
+export async function openRoute(page, path) {
+  await page.goto(`/#${path}`);
+  await page.waitForLoadState('networkidle');
+  await page.waitForFunction(() => !document.querySelector('.state-loading, [aria-busy="true"]'), null, { timeout: 15000 })
+    .catch(() => {});
+}
+
+/** The nav routes of the signed-in user and one detail page of each list. */
+export async function routesOf(page) {
+  const nav = await page.$$eval('#sidenav a.nav-link', (as) => as.map((a) => a.getAttribute('href').slice(1)));
+  const out = [...nav];
+  for (const [list, prefix] of [['/areas', '#/areas/'], ['/residents', '#/residents/'], ['/ledgers', '#/ledgers/']]) {
+    if (!nav.includes(list)) continue;
+    await openRoute(page, list);
+    if (list === '/residents') {
+      // The list shows rows after a search; an empty search lists everyone in scope.
+      const btn = await page.$('form[role=search] button[type=submit]');
+      if (btn) {
+        await btn.click();
+        await page.waitForLoadState('networkidle');
+      }
+    }
+    const href = await page.$$eval(`a[href^="${prefix}"]`, (as) => (as[0] ? as[0].getAttribute('href') : null));
+    if (href) out.push(href.slice(1));
+  }
+  return out;
+}

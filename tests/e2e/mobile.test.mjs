@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  apiSession, binary, buildWeb, cleanup, cli, freePort, launchBrowser, newPage, repoRoot, screenshot, webRoot,
+  apiSession, binary, buildWeb, cleanup, cli, freePort, launchBrowser, newPage, openRoute as open, repoRoot, routesOf,
+  screenshot, webRoot,
 } from './helpers.mjs';
 
 const { messages } = await import(join(repoRoot, 'web/src/messages.js'));
@@ -95,35 +96,6 @@ async function signIn(viewport, username, lang = 'zh-CN') {
   await page.click('button[type=submit]');
   await page.waitForSelector('[data-testid="user-name"]');
   return page;
-}
-
-/** Opens a hash route and waits until nothing loads any more. */
-async function open(page, path) {
-  await page.goto(`/#${path}`);
-  await page.waitForLoadState('networkidle');
-  await page.waitForFunction(() => !document.querySelector('.state-loading, [aria-busy="true"]'), null, { timeout: 15000 })
-    .catch(() => {});
-}
-
-/** The nav routes of the signed-in user and one detail page of each list. */
-async function routesOf(page) {
-  const nav = await page.$$eval('#sidenav a.nav-link', (as) => as.map((a) => a.getAttribute('href').slice(1)));
-  const out = [...nav];
-  for (const [list, prefix] of [['/areas', '#/areas/'], ['/residents', '#/residents/'], ['/ledgers', '#/ledgers/']]) {
-    if (!nav.includes(list)) continue;
-    await open(page, list);
-    if (list === '/residents') {
-      // The list shows rows after a search; an empty search lists everyone in scope.
-      const btn = await page.$('form[role=search] button[type=submit]');
-      if (btn) {
-        await btn.click();
-        await page.waitForLoadState('networkidle');
-      }
-    }
-    const href = await page.$$eval(`a[href^="${prefix}"]`, (as) => (as[0] ? as[0].getAttribute('href') : null));
-    if (href) out.push(href.slice(1));
-  }
-  return out;
 }
 
 const slug = (path) => path.replace(/[^a-z0-9]+/gi, '_').replace(/^_|_$/g, '') || 'home';

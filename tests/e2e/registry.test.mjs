@@ -174,7 +174,8 @@ describe('registry pages', { timeout: 120_000 }, () => {
     await dialog.getByRole('button', { name: '撤销区域' }).click();
     const alert = dialog.getByRole('alert');
     await alert.waitFor();
-    assert.match(await alert.textContent(), /^不能撤销：.*在册居民.*（.*active residents.*）$/);
+    assert.match(await alert.textContent(), /^不能撤销：.*\d+ 名在册居民或账号/);
+    assert.doesNotMatch(await alert.textContent(), /active residents/, 'never the English message');
     await screenshot(page, server.dir, 'desktop-area-retire-refused');
     await dialog.getByRole('button', { name: '取消' }).click();
     await dialog.waitFor({ state: 'detached' });

@@ -65,8 +65,9 @@ int route_areas_update(struct http_req *r)
     if (!rc)
         rc = cg_json_get_string(body, "status", 0, 32, &status, &r->ferr);
     if (!rc && !name && !parent && !status)
-        rc = http_fail(r, CG_EMISSING, "name",
-                       "nothing to change: give name, parent_code or status");
+        rc = cg_field_why(http_fail(r, CG_EMISSING, "name",
+                                    "nothing to change: give name, parent_code or status"),
+                          &r->ferr, CG_R_MISSING, NULL);
     if (!rc)
         rc = cg_area_update(r->db, r->actor, http_param(r, "code"), name, parent, status, r->arena,
                             &a, &r->ferr);

@@ -18,7 +18,9 @@ static int flag(struct http_req *r, const char *name, int *out)
 {
     const char *v = http_query(r, name);
     if (cg_query_flag(v, out))
-        return http_fail(r, CG_EBADTYPE, name, "query parameter '%s' is 1 or 0, not '%s'", name, v);
+        return cg_field_why(
+            http_fail(r, CG_EBADTYPE, name, "query parameter '%s' is 1 or 0, not '%s'", name, v),
+            &r->ferr, CG_R_NOT_ALLOWED, v);
     return 0;
 }
 

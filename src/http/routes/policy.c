@@ -62,7 +62,9 @@ int route_policy_get(struct http_req *r)
     struct cg_policy_info info;
     const char *text = NULL, *format = http_query(r, "format");
     if (format && strcmp(format, "json") && strcmp(format, "text"))
-        return http_fail(r, CG_EBADTYPE, "format", "format is json or text, not '%s'", format);
+        return cg_field_why(
+            http_fail(r, CG_EBADTYPE, "format", "format is json or text, not '%s'", format),
+            &r->ferr, CG_R_NOT_ALLOWED, format);
     int rc = cg_policy_get(r->db, r->actor, http_param(r, "name"), r->arena, &p, &info, &text);
     if (rc == CG_ENOTFOUND)
         return http_fail(r, rc, "name", "no policy profile '%s'", http_param(r, "name"));
@@ -82,7 +84,8 @@ static int text_of_json(struct http_req *r, json_t *body, cg_buf *text, struct c
     if (!t)
         return cg_policy_parse_json(body, &p, text, err);
     if (!json_is_string(t))
-        return http_fail(r, CG_EBADTYPE, "text", "text is the profile as a string");
+        return cg_field_why(http_fail(r, CG_EBADTYPE, "text", "text is the profile as a string"),
+                            &r->ferr, CG_R_NOT_STRING, NULL);
     const char *key;
     json_t *v;
     json_object_foreach(body, key, v)

@@ -113,7 +113,8 @@ int route_residents_list(struct http_req *r)
     if (!rc)
         rc = http_query_int(r, "offset", 0, 100000000, &offset);
     if (!rc && format && strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "xlsx"))
-        rc = http_fail(r, CG_EBADTYPE, "format", "format must be json, csv or xlsx");
+        rc = cg_field_why(http_fail(r, CG_EBADTYPE, "format", "format must be json, csv or xlsx"),
+                          &r->ferr, CG_R_NOT_ALLOWED, format);
     if (rc)
         return rc;
     int file = format && strcmp(format, "json");
@@ -185,12 +186,13 @@ int route_residents_get(struct http_req *r)
  * open that record for correction. */
 static int reply_taken(struct http_req *r, int64_t id, const struct cg_resident *res)
 {
-    json_t *body = json_pack("{s:s, s:s, s:s, s:I, s:{s:I, s:s?, s:s?, s:{s:s?, s:s?}}}", "error",
-                             cg_err_name(CG_EEXISTS), "message",
-                             cg_arena_printf(r->arena, "id_number: %s", r->ferr.message), "field",
-                             "id_number", "id", (json_int_t)id, "resident", "id", (json_int_t)id,
-                             "name", res->name, "id_number", res->id_number, "area", "code",
-                             res->area.code, "name", res->area.name);
+    json_t *body =
+        json_pack("{s:s, s:s, s:s, s:s, s:I, s:{s:I, s:s?, s:s?, s:{s:s?, s:s?}}}", "error",
+                  cg_err_name(CG_EEXISTS), "message",
+                  cg_arena_printf(r->arena, "id_number: %s", r->ferr.message), "field", "id_number",
+                  "reason", cg_reason_name(CG_R_REGISTERED), "id", (json_int_t)id, "resident", "id",
+                  (json_int_t)id, "name", res->name, "id_number", res->id_number, "area", "code",
+                  res->area.code, "name", res->area.name);
     return body ? http_reply_json(r, 409, body) : CG_ENOMEM;
 }
 

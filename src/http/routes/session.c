@@ -54,7 +54,8 @@ int route_session_create(struct http_req *r)
     if (!rc)
         rc = cg_json_get_string(body, "password", 1, CG_PASSWORD_MAX, &password, &r->ferr);
     if (!rc && !password[0])
-        rc = http_fail(r, CG_EBADTYPE, "password", "password must not be empty");
+        rc = cg_field_why(http_fail(r, CG_EBADTYPE, "password", "password must not be empty"),
+                          &r->ferr, CG_R_MISSING, NULL);
     if (!rc) /* a name that no account can have is a malformed request */
         rc = cg_user_check_username(username, &r->ferr);
     struct cg_login login;

@@ -70,7 +70,9 @@ int route_users_update(struct http_req *r)
         rc = cg_json_get_string(body, "current_password", 0, CG_PASSWORD_MAX + 1, &current,
                                 &r->ferr);
     if (!rc && !status && !password)
-        rc = http_fail(r, CG_EMISSING, "status", "nothing to change: give 'status' or 'password'");
+        rc = cg_field_why(
+            http_fail(r, CG_EMISSING, "status", "nothing to change: give 'status' or 'password'"),
+            &r->ferr, CG_R_MISSING, NULL);
     if (!rc && password)
         rc = cg_user_set_password(r->db, r->actor, username, current, password, &r->ferr);
     if (!rc && status)

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError, query } from '../api.js';
-import { errorText } from '../errors.js';
+import { errorText, fieldErrorText } from '../errors.js';
 import { useI18n } from '../i18n.jsx';
 import { useMeta } from '../meta.jsx';
 import { can } from './access.js';
@@ -122,7 +122,7 @@ export function ExportLinks({ params, name = 'residents', user }) {
       await download(href(format, { purpose: why }), `${name}.${format}`);
       setFormat(null);
     } catch (err) {
-      if (err.field === 'purpose') setFieldError(errorText(i18n, err));
+      if (err.field === 'purpose') setFieldError(fieldErrorText(i18n, err));
       else setFailure({ err, at: Math.floor(Date.now() / 1000) });
     } finally {
       setBusy(false);

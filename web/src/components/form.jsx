@@ -7,7 +7,7 @@
 // gets the UI's text in the UI's language under it, not the browser's bubble
 // ("Please fill out this field") in the browser's language.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { fieldErrorText } from '../errors.js';
+import { errorText, fieldErrorText } from '../errors.js';
 import { translator, useI18n } from '../i18n.jsx';
 
 /**
@@ -81,7 +81,9 @@ export function useForm({ id, initial, fields = [], onSubmit }) {
         await onSubmit(values, form);
       } catch (err) {
         if (!err || !err.code) throw err; // not an API answer: a bug, let it show
-        fail(err.field, fieldErrorText(i18n, err));
+        // Under its field the field goes without saying; above the form it is named.
+        const under = err.field && fields.includes(err.field);
+        fail(err.field, under ? fieldErrorText(i18n, err) : errorText(i18n, err));
       } finally {
         // The form is often gone once its change is done (the page closes it).
         if (alive.current) setBusy(false);

@@ -114,10 +114,7 @@ export function AreasPage({ user, params }) {
       setFlash(t(status === 'retired' ? 'areas.retired_done' : 'areas.activated_done', { name: area.name }));
       bump();
     } catch (err) {
-      const text = err.code === 'conflict'
-        ? t('areas.retire_conflict', { detail: err.message })
-        : errorText(i18n, err);
-      setConfirm({ ...confirm, busy: false, error: text });
+      setConfirm({ ...confirm, busy: false, error: errorText(i18n, err) });
     }
   }
 

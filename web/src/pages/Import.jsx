@@ -317,7 +317,7 @@ function ImportResult({ result, i18n }) {
       </p>
     );
   } else {
-    const err = { code: (data && data.error) || (status ? 'http_error' : 'network_error'), message: (data && data.message) || `HTTP ${status}`, field: data && data.field };
+    const err = { code: (data && data.error) || (status ? 'http_error' : 'network_error'), status, field: data && data.field, body: data };
     banner = (
       <p class="alert alert-error" role="alert" data-testid="import-banner" data-error-code={err.code}>
         {status === 413 ? t('import.too_large') : errorText(i18n, err)}
