@@ -3,6 +3,8 @@
 // under Node to check that both languages carry the same keys and that every
 // key the sources use exists. Placeholders are written {name}.
 
+import { casesMessages } from './messages/cases.js';
+
 export const LANGS = ['zh-CN', 'en'];
 export const DEFAULT_LANG = 'zh-CN';
 
@@ -538,6 +540,7 @@ export const messages = {
     'dialog.confirm': '确定',
     'dialog.cancel': '取消',
     'common.close': '关闭',
+    ...casesMessages['zh-CN'],
   },
 
   en: {
@@ -1067,5 +1070,6 @@ export const messages = {
     'dialog.confirm': 'Confirm',
     'dialog.cancel': 'Cancel',
     'common.close': 'Close',
+    ...casesMessages.en,
   },
 };
