@@ -65,10 +65,19 @@ export function CasePage({ params }) {
           setFresh(next);
           setNotice({ kind: 'success', text: t('case.acted', { action: action.name }) });
         }}
-        onConflict={() => {
+        onConflict={async (err) => {
+          // The case moved under the user (a stale version, or an action
+          // that its new state no longer has): show it as it is now.
           setActing(null);
-          setNotice({ kind: 'error', text: t('case.conflict') });
-          reload();
+          let now = null;
+          try {
+            now = await get(`/api/v1/cases/${encodeURIComponent(id)}`);
+          } catch (_) {
+            reload();
+          }
+          const moved = err.code === 'case_version_conflict' || (now && now.version !== c.version);
+          setNotice({ kind: 'error', text: moved ? t('case.conflict') : errorText(i18n, err) });
+          if (now) setFresh(now);
         }} />
       <div class="case-columns">
         <CaseFields c={c} />
@@ -232,8 +241,8 @@ function ActionForm({ c, action, onCancel, onDone, onConflict }) {
         if (files.length) body.attachments = (await uploadPhotos(c.id, files)).map((a) => a.id);
         onDone(await post(`/api/v1/cases/${c.id}/actions/${action}`, body), { code: action, name: actionName });
       } catch (err) {
-        if (err && err.code === 'case_version_conflict') {
-          onConflict();
+        if (err && (err.code === 'case_version_conflict' || err.code === 'case_action_not_allowed')) {
+          onConflict(err);
           return;
         }
         if (err && err.code === 'case_rule' && err.body && err.body.reason) {

@@ -20,7 +20,9 @@ const EXTRA = {
   person_name: ['person_name', 'person_id_number', 'person_phone'],
 };
 
-const TEXT_FIELDS = ['type', 'category', 'area_code', 'title', 'description', 'address',
+// The case's title is the form's field "headline": FormPanel names its own
+// heading `${id}-title`, and two elements may not share an id.
+const TEXT_FIELDS = ['type', 'category', 'area_code', 'headline', 'description', 'address',
   'contact_name', 'contact_phone', 'parties', 'mediator', 'person_name', 'person_id_number', 'person_phone'];
 
 export function CaseNewPage({ user }) {
@@ -37,17 +39,20 @@ export function CaseNewPage({ user }) {
       type: types[0] ? types[0].code : '',
       category: '',
       area_code: (user.scope && user.scope.code) || '',
-      title: '', description: '', address: '',
+      headline: '', description: '', address: '',
       contact_name: '', contact_phone: '', parties: '', mediator: '',
       person_name: '', person_id_number: '', person_phone: '',
     }),
     fields: TEXT_FIELDS,
     async onSubmit(v) {
-      const body = { type: v.type, category: v.category, area_code: v.area_code, title: v.title.trim() };
+      const body = { type: v.type, category: v.category, area_code: v.area_code, title: v.headline.trim() };
       for (const k of ['description', 'address', ...extras]) {
         if (v[k] && v[k].trim()) body[k] = v[k].trim();
       }
-      const made = await post('/api/v1/cases', body);
+      const made = await post('/api/v1/cases', body).catch((err) => {
+        if (err && err.field === 'title') err.field = 'headline';
+        throw err;
+      });
       // The case is filed: a photo the server refuses must not lose it, so
       // the refusal is shown on the case's page, where the photo can be sent again.
       try {
@@ -79,13 +84,14 @@ export function CaseNewPage({ user }) {
     );
   }
 
+  const need = (name) => required.includes(name === 'headline' ? 'title' : name);
   const text = (name, props = {}) => (
-    <Field {...form.field(name)} label={t(`cases.f_${name}`)} required={required.includes(name)}
+    <Field {...form.field(name)} label={t(`cases.f_${name}`)} required={need(name)}
       hint={props.hint}>
       {(a) => (props.area
-        ? <textarea {...a} {...form.input(name)} rows={props.rows || 3} maxLength={props.max} required={required.includes(name)} />
+        ? <textarea {...a} {...form.input(name)} rows={props.rows || 3} maxLength={props.max} required={need(name)} />
         : <input {...a} {...form.input(name)} maxLength={props.max} inputMode={props.inputMode}
-          autocomplete="off" required={required.includes(name)} />)}
+          autocomplete="off" required={need(name)} />)}
     </Field>
   );
 
@@ -123,7 +129,7 @@ export function CaseNewPage({ user }) {
         </Field>
         <AreaPicker {...form.field('area_code')} label={t('cases.f_area')} required value={v.area_code}
           hint={t('cases.f_area_hint')} onChange={(code) => form.setValue('area_code', code)} />
-        {text('title', { max: 200 })}
+        {text('headline', { max: 200 })}
         {text('description', { area: true, rows: 4, max: 4000 })}
         {text('address', { max: 400 })}
         {extras.map((name) => text(name, {
