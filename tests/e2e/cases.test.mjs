@@ -219,6 +219,7 @@ test('in English, a small case is handled on the spot from the phone', () => gua
   await page.click('[data-testid="case-actions"] button[data-action="handle_on_spot"]');
   await page.click('[data-testid="action-form-handle_on_spot"] button[type="submit"]');
   await page.waitForSelector('[data-testid="action-form-handle_on_spot"] .field-error');
+  await screenshot(page, server.dir, 'cases-action-390-en');
   await page.fill('[data-testid="action-form-handle_on_spot"] textarea[name="note"]', 'Picked up');
   await page.locator('#act-handle_on_spot-photos').setInputFiles({ name: 'after.jpg', mimeType: 'image/jpeg', buffer: await jpeg(page) });
   await page.click('[data-testid="action-form-handle_on_spot"] button[type="submit"]');
@@ -239,8 +240,10 @@ test('in English, a small case is handled on the spot from the phone', () => gua
 test('the centre\'s board draws its charts and drills down to a child area', (t) => guard(async () => {
   const figures = await centre('GET', '/api/v1/case-figures?by=domain');
   const page = await signIn(DESKTOP, 'centre_yanggao');
+  const answer = page.waitForResponse((r) => /\/api\/v1\/case-figures\?.*by=domain/.test(r.url()));
   await page.goto('/#/case-board');
   await page.waitForSelector('[data-testid="case-board"]');
+  const shown = await (await answer).json();
   if (figures.status === 404) {
     // The figures API is another part of issue 10: until it is there the
     // board says so instead of drawing empty charts.
@@ -253,7 +256,8 @@ test('the centre\'s board draws its charts and drills down to a child area', (t)
   assert.ok(Number(await page.getAttribute('[data-testid="chart-domain"]', 'data-points')) > 0);
   await page.waitForSelector('[data-testid="chart-area"] canvas');
   await page.waitForSelector('[data-testid="chart-months"] canvas');
-  assert.equal(await page.textContent('[data-testid="kpi-filed"]'), figures.body.total.filed.toLocaleString('en-US'));
+  assert.ok(shown.total.filed >= 2, 'the two cases filed above are counted');
+  assert.equal(await page.textContent('[data-testid="kpi-filed"]'), shown.total.filed.toLocaleString('en-US'));
   await screenshot(page, server.dir, 'cases-board-desktop-zh');
   const top = await page.getAttribute('[data-testid="case-board"]', 'data-area');
   await page.click('[data-testid="board-children"] a >> nth=0');

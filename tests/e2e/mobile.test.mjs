@@ -109,7 +109,7 @@ async function open(page, path) {
 async function routesOf(page) {
   const nav = await page.$$eval('#sidenav a.nav-link', (as) => as.map((a) => a.getAttribute('href').slice(1)));
   const out = [...nav];
-  for (const [list, prefix] of [['/areas', '#/areas/'], ['/residents', '#/residents/'], ['/ledgers', '#/ledgers/']]) {
+  for (const [list, prefix] of [['/areas', '#/areas/'], ['/residents', '#/residents/'], ['/ledgers', '#/ledgers/'], ['/cases', '#/cases/']]) {
     if (!nav.includes(list)) continue;
     await open(page, list);
     if (list === '/residents') {

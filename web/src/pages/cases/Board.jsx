@@ -192,8 +192,8 @@ function boardCharts({ byDomain, byArea, byMonth, t, lang }) {
       xAxis: { type: 'value', minInterval: 1 },
       yAxis: { type: 'category', data: rows.map((r) => r.name).reverse(), axisLabel: { interval: 0, width: 96, overflow: 'truncate' } },
       series: [
-        { name: t('board.total'), type: 'bar', color: COLOURS.total, data: rows.map((r) => r.filed).reverse() },
-        { name: t('board.closed'), type: 'bar', color: COLOURS.closed, data: rows.map((r) => r.closed).reverse() },
+        { name: t('board.total'), type: 'bar', barMaxWidth: 24, color: COLOURS.total, data: rows.map((r) => r.filed).reverse() },
+        { name: t('board.closed'), type: 'bar', barMaxWidth: 24, color: COLOURS.closed, data: rows.map((r) => r.closed).reverse() },
       ],
     },
   });
