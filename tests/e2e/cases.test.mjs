@@ -118,6 +118,11 @@ test('a grid worker files a case with a photo on a phone; it goes to closed, eve
   await page.fill('#case-headline', '路口垃圾堆放');
   await page.fill('#case-description', '十字路口东北角垃圾堆放，影响通行。');
   await page.fill('#case-address', '东大街与南三路交叉口');
+  // The phone's location, when the user asks for it.
+  await page.context().grantPermissions(['geolocation']);
+  await page.context().setGeolocation({ latitude: 40.361234, longitude: 113.748912 });
+  await page.click('.case-locate button');
+  await page.waitForFunction(() => /40\.361234/.test(document.querySelector('[data-testid="case-location"]').textContent));
   // The place is the worker's own grid unless another is picked.
   await page.waitForSelector('[data-testid="case-area_code-picked"]');
   const input = page.locator('#case-photos');
@@ -133,6 +138,7 @@ test('a grid worker files a case with a photo on a phone; it goes to closed, eve
   const id = Number(/#\/cases\/(\d+)$/.exec(page.url())[1]);
   const c = await expectCase(page, id, 'reported', worker);
   assert.equal(c.title, '路口垃圾堆放');
+  assert.deepEqual(c.location, { lat: 40.361234, lon: 113.748912 });
   assert.equal(c.attachments.length, 1, 'the photo was uploaded after filing');
   assert.equal(c.attachments[0].content_type, 'image/jpeg');
   // The thumbnail loads (the bytes are served to this user), and opens full size.
@@ -186,12 +192,29 @@ test('a grid worker files a case with a photo on a phone; it goes to closed, eve
   assert.deepEqual(await timelineActions(desk), ['report', 'accept']);
   await screenshot(desk, server.dir, 'cases-conflict-desktop-zh');
 
+  // The centre copies it to the county's health department, picked from
+  // the departments.
+  const county = server.demo.logins.find((l) => l.username === 'centre_yanggao').scope;
+  const depts = (await centre('GET', '/api/v1/departments')).body.items;
+  const health = depts.find((d) => d.code === `${county}-health`) || depts[0];
+  await desk.click('[data-testid="case-actions"] button[data-action="copy"]');
+  await desk.waitForSelector('[data-testid="action-form-copy"]');
+  await desk.click('[data-testid="action-form-copy"] label.segment:has-text("职能部门")');
+  await desk.waitForSelector(`#act-copy-to option[value="${health.code}"]`, { state: 'attached' });
+  await desk.selectOption('#act-copy-to', health.code);
+  await desk.fill('[data-testid="action-form-copy"] textarea[name="note"]', '请卫健部门知悉');
+  await desk.click('[data-testid="action-form-copy"] button[type="submit"]');
+  await desk.waitForSelector('[data-testid="case-timeline"] li[data-action="copy"]');
+  const copied = await expectCase(desk, id, 'handling', centre);
+  assert.deepEqual(copied.copies.map((u) => u.department_code), [health.code]);
+  assert.ok((await desk.textContent('[data-field="copies"]')).includes(health.name));
+
   // The centre reports it done, then verifies it: closed.
   await act(desk, 'report_done', '已清理完毕');
   await expectCase(desk, id, 'done', centre);
   await act(desk, 'verify_pass', '核查属实');
   await expectCase(desk, id, 'closed', centre);
-  assert.deepEqual(await timelineActions(desk), ['report', 'accept', 'report_done', 'verify_pass']);
+  assert.deepEqual(await timelineActions(desk), ['report', 'accept', 'copy', 'report_done', 'verify_pass']);
   const notes = await desk.textContent('[data-testid="case-timeline"]');
   assert.ok(notes.includes('网格员'), 'the actor is named');
   for (const text of ['已到现场', '已清理完毕', '核查属实']) assert.ok(notes.includes(text), text);

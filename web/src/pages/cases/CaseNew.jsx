@@ -32,6 +32,8 @@ export function CaseNewPage({ user }) {
   const types = cm.list('case_types');
   const [files, setFiles] = useState([]);
   const [uploadError, setUploadError] = useState(null);
+  // Where the phone is, when the user asks for it: {lat, lon}, 'busy' or 'failed'.
+  const [spot, setSpot] = useState(null);
   const fileRef = useRef(null);
   const form = useForm({
     id: 'case',
@@ -49,6 +51,7 @@ export function CaseNewPage({ user }) {
       for (const k of ['description', 'address', ...extras]) {
         if (v[k] && v[k].trim()) body[k] = v[k].trim();
       }
+      if (spot && spot.lat != null) Object.assign(body, { lat: spot.lat, lon: spot.lon });
       const made = await post('/api/v1/cases', body).catch((err) => {
         if (err && err.field === 'title') err.field = 'headline';
         throw err;
@@ -132,6 +135,7 @@ export function CaseNewPage({ user }) {
         {text('headline', { max: 200 })}
         {text('description', { area: true, rows: 4, max: 4000 })}
         {text('address', { max: 400 })}
+        {'geolocation' in navigator && <Locate spot={spot} setSpot={setSpot} />}
         {extras.map((name) => text(name, {
           max: name === 'parties' ? 400 : 100,
           area: name === 'parties',
@@ -148,5 +152,32 @@ export function CaseNewPage({ user }) {
         </div>
       </FormPanel>
     </section>
+  );
+}
+
+/** Records where the phone is (the browser asks the user first). */
+function Locate({ spot, setSpot }) {
+  const { t } = useI18n();
+  const locate = () => {
+    setSpot('busy');
+    navigator.geolocation.getCurrentPosition(
+      (p) => setSpot({ lat: Number(p.coords.latitude.toFixed(6)), lon: Number(p.coords.longitude.toFixed(6)) }),
+      () => setSpot('failed'),
+      { enableHighAccuracy: true, timeout: 15000 },
+    );
+  };
+  return (
+    <div class="field case-locate">
+      <span class="field-label">{t('cases.f_location')}</span>
+      <div class="case-locate-row">
+        <button type="button" class="btn btn-small" onClick={locate} disabled={spot === 'busy'}>
+          {spot === 'busy' ? t('cases.locating') : t('cases.locate')}
+        </button>
+        <span class="muted" data-testid="case-location" role="status">
+          {spot === 'failed' ? t('cases.locate_failed')
+            : spot && spot.lat != null ? `${spot.lat}, ${spot.lon}` : t('cases.no_location')}
+        </span>
+      </div>
+    </div>
   );
 }
