@@ -7,9 +7,10 @@ export const KNOWN_ERRORS = new Set([
   'malformed_json', 'already_exists', 'not_found', 'forbidden',
   'unauthenticated', 'csrf_failed', 'weak_password', 'unsupported_media_type',
   'rate_limited', 'too_large', 'export_too_large', 'export_quota_exceeded',
-  // Cases (texts in messages/cases.js).
   'case_action_not_allowed', 'case_not_holder', 'case_version_conflict', 'case_reopen_expired',
-  'case_rule', 'unsupported_image', 'photo_too_large',
+  'unsupported_image', 'case_rule',
+  // A photo past the size limit (messages/cases.js): the server's too_large speaks of lists.
+  'photo_too_large',
 ]);
 
 export function errorText(i18n, err) {

@@ -8,12 +8,6 @@ export const casesMessages = {
     'nav.case_new': '上报事件',
     'nav.case_board': '指挥看板',
 
-    'error.case_action_not_allowed': '案件当前状态下不能进行此操作。',
-    'error.case_not_holder': '只有承办单位（或核查人、上报人）才能进行此操作。',
-    'error.case_version_conflict': '案件已被他人处理，请查看最新情况后再操作。',
-    'error.case_reopen_expired': '已超过可重新打开的期限。',
-    'error.case_rule': '不符合案件办理规则。',
-    'error.unsupported_image': '只能上传 JPEG、PNG 或 WebP 格式的照片。',
     'error.photo_too_large': '照片太大，请压缩后再上传。',
 
     'cases.title': '案件',
@@ -167,12 +161,6 @@ export const casesMessages = {
     'nav.case_new': 'Report a case',
     'nav.case_board': 'Case board',
 
-    'error.case_action_not_allowed': 'This action is not possible in the case\'s current state.',
-    'error.case_not_holder': 'Only the unit holding the case (or its verifier or reporter) may do this.',
-    'error.case_version_conflict': 'Someone else acted on this case first. Look at it again before acting.',
-    'error.case_reopen_expired': 'The time to reopen this case has passed.',
-    'error.case_rule': 'The case\'s rules do not allow this.',
-    'error.unsupported_image': 'Only JPEG, PNG or WebP photos can be uploaded.',
     'error.photo_too_large': 'The photo is too large: make it smaller and send it again.',
 
     'cases.title': 'Cases',
