@@ -173,7 +173,8 @@ function BoardChart({ title, note, res, chart, testid, wide, onClick }) {
       {note && <p class="chart-note">{note}</p>}
       {res.error && res.error.status !== 404 && <ErrorAlert error={res.error} onRetry={res.reload} />}
       {!res.data && res.loading && <Loading />}
-      {chart && <Chart option={chart.option} points={chart.points} label={title} testid={testid} onClick={onClick} />}
+      {chart && <Chart option={chart.option} points={chart.points} label={title} testid={testid} onClick={onClick}
+        class={chart.tall ? 'chart-tall' : ''} />}
     </section>
   );
 }
@@ -185,11 +186,14 @@ function boardCharts({ byDomain, byArea, byMonth, t, lang }) {
   // Bars from the top down in the server's order (ECharts draws categories bottom up).
   const bars = (rows) => ({
     points: rows.length * 2,
+    // A dozen categories and more need the height to keep their labels apart.
+    tall: rows.length > 8,
     option: {
       tooltip,
       legend: { top: 0 },
       grid: { left: 8, right: 24, top: 40, bottom: 8, containLabel: true },
-      xAxis: { type: 'value', minInterval: 1 },
+      // Few ticks: four-digit counts side by side would run into each other on a phone.
+      xAxis: { type: 'value', minInterval: 1, splitNumber: 3 },
       yAxis: { type: 'category', data: rows.map((r) => r.name).reverse(), axisLabel: { interval: 0, width: 96, overflow: 'truncate' } },
       series: [
         { name: t('board.total'), type: 'bar', barMaxWidth: 24, color: COLOURS.total, data: rows.map((r) => r.filed).reverse() },
@@ -214,7 +218,10 @@ function boardCharts({ byDomain, byArea, byMonth, t, lang }) {
         legend: { top: 0 },
         grid: { left: 8, right: 24, top: 40, bottom: 8, containLabel: true },
         xAxis: { type: 'category', data: months.map((r) => r.key) },
-        yAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
+        // Rates near 100 % differ in their last points: the axis starts just below the lowest.
+        yAxis: {
+          type: 'value', max: 100, min: (v) => Math.max(0, Math.floor(v.min / 5) * 5 - 5), axisLabel: { formatter: '{value}%' },
+        },
         series: [
           { name: t('board.handled_rate'), type: 'line', color: COLOURS.handled, connectNulls: false, data: months.map((r) => r.handled_rate) },
           { name: t('board.on_time_rate'), type: 'line', color: COLOURS.on_time, connectNulls: false, data: months.map((r) => r.on_time_rate) },
