@@ -294,4 +294,22 @@ test('the centre\'s board draws its charts and drills down to a child area', (t)
   assert.ok(await overflowX(phone) <= 0, 'the board fits 390 px');
   await screenshot(phone, server.dir, 'cases-board-390-zh');
   await phone.context().close();
+
+  const en = await signIn(PHONE, 'centre_yanggao', 'en');
+  await en.goto('/#/case-board');
+  await en.waitForSelector('[data-testid="chart-domain"] canvas');
+  assert.equal(await en.textContent('#page-title'), 'Case board');
+  assert.ok(await overflowX(en) <= 0, 'the board fits 390 px in English');
+  await screenshot(en, server.dir, 'cases-board-390-en');
+  // A closed dispute of the demo's year shows its outcome in words.
+  const disputes = await centre('GET', '/api/v1/cases?type=dispute&state=closed&limit=1');
+  if (disputes.body.items && disputes.body.items.length) {
+    const d = disputes.body.items[0];
+    await en.goto(`/#/cases/${d.id}`);
+    await en.waitForSelector('[data-testid="case-page"][data-state="closed"]');
+    if (d.outcome) assert.ok(!(await en.textContent('[data-field="outcome"]')).includes('case.outcome'));
+    assert.ok(await overflowX(en) <= 0);
+    await screenshot(en, server.dir, 'cases-dispute-390-en');
+  }
+  await en.context().close();
 }));
