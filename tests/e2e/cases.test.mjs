@@ -231,6 +231,15 @@ test('in English, a small case is handled on the spot from the phone', () => gua
   await page.goto('/#/report');
   await page.waitForSelector('[data-testid="case-form"]');
   assert.equal(await page.textContent('#page-title'), 'Report a case');
+  // The type decides the fields: a dispute asks for its parties, an
+  // assistance for the person to locate (the types' `required` from meta).
+  await page.selectOption('#case-type', 'dispute');
+  await page.waitForSelector('#case-parties[required]');
+  await page.selectOption('#case-type', 'assistance');
+  await page.waitForSelector('#case-person_name[required]');
+  assert.equal(await page.$('#case-parties'), null);
+  await page.selectOption('#case-type', 'event');
+  await page.waitForSelector('#case-person_name', { state: 'detached' });
   await page.selectOption('#case-category', small.code);
   await page.fill('#case-headline', 'Litter by the bus stop');
   await page.click('[data-testid="case-form"] button[type="submit"]');

@@ -25,6 +25,16 @@ const EXTRA = {
 const TEXT_FIELDS = ['type', 'category', 'area_code', 'headline', 'description', 'address',
   'contact_name', 'contact_phone', 'parties', 'mediator', 'person_name', 'person_id_number', 'person_phone'];
 
+/** The fields a type of the server's list asks for beyond the common ones. */
+function extrasOf(type) {
+  const required = (type && type.required) || [];
+  return [
+    ...Object.entries(EXTRA).filter(([k]) => required.includes(k)).flatMap(([, names]) => names),
+    // A resident's request keeps the resident's name and phone to call back.
+    ...(type && type.code === 'request' ? ['contact_name', 'contact_phone'] : []),
+  ];
+}
+
 export function CaseNewPage({ user }) {
   const i18n = useI18n();
   const { t, lang } = i18n;
@@ -48,7 +58,7 @@ export function CaseNewPage({ user }) {
     fields: TEXT_FIELDS,
     async onSubmit(v) {
       const body = { type: v.type, category: v.category, area_code: v.area_code, title: v.headline.trim() };
-      for (const k of ['description', 'address', ...extras]) {
+      for (const k of ['description', 'address', ...extrasOf(types.find((x) => x.code === v.type))]) {
         if (v[k] && v[k].trim()) body[k] = v[k].trim();
       }
       if (spot && spot.lat != null) Object.assign(body, { lat: spot.lat, lon: spot.lon });
@@ -69,11 +79,7 @@ export function CaseNewPage({ user }) {
   const v = form.values;
   const type = types.find((x) => x.code === v.type);
   const required = (type && type.required) || [];
-  const extras = [
-    ...Object.entries(EXTRA).filter(([k]) => required.includes(k)).flatMap(([, names]) => names),
-    // A resident's request keeps the resident's name and phone to call back.
-    ...(v.type === 'request' ? ['contact_name', 'contact_phone'] : []),
-  ];
+  const extras = extrasOf(type);
 
   if (uploadError) {
     return (
