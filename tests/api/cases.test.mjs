@@ -89,6 +89,8 @@ before(async () => {
     assert.equal(r.status, 201, r.text);
     if (department) assert.equal(r.json.department, department);
     tok[username] = await login(username, PW);
+    const me = await api(username, 'GET', '/api/v1/me');
+    assert.equal(me.json.user.department, department ?? null, me.text);
   }
 });
 
