@@ -104,6 +104,7 @@ test(`filing: a building's case is held by its grid, with the actions its worker
   assert.equal(c.holder.area_code, 'cg1');
   assert.equal(c.holder.department_code, null);
   assert.equal(c.reporter, 'worker');
+  assert.equal(c.source, 'api'); /* a bearer token: a script, not the browser */
   assert.deepEqual(c.location, { lat: 40.3612, lon: 113.7491 });
   assert.equal(c.category.domain, 'public_order');
   assert.equal(c.category.size, 'big');
