@@ -285,7 +285,7 @@ export async function openRoute(page, path) {
 export async function routesOf(page) {
   const nav = await page.$$eval('#sidenav a.nav-link', (as) => as.map((a) => a.getAttribute('href').slice(1)));
   const out = [...nav];
-  for (const [list, prefix] of [['/areas', '#/areas/'], ['/residents', '#/residents/'], ['/ledgers', '#/ledgers/']]) {
+  for (const [list, prefix] of [['/areas', '#/areas/'], ['/residents', '#/residents/'], ['/ledgers', '#/ledgers/'], ['/cases', '#/cases/']]) {
     if (!nav.includes(list)) continue;
     await openRoute(page, list);
     if (list === '/residents') {

@@ -4,6 +4,7 @@
 // key the sources use exists. Placeholders are written {name}.
 
 import { calendar } from './messages/calendar.js';
+import { casesMessages } from './messages/cases.js';
 
 export const LANGS = ['zh-CN', 'en'];
 export const DEFAULT_LANG = 'zh-CN';
@@ -1290,4 +1291,4 @@ export const messages = {
 
 // Modules keep their texts in web/src/messages/<module>.js; each is merged
 // here once, so that every page and the i18n test see one catalogue.
-for (const lang of LANGS) Object.assign(messages[lang], calendar[lang]);
+for (const lang of LANGS) Object.assign(messages[lang], calendar[lang], casesMessages[lang]);

@@ -6,10 +6,16 @@
 //   perm       the permission code (from /api/v1/me) a user needs to open the
 //              page; leave out for every signed-in user
 //   nav        false to keep the page out of the navigation (detail pages)
+//   badge      a component drawn beside the nav entry (gets { user, path })
 //   component  the page; it gets { user, params }
 import { can } from './components/access.js';
 import { AreasPage } from './pages/Areas.jsx';
 import { CalendarPage } from './pages/Calendar.jsx';
+import { BoardPage } from './pages/cases/Board.jsx';
+import { CasePage } from './pages/cases/Case.jsx';
+import { CaseNewPage } from './pages/cases/CaseNew.jsx';
+import { CasesPage } from './pages/cases/Cases.jsx';
+import { TaskBadge } from './pages/cases/common.jsx';
 import { HomePage } from './pages/Home.jsx';
 import { ImportPage } from './pages/Import.jsx';
 import { LedgerPage, LedgersPage } from './pages/Ledgers.jsx';
@@ -25,6 +31,10 @@ export const routes = [
   { path: '/residents/:id', title: 'resident.title', perm: 'people.read', nav: false, component: ResidentPage },
   { path: '/ledgers', title: 'nav.ledgers', icon: '▤', perm: 'people.read', component: LedgersPage },
   { path: '/ledgers/:name', title: 'nav.ledgers', perm: 'people.read', nav: false, component: LedgerPage },
+  { path: '/cases', title: 'nav.cases', icon: '✓', perm: 'cases.read', badge: TaskBadge, component: CasesPage },
+  { path: '/cases/:id', title: 'nav.cases', perm: 'cases.read', nav: false, component: CasePage },
+  { path: '/report', title: 'nav.case_new', icon: '✚', perm: 'cases.write', component: CaseNewPage },
+  { path: '/case-board', title: 'nav.case_board', icon: '▥', perm: 'cases.read', component: BoardPage },
   { path: '/import', title: 'nav.import', icon: '⇪', perm: 'people.write', component: ImportPage },
   { path: '/users', title: 'nav.users', icon: '◉', perm: 'users.write', component: UsersPage },
   { path: '/calendar', title: 'nav.calendar', icon: '▣', perm: 'calendar.write', component: CalendarPage },

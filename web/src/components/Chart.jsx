@@ -26,14 +26,19 @@ export function loadCharts() {
   return loading;
 }
 
-/** option: an ECharts option; label: what the chart shows, for screen readers. */
-export function Chart({ option, label, points, class: cls = '', testid }) {
+/**
+ * option: an ECharts option; label: what the chart shows, for screen readers;
+ * onClick(params): a click on a data item (a bar of a child area to drill into).
+ */
+export function Chart({ option, label, points, class: cls = '', testid, onClick }) {
   const { t } = useI18n();
   const box = useRef(null);
   const chart = useRef(null);
   const latest = useRef(option);
   const [failed, setFailed] = useState(false);
   latest.current = option;
+  const click = useRef(onClick);
+  click.current = onClick;
 
   useEffect(() => {
     let gone = false;
@@ -44,6 +49,7 @@ export function Chart({ option, label, points, class: cls = '', testid }) {
       if (gone) return;
       const c = echarts.init(box.current, null, { renderer: 'canvas' });
       chart.current = c;
+      c.on('click', (p) => { if (click.current) click.current(p); });
       if (latest.current) c.setOption(latest.current, true);
       ro = typeof ResizeObserver === 'function' ? new ResizeObserver(() => c.resize()) : null;
       if (ro) ro.observe(box.current);

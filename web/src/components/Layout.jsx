@@ -85,6 +85,7 @@ export function Layout({ user, path, onLogout, children }) {
                   >
                     <span class="nav-icon" aria-hidden="true">{r.icon}</span>
                     <span>{t(r.title)}</span>
+                    {r.badge && <r.badge user={user} path={path} />}
                   </a>
                 </li>
               );
