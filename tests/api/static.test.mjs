@@ -13,9 +13,11 @@ const webSrc = new URL('../../web/', import.meta.url).pathname;
 
 // The most JavaScript, gzip-compressed as it is sent, that the browser fetches
 // before the UI starts: app.js and the chunks it imports statically. Measured
-// at 49.3 KiB (issue 9, ECharts split off; docs/benchmarks.md); the budget
-// leaves about 10 % for growth. Raising it is a decision, not a fix.
-const FIRST_LOAD_GZIP_BUDGET = 54 * 1024;
+// at 49.3 KiB (issue 9, ECharts split off), then 63.3 KiB once every error
+// code and field reason had words in both languages and the cases and calendar
+// texts joined the catalogue (their pages load on first use); the budget leaves
+// about 10 % for growth (docs/benchmarks.md). Raising it is a decision, not a fix.
+const FIRST_LOAD_GZIP_BUDGET = 70 * 1024;
 
 /** A raw GET (node's fetch would unpack gzip and hide the bytes sent). */
 function rawGet(base, path, headers = {}) {

@@ -3,6 +3,8 @@ import { App } from './app.jsx';
 import { wordBrowserChecks } from './components/form.jsx';
 import { I18nProvider } from './i18n.jsx';
 import './app.css';
+// Module pages load on first use, but their styles are small and must be there when they arrive.
+import './pages/cases/cases.css';
 
 wordBrowserChecks();
 

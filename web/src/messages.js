@@ -234,6 +234,8 @@ export const messages = {
     'home.refresh': '刷新',
     'home.chart_failed': '图表未能加载，请刷新页面后再试。',
 
+    'page.chunk_failed': '此页面的程序未能下载（可能服务器刚更新）。',
+    'common.reload': '重新加载',
     'page.not_found': '页面不存在',
     'page.not_found_text': '您访问的页面不存在。',
     'page.forbidden': '没有访问权限',
@@ -871,6 +873,8 @@ export const messages = {
     'home.refresh': 'Refresh',
     'home.chart_failed': 'The chart could not be loaded: reload the page and try again.',
 
+    'page.chunk_failed': 'The code of this page could not be fetched (the server may just have been updated).',
+    'common.reload': 'Reload',
     'page.not_found': 'Page not found',
     'page.not_found_text': 'The page you asked for does not exist.',
     'page.forbidden': 'Access denied',

@@ -9,12 +9,8 @@
 //   badge      a component drawn beside the nav entry (gets { user, path })
 //   component  the page; it gets { user, params }
 import { can } from './components/access.js';
+import { lazyPage } from './components/lazy.jsx';
 import { AreasPage } from './pages/Areas.jsx';
-import { CalendarPage } from './pages/Calendar.jsx';
-import { BoardPage } from './pages/cases/Board.jsx';
-import { CasePage } from './pages/cases/Case.jsx';
-import { CaseNewPage } from './pages/cases/CaseNew.jsx';
-import { CasesPage } from './pages/cases/Cases.jsx';
 import { TaskBadge } from './pages/cases/common.jsx';
 import { HomePage } from './pages/Home.jsx';
 import { ImportPage } from './pages/Import.jsx';
@@ -22,6 +18,13 @@ import { LedgerPage, LedgersPage } from './pages/Ledgers.jsx';
 import { ResidentPage } from './pages/Resident.jsx';
 import { ResidentsPage } from './pages/Residents.jsx';
 import { UsersPage } from './pages/Users.jsx';
+
+// Module pages load on first use (components/lazy.jsx); the registry's are in app.js.
+const CasesPage = lazyPage(() => import('./pages/cases/Cases.jsx').then((m) => m.CasesPage));
+const CasePage = lazyPage(() => import('./pages/cases/Case.jsx').then((m) => m.CasePage));
+const CaseNewPage = lazyPage(() => import('./pages/cases/CaseNew.jsx').then((m) => m.CaseNewPage));
+const BoardPage = lazyPage(() => import('./pages/cases/Board.jsx').then((m) => m.BoardPage));
+const CalendarPage = lazyPage(() => import('./pages/Calendar.jsx').then((m) => m.CalendarPage));
 
 export const routes = [
   { path: '/', title: 'nav.home', icon: '⌂', component: HomePage },

@@ -7,7 +7,6 @@ import { ApiError, get, post } from '../../api.js';
 import { can } from '../../components/access.js';
 import { useI18n } from '../../i18n.jsx';
 import { useMeta } from '../../meta.jsx';
-import './cases.css';
 
 /**
  * The case enumerations in the current language:
