@@ -346,6 +346,18 @@ test('photos: sniffed from the bytes, size-limited, served with their type only 
 });
 
 test('lists: filters, my tasks, paging with total, and counts', async () => {
+  // A county's list (read newest first by time, the path compared byte by
+  // byte whatever the database's locale) holds its grids' cases, and only
+  // those of its scope.
+  const deep = await file('worker', EVENT);
+  const county = await api('centre', 'GET', '/api/v1/cases?limit=1000');
+  assert.ok(county.json.items.some((x) => x.id === deep.id), county.text);
+  assert.equal(county.json.total, county.json.items.length);
+  const root = await api('admin', 'GET', '/api/v1/cases?limit=1000');
+  assert.equal(root.json.total, county.json.total);
+  const byArea = await api('centre', 'GET', '/api/v1/cases?area_code=cg1&limit=1000');
+  assert.ok(byArea.json.items.some((x) => x.id === deep.id));
+  for (const x of byArea.json.items) assert.ok(['cg1', 'cb1'].includes(x.area.area_code), x.area.area_code);
   const mine = await api('fire', 'GET', '/api/v1/cases?mine=1');
   assert.equal(mine.status, 200, mine.text);
   for (const x of mine.json.items) assert.equal(x.holder.department_code, 'd-fire');
