@@ -442,3 +442,24 @@ test('the command line: show --json lists the operator\'s actions; a refused act
   assert.ok(items.some((x) => x.id === c.id && x.holder.department_code === 'd-fire'));
   for (const x of items) assert.equal(x.state, 'reported');
 });
+
+test('the reporter reopens within the category\'s reopen_days, not after (the clock set by CIVGRID_FAKE_NOW)', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const at = (days) => cleanEnv({ CIVGRID_FAKE_NOW: String(now + days * 86400) });
+  const filed = await civgrid(['case', 'report', '--type', 'event', '--category', 'sanitation.garbage', '--area', 'cg1',
+    '--title', '夜班发现垃圾', '--json', '--db', srv.db], { env: at(0) });
+  assert.equal(filed.code, 0, filed.stderr);
+  const id = String(JSON.parse(filed.stdout).id);
+  const closed = await civgrid(['case', 'act', id, 'handle_on_spot', '--note', '已清运', '--db', srv.db], { env: at(0) });
+  assert.equal(closed.code, 0, closed.stderr);
+  // sanitation.garbage keeps the default reopen_days, 7.
+  const late = await civgrid(['case', 'act', id, 'reopen', '--note', '又脏了', '--db', srv.db], { env: at(8) });
+  assert.notEqual(late.code, 0);
+  assert.match(late.stderr, /case_reopen_expired/);
+  const inTime = await civgrid(['case', 'act', id, 'reopen', '--note', '又脏了', '--json', '--db', srv.db], { env: at(6) });
+  assert.equal(inTime.code, 0, inTime.stderr);
+  assert.equal(JSON.parse(inTime.stdout).state, 'reported');
+  // Another account, even one that sees it, is not the reporter.
+  await ok('worker', id, 'handle_on_spot', { note: '再次清运' });
+  await assertError(await act('worker', id, 'reopen', { note: 'x' }), 403, 'case_not_holder');
+});
