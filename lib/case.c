@@ -638,16 +638,25 @@ static int read_attachments(cg_store *s, struct cg_case *c, cg_arena *a)
 static int read_events(cg_store *s, struct cg_case *c, cg_arena *a)
 {
     cg_stmt *st = NULL;
-    if (!(c->events = cg_arena_calloc(a, EVENTS_MAX * sizeof *c->events)))
+    int64_t cap = 0;
+    int rc =
+        cg_store_query(s, &st, "SELECT COUNT(*) FROM case_events WHERE case_id = ?", "i", c->id);
+    if (!rc && !(rc = cg_stmt_one(st)))
+        cap = cg_stmt_int(st, 0) < EVENTS_MAX ? cg_stmt_int(st, 0) : EVENTS_MAX;
+    if (st)
+        cg_stmt_reset(st);
+    if (rc || !cap)
+        return rc;
+    if (!(c->events = cg_arena_calloc(a, (size_t)cap * sizeof *c->events)))
         return CG_ENOMEM;
-    int rc = cg_store_query(
+    rc = cg_store_query(
         s, &st,
         "SELECT e.id, e.at, e.actor_id, e.actor, e.actor_name, e.action, e.from_state, e.to_state,"
         " e.note, ua.id, ua.code, ua.name, ua.level, ua.path, ud.id, ud.code, ud.name,"
         " e.into_case_id FROM case_events e LEFT JOIN areas ua ON ua.id = e.unit_area_id"
         " LEFT JOIN departments ud ON ud.id = e.unit_department_id WHERE e.case_id = ?"
         " ORDER BY e.id LIMIT ?",
-        "ii", c->id, (int64_t)EVENTS_MAX);
+        "ii", c->id, cap);
     while (!rc && (rc = cg_stmt_step(st)) == CG_ROW) {
         struct cg_case_event *e = &c->events[c->n_events++];
         e->id = cg_stmt_int(st, 0);

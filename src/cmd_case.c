@@ -124,8 +124,12 @@ static int case_show(struct cli *c, struct opts *o)
     int rc = parse_id(c, o, "show ID [--json]", &id);
     if (rc)
         return rc;
-    if ((rc = cg_case_get(c->store, c->actor, id, c->arena, &k)))
-        return cli_fail(c, rc, NULL);
+    if ((rc = cg_case_get(c->store, c->actor, id, c->arena, &k))) {
+        struct cg_field_error fe = {0};
+        if (rc == CG_ENOTFOUND) /* the stable name too, as every refusal prints it */
+            cg_field_fail(&fe, rc, "", "no case %lld", (long long)id);
+        return cli_fail(c, rc, &fe);
+    }
     if (opt_bool(o, "json"))
         return print_json(cg_case_json(c->arena, &k));
     print_case(&k);

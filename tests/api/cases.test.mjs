@@ -346,6 +346,18 @@ test('photos: sniffed from the bytes, size-limited, served with their type only 
 });
 
 test('lists: filters, my tasks, paging with total, and counts', async () => {
+  // A county's list (read newest first by time, the path compared byte by
+  // byte whatever the database's locale) holds its grids' cases, and only
+  // those of its scope.
+  const deep = await file('worker', EVENT);
+  const county = await api('centre', 'GET', '/api/v1/cases?limit=1000');
+  assert.ok(county.json.items.some((x) => x.id === deep.id), county.text);
+  assert.equal(county.json.total, county.json.items.length);
+  const root = await api('admin', 'GET', '/api/v1/cases?limit=1000');
+  assert.equal(root.json.total, county.json.total);
+  const byArea = await api('centre', 'GET', '/api/v1/cases?area_code=cg1&limit=1000');
+  assert.ok(byArea.json.items.some((x) => x.id === deep.id));
+  for (const x of byArea.json.items) assert.ok(['cg1', 'cb1'].includes(x.area.area_code), x.area.area_code);
   const mine = await api('fire', 'GET', '/api/v1/cases?mine=1');
   assert.equal(mine.status, 200, mine.text);
   for (const x of mine.json.items) assert.equal(x.holder.department_code, 'd-fire');
@@ -429,4 +441,25 @@ test('the command line: show --json lists the operator\'s actions; a refused act
   const items = JSON.parse(list.stdout).items;
   assert.ok(items.some((x) => x.id === c.id && x.holder.department_code === 'd-fire'));
   for (const x of items) assert.equal(x.state, 'reported');
+});
+
+test('the reporter reopens within the category\'s reopen_days, not after (the clock set by CIVGRID_FAKE_NOW)', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const at = (days) => cleanEnv({ CIVGRID_FAKE_NOW: String(now + days * 86400) });
+  const filed = await civgrid(['case', 'report', '--type', 'event', '--category', 'sanitation.garbage', '--area', 'cg1',
+    '--title', '夜班发现垃圾', '--json', '--db', srv.db], { env: at(0) });
+  assert.equal(filed.code, 0, filed.stderr);
+  const id = String(JSON.parse(filed.stdout).id);
+  const closed = await civgrid(['case', 'act', id, 'handle_on_spot', '--note', '已清运', '--db', srv.db], { env: at(0) });
+  assert.equal(closed.code, 0, closed.stderr);
+  // sanitation.garbage keeps the default reopen_days, 7.
+  const late = await civgrid(['case', 'act', id, 'reopen', '--note', '又脏了', '--db', srv.db], { env: at(8) });
+  assert.notEqual(late.code, 0);
+  assert.match(late.stderr, /case_reopen_expired/);
+  const inTime = await civgrid(['case', 'act', id, 'reopen', '--note', '又脏了', '--json', '--db', srv.db], { env: at(6) });
+  assert.equal(inTime.code, 0, inTime.stderr);
+  assert.equal(JSON.parse(inTime.stdout).state, 'reported');
+  // Another account, even one that sees it, is not the reporter.
+  await ok('worker', id, 'handle_on_spot', { note: '再次清运' });
+  await assertError(await act('worker', id, 'reopen', { note: 'x' }), 403, 'case_not_holder');
 });
