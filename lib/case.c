@@ -345,28 +345,28 @@ int cg__case_may(const struct cg_actor *actor, const struct cg_case *c,
             return cg_field_why(cg_field_fail(fe, CG_ECASE_RULE, "",
                                               "only small cases are handled on the spot; "
                                               "escalate or assign this one"),
-                                fe, "big_case", c->category);
+                                fe, CG_R_BIG_CASE, c->category);
         break;
     case CG_CASE_ACT_ESCALATE:
         if (!c->holder.department_id && level_rank(c->holder.area_level) <= level_rank("county"))
             return cg_field_why(cg_field_fail(fe, CG_ECASE_RULE, "",
                                               "the case is held at the county (the centre) or "
                                               "above: there is no higher unit"),
-                                fe, "no_higher_unit", c->holder.area_code);
+                                fe, CG_R_NO_HIGHER_UNIT, c->holder.area_code);
         break;
     case CG_CASE_ACT_SEND_BACK:
         if (!c->from.area_id)
             return cg_field_why(
                 cg_field_fail(fe, CG_ECASE_RULE, "",
                               "no unit sent this case here: nothing to send back to"),
-                fe, "no_sender", NULL);
+                fe, CG_R_NO_SENDER, NULL);
         break;
     case CG_CASE_ACT_REOPEN:
         if (c->merged_into)
             return cg_field_why(cg_field_fail(fe, CG_ECASE_RULE, "",
                                               "a merged case is not reopened; follow case %lld",
                                               (long long)c->merged_into),
-                                fe, "merged", NULL);
+                                fe, CG_R_MERGED, NULL);
         if (now > c->closed_at + (int64_t)reopen_days * 86400)
             return cg_field_fail(fe, CG_ECASE_REOPEN, "",
                                  "the case may be reopened within %d days of closing", reopen_days);

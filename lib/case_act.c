@@ -93,7 +93,7 @@ static void unit_of_area(const struct cg_area *area, struct cg_case_unit *u)
 
 /* ---- the actions' own rules ---- */
 
-static int rule(struct act *x, const char *reason, const char *fmt, const char *arg)
+static int rule(struct act *x, enum cg_reason reason, const char *fmt, const char *arg)
 {
     cg_field_fail(x->fe, CG_ECASE_RULE, "", fmt, arg);
     return cg_field_why(CG_ECASE_RULE, x->fe, reason, arg);
@@ -107,7 +107,7 @@ static int plan_escalate(cg_store *s, struct act *x)
     if (!rc && !x->c.holder.department_id)
         rc = area.parent_id ? cg__case_area_by_id(s, area.parent_id, x->a, &area) : CG_ENOTFOUND;
     if (rc == CG_ENOTFOUND)
-        return rule(x, "no_higher_unit", "there is no unit above %s", x->c.holder.area_code);
+        return rule(x, CG_R_NO_HIGHER_UNIT, "there is no unit above %s", x->c.holder.area_code);
     if (rc)
         return rc;
     unit_of_area(&area, &x->to);
@@ -124,10 +124,11 @@ static int plan_assign(cg_store *s, struct act *x)
     /* Down the tree: an area strictly below the holder's. */
     if (!x->to.department_id && (!cg_scope_holds(x->c.holder.area_path, x->to.area_path) ||
                                  x->to.area_id == x->c.holder.area_id))
-        return rule(x, "not_below_holder", "%s is not below the unit that holds the case",
+        return rule(x, CG_R_NOT_BELOW_HOLDER, "%s is not below the unit that holds the case",
                     x->to.area_code);
     if (x->to.department_id && x->to.department_id == x->c.holder.department_id)
-        return rule(x, "not_below_holder", "the case is already held by %s", x->to.department_code);
+        return rule(x, CG_R_NOT_BELOW_HOLDER, "the case is already held by %s",
+                    x->to.department_code);
     x->from = x->c.holder;
     x->moves = 1;
     return 0;
@@ -137,7 +138,7 @@ static int plan_merge(cg_store *s, struct act *x)
 {
     struct cg_case target;
     if (x->in.into == x->id)
-        return rule(x, "merge_self", "a case is not merged into itself%s", "");
+        return rule(x, CG_R_MERGE_SELF, "a case is not merged into itself%s", "");
     int rc = cg__case_get_visible(s, x->actor, x->in.into, x->a, &target);
     if (rc == CG_ENOTFOUND || rc == CG_EFORBIDDEN)
         return cg_field_fail(x->fe, CG_EBADTYPE, "into", "no case %lld that you can see",
@@ -145,7 +146,7 @@ static int plan_merge(cg_store *s, struct act *x)
     if (rc)
         return rc;
     if (!strcmp(target.state, "closed"))
-        return rule(x, "merge_closed", "case %s is closed: merge into an open case",
+        return rule(x, CG_R_MERGE_CLOSED, "case %s is closed: merge into an open case",
                     cg_arena_printf(x->a, "%lld", (long long)x->in.into));
     return 0;
 }

@@ -40,17 +40,17 @@
     X(UNKNOWN_ROLE, "unknown_role")         /* a role */                                           \
     X(UNKNOWN_ACCOUNT, "unknown_account")   /* no such account in the actor's scope */             \
     X(UNKNOWN_DEPARTMENT, "unknown_department") /* no such department in the actor's scope */      \
-    X(UNKNOWN_LEDGER, "unknown_ledger")     /* no ledger by that name */                           \
-    X(TOO_MANY_LEDGERS, "too_many_ledgers") /* more than max ledgers */                            \
-    X(TAKEN, "taken")                       /* the code or name is in use */                       \
-    X(REGISTERED, "registered")             /* the ID number is registered in scope */             \
-    X(OUTSIDE_SCOPE, "outside_scope")       /* the ID number is registered elsewhere */            \
-    X(OWN_ACCOUNT, "own_account")           /* one's own account cannot be disabled */             \
-    X(WRONG_PASSWORD, "wrong_password")     /* the current password is wrong */                    \
-    X(TOO_SIMPLE, "too_simple")             /* a run, a repeat or a keyboard row */                \
-    X(COMMON_PASSWORD, "common_password")   /* one of the commonly used passwords */               \
-    X(LIKE_USERNAME, "like_username")       /* the username with a little added */                 \
-    X(EXCEL_NUMBER, "excel_number")         /* Excel made the ID number a number */                \
+    X(UNKNOWN_LEDGER, "unknown_ledger")         /* no ledger by that name */                       \
+    X(TOO_MANY_LEDGERS, "too_many_ledgers")     /* more than max ledgers */                        \
+    X(TAKEN, "taken")                           /* the code or name is in use */                   \
+    X(REGISTERED, "registered")                 /* the ID number is registered in scope */         \
+    X(OUTSIDE_SCOPE, "outside_scope")           /* the ID number is registered elsewhere */        \
+    X(OWN_ACCOUNT, "own_account")               /* one's own account cannot be disabled */         \
+    X(WRONG_PASSWORD, "wrong_password")         /* the current password is wrong */                \
+    X(TOO_SIMPLE, "too_simple")                 /* a run, a repeat or a keyboard row */            \
+    X(COMMON_PASSWORD, "common_password")       /* one of the commonly used passwords */           \
+    X(LIKE_USERNAME, "like_username")           /* the username with a little added */             \
+    X(EXCEL_NUMBER, "excel_number")             /* Excel made the ID number a number */            \
     X(DUPLICATE_IN_FILE, "duplicate_in_file")                                                      \
     X(NO_MOVE, "no_move")               /* an import does not move areas */                        \
     X(RISK_POINT, "risk_point")         /* a venue's code is a risk point's */                     \
@@ -58,16 +58,23 @@
     X(UNNAMED_COLUMN, "unnamed_column") /* a value under no header; value: column */               \
     X(UNKNOWN_COLUMN, "unknown_column") /* a header names no column */                             \
     X(DUPLICATE_COLUMN, "duplicate_column")                                                        \
-    X(MISSING_COLUMN, "missing_column") /* a required column is absent */                          \
-    X(EMPTY_FILE, "empty_file")         /* no header line */                                       \
-    X(SYNTAX, "syntax")                 /* a policy line is not "key = value" */                   \
-    X(UNKNOWN_KEY, "unknown_key")       /* a policy key */                                         \
-    X(DUPLICATE_KEY, "duplicate_key")   /* a policy key given twice */                             \
-    X(BAD_VALUE, "bad_value")           /* a policy value */                                       \
-    X(MISSING_KEY, "missing_key")       /* a required policy key */                                \
-    X(INCONSISTENT, "inconsistent")     /* policy values that contradict each other */             \
-    X(TOO_LARGE, "too_large")           /* a policy text over its size */                          \
-    X(BUILTIN, "builtin")               /* a built-in policy cannot be replaced */
+    X(MISSING_COLUMN, "missing_column")     /* a required column is absent */                      \
+    X(EMPTY_FILE, "empty_file")             /* no header line */                                   \
+    X(SYNTAX, "syntax")                     /* a policy line is not "key = value" */               \
+    X(UNKNOWN_KEY, "unknown_key")           /* a policy key */                                     \
+    X(DUPLICATE_KEY, "duplicate_key")       /* a policy key given twice */                         \
+    X(BAD_VALUE, "bad_value")               /* a policy value */                                   \
+    X(MISSING_KEY, "missing_key")           /* a required policy key */                            \
+    X(INCONSISTENT, "inconsistent")         /* policy values that contradict each other */         \
+    X(TOO_LARGE, "too_large")               /* a policy text over its size */                      \
+    X(BIG_CASE, "big_case")                 /* a big category is not handled on the spot */        \
+    X(NO_HIGHER_UNIT, "no_higher_unit")     /* the case is held at the top already */              \
+    X(NOT_BELOW_HOLDER, "not_below_holder") /* an assignment not below the holder */               \
+    X(NO_SENDER, "no_sender")               /* no unit to send the case back to */                 \
+    X(MERGE_SELF, "merge_self")             /* a case merged into itself */                        \
+    X(MERGE_CLOSED, "merge_closed")         /* a merge into a closed case */                       \
+    X(MERGED, "merged")                     /* a merged case is not reopened */                    \
+    X(BUILTIN, "builtin")                   /* a built-in policy cannot be replaced */
 
 enum cg_reason {
     CG_R_NONE = 0,

@@ -245,10 +245,8 @@ function ActionForm({ c, action, onCancel, onDone, onConflict }) {
           onConflict(err);
           return;
         }
-        if (err && err.code === 'case_rule' && err.body && err.body.reason) {
-          const key = `case.rule_${err.body.reason}`;
-          const text = t(key);
-          f.fail(null, text === key ? errorText(i18n, err) : text);
+        if (err && err.code === 'case_rule') {
+          f.fail(null, errorText(i18n, err));
           return;
         }
         throw err;
