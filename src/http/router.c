@@ -53,6 +53,14 @@ const struct route routes[] = {
     {"PUT", "/api/v1/policies/{name}", route_policy_save, 0},
     {"POST", "/api/v1/policies/{name}/activate", route_policy_activate, 0},
     {"GET", "/api/v1/policy/active", route_policy_active, 0},
+    {"GET", "/open311/v2/discovery.{format}", route_open311_discovery, ROUTE_PUBLIC},
+    {"GET", "/open311/v2/services.{format}", route_open311_services, ROUTE_PUBLIC},
+    {"GET", "/open311/v2/services/{code}", route_open311_service_definition, ROUTE_PUBLIC},
+    {"POST", "/open311/v2/requests.{format}", route_open311_requests_create, ROUTE_PUBLIC},
+    {"GET", "/open311/v2/requests.{format}", route_open311_requests_list, ROUTE_PUBLIC},
+    {"GET", "/open311/v2/requests/{id}", route_open311_requests_get, ROUTE_PUBLIC},
+    {"GET", "/open311/v2/tokens/{token}", route_open311_tokens_get, ROUTE_PUBLIC},
+    {"GET", "/open311/v2/servicerequestupdates.{format}", route_open311_updates_list, ROUTE_PUBLIC},
 
 };
 

@@ -82,4 +82,14 @@ int route_policy_save(struct http_req *r);
 int route_policy_activate(struct http_req *r);
 int route_policy_active(struct http_req *r);
 
+/* open311.c: Open311 GeoReport v2 at /open311/v2 (public; POST needs an api_key) */
+int route_open311_discovery(struct http_req *r);
+int route_open311_services(struct http_req *r);
+int route_open311_service_definition(struct http_req *r);
+int route_open311_requests_create(struct http_req *r);
+int route_open311_requests_list(struct http_req *r);
+int route_open311_requests_get(struct http_req *r);
+int route_open311_tokens_get(struct http_req *r);
+int route_open311_updates_list(struct http_req *r);
+
 #endif
