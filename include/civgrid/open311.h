@@ -102,10 +102,4 @@ struct cg_o311_update {
 int cg_open311_updates(cg_store *s, int64_t start, int64_t end, int64_t page, int64_t page_size,
                        const char *lang, cg_arena *a, struct cg_o311_update **items, size_t *n);
 
-/* Reads a W3C datetime (YYYY-MM-DD, or YYYY-MM-DDThh:mm[:ss[.f]] followed by
- * Z or +hh:mm / -hh:mm) as epoch seconds. 0 or CG_EBADTYPE. */
-int cg_w3c_parse(const char *s, int64_t *out);
-/* Writes t as YYYY-MM-DDThh:mm:ssZ into out (at least 21 bytes). */
-void cg_w3c_format(int64_t t, char out[32]);
-
 #endif

@@ -53,7 +53,7 @@ size_t cg_form_count(const struct cg_form *f, const char *name);
 
 /* Bracketed names, prefix[key]=value (Open311's attribute[code]=...): from
  * the pair at *pos on, finds the next whose name is prefix, '[', a key of 1
- * or more bytes without ']', and ']' with nothing after it. Returns 1 with
+ * or more bytes without '[', ']' or NUL, and ']' with nothing after it. Returns 1 with
  * *key (arena), *value and *pos past it, or 0 when there is none. */
 int cg_form_next_bracket(const struct cg_form *f, const char *prefix, size_t *pos, cg_arena *a,
                          const char **key, const char **value);

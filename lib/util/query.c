@@ -134,7 +134,7 @@ int cg_form_next_bracket(const struct cg_form *f, const char *prefix, size_t *po
             continue;
         const char *k = ff->name + plen + 1;
         size_t klen = ff->name_len - plen - 2;
-        if (memchr(k, ']', klen) || memchr(k, '[', klen))
+        if (memchr(k, ']', klen) || memchr(k, '[', klen) || memchr(k, 0, klen))
             continue;
         *key = cg_arena_strndup(a, k, klen);
         *value = ff->value;

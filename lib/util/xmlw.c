@@ -51,8 +51,10 @@ void cg_xw_close(struct cg_xw *w)
     put(w, ">", 1);
 }
 
-/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0 for
+ * a broken one. *xml_ok is 0 for U+FFFE and U+FFFF: valid UTF-8, but not
+ * XML characters, replaced whole. */
+static size_t utf8_seq(const unsigned char *s, size_t n, int *xml_ok)
 {
     size_t len = s[0] < 0x80             ? 1
                  : (s[0] & 0xE0) == 0xC0 ? 2
@@ -61,9 +63,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
                                          : 0;
     if (!len || len > n || !cg_utf8_valid((const char *)s, len))
         return 0;
-    /* U+FFFE and U+FFFF are valid UTF-8 but not XML characters. */
-    if (len == 3 && s[0] == 0xEF && s[1] == 0xBF && s[2] >= 0xBE)
-        return 0;
+    *xml_ok = !(len == 3 && s[0] == 0xEF && s[1] == 0xBF && s[2] >= 0xBE);
     return len;
 }
 
@@ -76,6 +76,7 @@ void cg_xw_text(struct cg_xw *w, const char *s)
     for (size_t i = 0; i < n && !w->err;) {
         const char *esc = NULL;
         size_t len = 1;
+        int xml_ok = 1;
         unsigned char c = p[i];
         if (c == '&')
             esc = "&amp;";
@@ -89,8 +90,10 @@ void cg_xw_text(struct cg_xw *w, const char *s)
             esc = "&apos;";
         else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
             esc = REPLACEMENT;
-        else if (c >= 0x80 && !(len = utf8_seq(p + i, n - i)))
+        else if (c >= 0x80 && !(len = utf8_seq(p + i, n - i, &xml_ok)))
             esc = REPLACEMENT, len = 1;
+        else if (c >= 0x80 && !xml_ok)
+            esc = REPLACEMENT;
         if (!esc) {
             run += len;
             i += len;

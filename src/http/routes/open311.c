@@ -12,6 +12,7 @@
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
 #include "civgrid/open311.h"
+#include "civgrid/w3c.h"
 #include "civgrid/query.h"
 #include "civgrid/utf8.h"
 #include "civgrid/xmlw.h"
