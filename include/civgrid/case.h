@@ -199,6 +199,7 @@ struct cg_case {
     const char *type, *state, *source; /* codes; source ui | api | cli | open311 | demo */
     const char *category;              /* catalogue code */
     const char *category_zh, *category_en, *domain, *size; /* from the catalogue */
+    int reopen_days;                                       /* the category's */
     struct cg_case_unit area;   /* where: the area only (department fields NULL) */
     struct cg_case_unit holder; /* who holds it now (the last holder once closed) */
     struct cg_case_unit from;   /* who sent it to the holder (send_back returns it there) */

@@ -8,11 +8,11 @@ json_t *render_area(const struct cg_area *a)
 
 json_t *render_user(const struct cg_user *u)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:I, s:I}", "id",
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:I, s:I, s:s?}", "id",
                      (json_int_t)u->id, "username", u->username, "display_name", u->display_name,
                      "role", u->role, "status", u->status, "scope", "code", u->area.code, "name",
                      u->area.name, "level", u->area.level, "created_at", (json_int_t)u->created_at,
-                     "updated_at", (json_int_t)u->updated_at);
+                     "updated_at", (json_int_t)u->updated_at, "department", u->department);
 }
 
 json_t *render_perms(unsigned perms)
