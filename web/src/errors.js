@@ -9,6 +9,7 @@ export const KNOWN_ERRORS = new Set([
   'rate_limited', 'too_large', 'export_too_large', 'export_quota_exceeded',
   'case_action_not_allowed', 'case_not_holder', 'case_version_conflict', 'case_reopen_expired',
   'unsupported_image', 'case_rule',
+  'api_key_invalid', 'unknown_service', 'unknown_format',
 ]);
 
 export function errorText(i18n, err) {
