@@ -193,6 +193,7 @@ struct filing {
     const char *media_url, *email;
     cg_arena *a;
     struct cg_field_error *fe;
+    struct cg_audit_record *rec; /* names the new case once it has an id */
     int64_t id, now;
 };
 
@@ -225,6 +226,8 @@ static int write_filing(cg_store *s, void *ctx)
                          "INSERT INTO open311_requests (case_id, api_key_id, created_at, media_url,"
                          " email) VALUES (?, ?, ?, ?, ?)",
                          "iiiss", f->id, key_id, f->now, f->media_url, f->email);
+    if (!rc && !(f->rec->object_id = cg_arena_printf(f->a, "%lld", (long long)f->id)))
+        rc = CG_ENOMEM;
     return rc;
 }
 
@@ -303,6 +306,7 @@ int cg_open311_file(cg_store *s, const struct cg_actor *key_actor, const struct 
         key_actor ? key_actor->area_path : NULL,
         0,
         cg_arena_printf(a, "request %s open311", f.in.category ? f.in.category : "?")};
+    f.rec = &rec;
     rc = cg_audit_change(s, key_actor, &rec, rc, write_filing, &f);
     rename_field(fe);
     if (!rc)

@@ -115,7 +115,7 @@ function checkRequestXml(el) {
 
 // ---- the deployment ----
 
-let srv, key, otherKey, admin;
+let srv, key, otherKey, admin, filedId;
 const env = () => cleanEnv();
 
 function form(fields) {
@@ -308,6 +308,7 @@ describe(`Open311 requests (${BACKEND})`, () => {
     assert.match(j.json[0].service_request_id, /^\d+$/);
     assert.equal(typeof j.json[0].service_notice, 'string');
     id = j.json[0].service_request_id;
+    filedId = id;
 
     const x = await post('/open311/v2/requests.xml', {
       api_key: key, service_code: 'request.errand', address_string: '龙泉镇幸福里 5 号', description: '帮忙取药',
@@ -485,6 +486,10 @@ describe(`Open311 API keys (${BACKEND})`, () => {
     const audit = await cli(['audit']);
     assert.match(audit.stdout, /apikey\.create/);
     assert.match(audit.stdout, /apikey\.revoke/);
+    // Filing is audited under the key's name, naming the case.
+    const filed = await cli(['audit', '--actor', 'apikey:fixmystreet', '--action', 'case.report', '--object', filedId]);
+    assert.equal(filed.code, 0, filed.stderr);
+    assert.match(filed.stdout, /case\.report\s+\d+\s+ok/, filed.stdout);
   });
 
   it('a key files at most 30 requests a minute; then 429 in the error format with Retry-After', async () => {
