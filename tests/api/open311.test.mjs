@@ -271,6 +271,12 @@ describe(`Open311 discovery and services (${BACKEND})`, () => {
     assertOpen311Error(await get('/open311/v2/services/no.such.xml'), 404, 'xml', /service_code/);
     assertOpen311Error(await get('/open311/v2/services/dispute.neighbour.json'), 404, 'json');
     assertOpen311Error(await get('/open311/v2/services.html'), 404, 'xml', /\.xml or \.json/);
+    // The server's own refusals under /open311/ take the same format.
+    assertOpen311Error(await get('/open311/v2/nothing.json'), 404, 'json', /no such path/);
+    assertOpen311Error(await get('/open311/v2/a/b/c.xml'), 404, 'xml');
+    const del = await request(srv.url, 'DELETE', '/open311/v2/requests.xml');
+    assertOpen311Error(del, 405, 'xml', /method_not_allowed/);
+    assert.match(del.headers.get('allow'), /GET/);
   });
 });
 

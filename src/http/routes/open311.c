@@ -542,3 +542,10 @@ int route_open311_updates_list(struct http_req *r)
     }
     return reply(r, 200, fmt, "service_request_updates", list);
 }
+
+int open311_error(struct http_req *r, int err)
+{
+    size_t n = strlen(r->path);
+    enum format fmt = n > 5 && !strcmp(r->path + n - 5, ".json") ? FMT_JSON : FMT_XML;
+    return fail(r, fmt, err);
+}

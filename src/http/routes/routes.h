@@ -115,5 +115,8 @@ int route_open311_requests_list(struct http_req *r);
 int route_open311_requests_get(struct http_req *r);
 int route_open311_tokens_get(struct http_req *r);
 int route_open311_updates_list(struct http_req *r);
+/* Answers err in Open311's error format, XML unless the path ends with
+ * ".json": for the server's own refusals under /open311/. 0 once set. */
+int open311_error(struct http_req *r, int err);
 
 #endif
