@@ -1050,8 +1050,8 @@ static int write_logins(struct ctx *c, cg_arena *a, const struct tree *trees)
         const char *dept = strcmp(specs[i].role, "department")
                                ? NULL
                                : cg_arena_printf(a, "%s-health", specs[i].scope);
-        struct cg_user_input in = {specs[i].username, display, specs[i].role, specs[i].scope,
-                                   password, dept};
+        struct cg_user_input in = {specs[i].username, display,  specs[i].role,
+                                   specs[i].scope,    password, dept};
         struct cg_user u;
         int rc = cg_user_create(c->s, c->actor, &in, a, &u, c->fe);
         if (rc)

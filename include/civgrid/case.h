@@ -335,6 +335,16 @@ int cg_case_act(cg_store *s, const struct cg_actor *actor, int64_t id,
                 const struct cg_case_action_input *in, cg_arena *a, struct cg_case *out,
                 struct cg_field_error *fe);
 
+/* The same inside the caller's transaction, without audit: for loaders
+ * (the demo's year of cases) that move many cases and record the load
+ * once. at (epoch seconds; 0: now) is the action's time, so that a loader
+ * can write the past: with at set no notification is queued (history is no
+ * news). The same checks and refusals as cg_case_act; a refusal leaves the
+ * caller's transaction to roll back or go on. */
+int cg_case_act_write(cg_store *s, const struct cg_actor *actor, int64_t id,
+                      const struct cg_case_action_input *in, int64_t at, cg_arena *a,
+                      struct cg_field_error *fe);
+
 /* ---- photos ---- */
 
 /* The largest attachment accepted, in bytes (CIVGRID_ATTACHMENT_MAX may

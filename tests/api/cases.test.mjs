@@ -7,9 +7,6 @@
 // the command line's `case show|act|list`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { startServer, request, assertError, civgrid, cleanEnv, sql, BACKEND } from './harness.mjs';
 
 const PW = 'cases-test-pw-1';
@@ -64,9 +61,7 @@ const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000
 const EVENT = { type: 'event', category: 'public_order.fire_risk', area_code: 'cb1', title: '楼道堆放杂物' };
 
 before(async () => {
-  const args = ['--attachment_max', String(PHOTO_MAX)];
-  if (BACKEND === 'postgresql') args.push('--data_dir', mkdtempSync(path.join(os.tmpdir(), 'civgrid-files-')));
-  srv = await startServer({ args });
+  srv = await startServer({ args: ['--attachment-max', String(PHOTO_MAX)] });
   tok.admin = await login('admin', srv.adminPassword);
   for (const a of [
     { code: 'cc1', level: 'county', name: '阳高县' },
@@ -94,6 +89,8 @@ before(async () => {
     assert.equal(r.status, 201, r.text);
     if (department) assert.equal(r.json.department, department);
     tok[username] = await login(username, PW);
+    const me = await api(username, 'GET', '/api/v1/me');
+    assert.equal(me.json.user.department, department ?? null, me.text);
   }
 });
 
@@ -107,6 +104,7 @@ test(`filing: a building's case is held by its grid, with the actions its worker
   assert.equal(c.holder.area_code, 'cg1');
   assert.equal(c.holder.department_code, null);
   assert.equal(c.reporter, 'worker');
+  assert.equal(c.source, 'api'); /* a bearer token: a script, not the browser */
   assert.deepEqual(c.location, { lat: 40.3612, lon: 113.7491 });
   assert.equal(c.category.domain, 'public_order');
   assert.equal(c.category.size, 'big');
@@ -348,6 +346,18 @@ test('photos: sniffed from the bytes, size-limited, served with their type only 
 });
 
 test('lists: filters, my tasks, paging with total, and counts', async () => {
+  // A county's list (read newest first by time, the path compared byte by
+  // byte whatever the database's locale) holds its grids' cases, and only
+  // those of its scope.
+  const deep = await file('worker', EVENT);
+  const county = await api('centre', 'GET', '/api/v1/cases?limit=1000');
+  assert.ok(county.json.items.some((x) => x.id === deep.id), county.text);
+  assert.equal(county.json.total, county.json.items.length);
+  const root = await api('admin', 'GET', '/api/v1/cases?limit=1000');
+  assert.equal(root.json.total, county.json.total);
+  const byArea = await api('centre', 'GET', '/api/v1/cases?area_code=cg1&limit=1000');
+  assert.ok(byArea.json.items.some((x) => x.id === deep.id));
+  for (const x of byArea.json.items) assert.ok(['cg1', 'cb1'].includes(x.area.area_code), x.area.area_code);
   const mine = await api('fire', 'GET', '/api/v1/cases?mine=1');
   assert.equal(mine.status, 200, mine.text);
   for (const x of mine.json.items) assert.equal(x.holder.department_code, 'd-fire');

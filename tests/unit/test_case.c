@@ -198,6 +198,46 @@ static void every_pair(void **state)
     assert_int_equal(legal + illegal, CG_CASE_NSTATES * CG_CASE_NACTIONS);
 }
 
+/* A loader (the demo's year) files and closes cases in the past inside its
+ * own transaction: the times are the loader's, and history sends no
+ * notifications. */
+static void loader_writes_the_past(void **state)
+{
+    struct fixture *f = get(state);
+    struct cg_field_error fe = {0};
+    const int64_t t0 = 1735700000; /* 2025-01-01 */
+    struct cg_case_input in = {.type = "request",
+                               .category = "request.errand",
+                               .area_code = "g1",
+                               .title = "代办",
+                               .source = "demo",
+                               .reported_at = t0};
+    int64_t id = 0;
+    assert_int_equal(cg_store_begin(f->s), 0);
+    assert_int_equal(cg_case_report_write(f->s, f->cli, &in, f->a, &id, &fe), 0);
+    const char *steps[] = {"accept", "report_done", "verify_pass"};
+    for (int i = 0; i < 3; i++) {
+        struct cg_case_action_input act = {.action = steps[i], .note = "办结"};
+        assert_int_equal(cg_case_act_write(f->s, f->cli, id, &act, t0 + 3600 * (i + 1), f->a, &fe),
+                         0);
+    }
+    assert_int_equal(cg_store_commit(f->s), 0);
+    struct cg_case c;
+    assert_int_equal(cg_case_get(f->s, f->cli, id, f->a, &c), 0);
+    assert_string_equal(c.state, "closed");
+    assert_string_equal(c.source, "demo");
+    assert_int_equal(c.created_at, t0);
+    assert_int_equal(c.accepted_at, t0 + 3600);
+    assert_int_equal(c.closed_at, t0 + 3 * 3600);
+    assert_true(c.accept_due > t0);
+    assert_int_equal(c.n_events, 4);
+    cg_stmt *st = NULL;
+    assert_int_equal(cg_store_query(f->s, &st, "SELECT COUNT(*) FROM outbox", ""), 0);
+    assert_int_equal(cg_stmt_one(st), 0);
+    assert_int_equal(cg_stmt_int(st, 0), 0);
+    cg_stmt_reset(st);
+}
+
 static void the_table_itself(void **state)
 {
     (void)state;
@@ -241,6 +281,8 @@ int main(void)
         cmocka_unit_test(sniffing),
         cmocka_unit_test_setup_teardown(every_pair, setup_sqlite, teardown),
         cmocka_unit_test_setup_teardown(every_pair, setup_pg, teardown),
+        cmocka_unit_test_setup_teardown(loader_writes_the_past, setup_sqlite, teardown),
+        cmocka_unit_test_setup_teardown(loader_writes_the_past, setup_pg, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

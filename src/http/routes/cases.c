@@ -80,7 +80,8 @@ int route_cases_create(struct http_req *r)
     if (!rc && lat != lon)
         rc = http_fail(r, CG_EMISSING, lat ? "lon" : "lat", "a location needs both lat and lon");
     in.has_location = lat && lon;
-    in.source = "ui";
+    /* The browser signs in with a cookie; scripts send a bearer token. */
+    in.source = r->cookie_auth ? "ui" : "api";
     if (!rc)
         rc = cg_case_report(r->db, r->actor, &in, r->arena, &c, &r->ferr);
     if (!rc)

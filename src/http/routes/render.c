@@ -28,12 +28,12 @@ json_t *render_perms(unsigned perms)
  * "may I?" by code instead of keeping its own copy of lib/role.c. */
 json_t *render_actor(const struct cg_actor *a)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:o}", "id",
+    return json_pack("{s:I, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:o, s:s?}", "id",
                      (json_int_t)a->user_id, "username", a->username, "display_name",
                      a->display_name, "role", a->role->name, "role_name", "zh", a->role->zh, "en",
                      a->role->en, "scope", "code", a->area_code, "name", a->area_name, "level",
-                     a->area_level, "status", "active", "permissions",
-                     render_perms(a->role->perms));
+                     a->area_level, "status", "active", "permissions", render_perms(a->role->perms),
+                     "department", a->department_code);
 }
 
 /* Staff phones are work numbers, published on responsibility cards: unmasked. */
