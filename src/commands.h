@@ -31,6 +31,7 @@ int cmd_calendar(int argc, char **argv);
 int cmd_tick(int argc, char **argv);
 int cmd_case(int argc, char **argv);
 void usage_case(FILE *f);
+int cmd_apikey(int argc, char **argv);
 void usage_serve(FILE *f);
 void usage_user(FILE *f);
 void usage_area(FILE *f);
@@ -40,6 +41,7 @@ void usage_import(FILE *f);
 void usage_policy(FILE *f);
 void usage_calendar(FILE *f);
 void usage_tick(FILE *f);
+void usage_apikey(FILE *f);
 void usage_init(FILE *f);
 void usage_version(FILE *f);
 

@@ -56,7 +56,11 @@
       "the case was changed by someone else meanwhile; reload it and try again")                   \
     X(CASE_REOPEN, -37, "case_reopen_expired", 409, "the time to reopen this case has passed")     \
     X(BADIMAGE, -38, "unsupported_image", 415, "the file is not a JPEG, PNG or WebP image")        \
-    X(CASE_RULE, -39, "case_rule", 409, "the case's rules do not allow this action here")
+    X(CASE_RULE, -39, "case_rule", 409, "the case's rules do not allow this action here")          \
+    X(APIKEY, -43, "api_key_invalid", 403,                                                         \
+      "a valid api_key is needed (missing, unknown or revoked)")                                   \
+    X(NOSERVICE, -44, "unknown_service", 404, "no such service_code")                              \
+    X(FORMAT, -45, "unknown_format", 404, "no such format: use .xml or .json")
 
 enum cg_errno {
 #define CG__ERR_ENUM(name, val, str, status, msg) CG_E##name = (val),

@@ -70,6 +70,14 @@ const struct route routes[] = {
     {"DELETE", "/api/v1/calendar/days/{date}", route_calendar_unset, 0},
     {"GET", "/api/v1/calendar/deadline", route_calendar_deadline, 0},
     {"GET", "/api/v1/case-overdue", route_case_overdue_list, 0},
+    {"GET", "/open311/v2/discovery.{format}", route_open311_discovery, ROUTE_PUBLIC},
+    {"GET", "/open311/v2/services.{format}", route_open311_services, ROUTE_PUBLIC},
+    {"GET", "/open311/v2/services/{code}", route_open311_service_definition, ROUTE_PUBLIC},
+    {"POST", "/open311/v2/requests.{format}", route_open311_requests_create, ROUTE_PUBLIC},
+    {"GET", "/open311/v2/requests.{format}", route_open311_requests_list, ROUTE_PUBLIC},
+    {"GET", "/open311/v2/requests/{id}", route_open311_requests_get, ROUTE_PUBLIC},
+    {"GET", "/open311/v2/tokens/{token}", route_open311_tokens_get, ROUTE_PUBLIC},
+    {"GET", "/open311/v2/servicerequestupdates.{format}", route_open311_updates_list, ROUTE_PUBLIC},
 
 };
 

@@ -24,6 +24,7 @@
 #include "civgrid/utf8.h"
 #include "metrics.h"
 #include "router.h"
+#include "routes/routes.h"
 #include "static.h"
 
 /* How long a shutdown waits for in-flight requests before closing them. */
@@ -163,6 +164,11 @@ static void request_free(struct http_req *r)
 /* Turns a failure into the one error body every client can rely on. */
 static void render_error(struct http_req *r, int err)
 {
+    /* Open311 clients read only the specification's error format, also for
+     * what fails before a route runs (an unknown path, a wrong method, a
+     * body over the limit). */
+    if (r->path && strncmp(r->path, "/open311/", 9) == 0 && open311_error(r, err) == 0)
+        return;
     json_t *body = json_object();
     const char *msg = r->ferr.message[0] ? r->ferr.message : cg_strerror(err);
     /* A client reading only the message should still know which field. */

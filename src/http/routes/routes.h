@@ -106,5 +106,17 @@ int route_calendar_deadline(struct http_req *r);
 
 /* case_overdue.c */
 int route_case_overdue_list(struct http_req *r);
+/* open311.c: Open311 GeoReport v2 at /open311/v2 (public; POST needs an api_key) */
+int route_open311_discovery(struct http_req *r);
+int route_open311_services(struct http_req *r);
+int route_open311_service_definition(struct http_req *r);
+int route_open311_requests_create(struct http_req *r);
+int route_open311_requests_list(struct http_req *r);
+int route_open311_requests_get(struct http_req *r);
+int route_open311_tokens_get(struct http_req *r);
+int route_open311_updates_list(struct http_req *r);
+/* Answers err in Open311's error format, XML unless the path ends with
+ * ".json": for the server's own refusals under /open311/. 0 once set. */
+int open311_error(struct http_req *r, int err);
 
 #endif
