@@ -23,7 +23,10 @@ const CAN = {
   casesRead: new Set(ROLES.filter((r) => r !== 'resident')),
   casesDispatch: new Set(['admin', 'centre', 'commander', 'grid_head']),
   casesCatalogue: new Set(['admin', 'centre']),
+  calendarWrite: new Set(['admin', 'centre']),
 };
+// A day far from any real deadline, one per call, for the calendar's writers.
+const calendarDay = (n) => `2035-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`;
 // A department's users see only cases assigned or copied to their department.
 const seesCases = (role) => CAN.casesRead.has(role) && role !== 'department';
 const caseIds = {};
@@ -360,6 +363,35 @@ const ROUTES = {
     in: () => ['/api/v1/case-categories/other.other', { finish_days: 5 }],
     expect: (role) => (CAN.casesCatalogue.has(role) ? [200] : [403]),
   },
+  // The calendar is the deployment's: every staff role reads it (deadlines),
+  // only calendar.write marks days. A day marked by one role's PUT is
+  // unmarked by its DELETE, so each writer leaves the calendar as it was.
+  'GET /api/v1/calendar/days': {
+    in: () => ['/api/v1/calendar/days?from=2026-01-01&to=2026-12-31'],
+    expect: (role) => (CAN.policyRead.has(role) ? [200] : [403]),
+  },
+  'PUT /api/v1/calendar/days/{date}': {
+    in: () => [`/api/v1/calendar/days/${calendarDay(++serial)}`, { kind: 'holiday', name: '测试' }],
+    expect: (role) => (CAN.calendarWrite.has(role) ? [200] : [403]),
+  },
+  'DELETE /api/v1/calendar/days/{date}': {
+    in: () => [`/api/v1/calendar/days/${calendarDay(serial)}`],
+    expect: (role) => (CAN.calendarWrite.has(role) ? [204] : [403]),
+  },
+  'GET /api/v1/calendar/deadline': {
+    in: () => ['/api/v1/calendar/deadline?start=2026-09-30&days=2'],
+    expect: (role) => (CAN.policyRead.has(role) ? [200] : [403]),
+  },
+  // Overdue counts per unit are the dispatchers' (cards.c): only units in scope.
+  'GET /api/v1/case-overdue': {
+    in: () => ['/api/v1/case-overdue'],
+    expect: (role) => (CAN.casesDispatch.has(role) ? [200] : [403]),
+  },
+  // The outbox's rows name cases and units, not people: the audit readers'.
+  'GET /api/v1/system/outbox': {
+    in: () => ['/api/v1/system/outbox'],
+    expect: (role) => (CAN.auditRead.has(role) ? [200] : [403]),
+  },
   // The scheduler's jobs hold no personal data and have no scope: the roles
   // that read the audit trail read them too.
   'GET /api/v1/system/jobs': {
@@ -404,7 +436,8 @@ for (const role of ROLES) {
         // The audit trail shows callers their own actions, and searches made in
         // their scope with the query text someone typed; those echo input, not
         // records. An import report's errors name the refused cell of the
-        // caller's own file (its value), input too. Everything else in any
+        // caller's own file (its value), input too, as does a field error's
+        // `value` (the refused value the caller sent). Everything else in any
         // answer must be inside the scope.
         const seen = key === 'GET /api/v1/audit' && res.json?.items
           ? JSON.stringify(res.json.items
@@ -412,7 +445,7 @@ for (const role of ROLES) {
             .map((e) => (e.action.endsWith('.list') ? { ...e, detail: null } : e)))
           : Array.isArray(res.json?.errors) && typeof res.json?.rows === 'number'
             ? JSON.stringify({ ...res.json, errors: res.json.errors.map((e) => ({ ...e, value: null })) })
-            : res.text;
+            : res.json?.reason ? JSON.stringify({ ...res.json, value: null, message: null }) : res.text;
         for (const secret of OUTSIDE) {
           assert.ok(!seen.includes(`"${secret}"`), `${role} ${key} leaked "${secret}": ${seen}`);
         }
