@@ -5,6 +5,7 @@
 
 #include "civgrid/audit.h"
 #include "civgrid/clock.h"
+#include "civgrid/counts.h"
 #include "civgrid/error.h"
 #include "civgrid/scope.h"
 #include "civgrid/text.h"
@@ -307,10 +308,11 @@ static int write_change(cg_store *s, void *ctx)
     if (!rc && w->parent && w->parent->id != w->node->parent_id) {
         rc = cg_store_run(s, NULL, "UPDATE areas SET parent_id = ? WHERE id = ?", "ii",
                           w->parent->id, w->node->id);
+        const char *to = cg_arena_printf(w->a, "%s%lld/", w->parent->path, (long long)w->node->id);
         if (!rc)
-            rc = move_subtree(
-                s, w->node->path,
-                cg_arena_printf(w->a, "%s%lld/", w->parent->path, (long long)w->node->id), w->a);
+            rc = to ? move_subtree(s, w->node->path, to, w->a) : CG_ENOMEM;
+        if (!rc)
+            rc = cg_counts_move(s, w->node->id, w->node->path, to);
     }
     return rc;
 }

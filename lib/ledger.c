@@ -6,6 +6,7 @@
 #include "civgrid/area.h"
 #include "civgrid/audit.h"
 #include "civgrid/clock.h"
+#include "civgrid/counts.h"
 #include "civgrid/error.h"
 #include "civgrid/scope.h"
 #include "civgrid/text.h"
@@ -217,12 +218,14 @@ static int write_change(cg_store *s, void *ctx)
 {
     const struct ledger_change *w = ctx;
     int64_t n = 0;
+    int rc = cg_counts_touch_resident(s, w->resident_id);
+    if (rc)
+        return rc;
     if (!w->remove)
         return cg_ledger_write(s, CG_LEDGER_SET, w->ledger_id, w->resident_id, w->start, w->end,
                                w->note, NULL);
-    int rc =
-        cg_store_run(s, &n, "DELETE FROM ledger_entries WHERE ledger_id = ? AND resident_id = ?",
-                     "ii", w->ledger_id, w->resident_id);
+    rc = cg_store_run(s, &n, "DELETE FROM ledger_entries WHERE ledger_id = ? AND resident_id = ?",
+                      "ii", w->ledger_id, w->resident_id);
     return rc ? rc : (n ? 0 : CG_ENOTFOUND);
 }
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "civgrid/clock.h"
+#include "civgrid/counts.h"
 #include "civgrid/error.h"
 #include "civgrid/log.h"
 #include "civgrid/session.h"
@@ -27,6 +28,7 @@
 /* The cluster jobs. A module adds its tick here: name, period, kind, tick. */
 const struct cg_sched_job cg_sched_jobs[] = {
     {"session.expire", 3600, CG_SCHED_CLUSTER, cg_session_tick, NULL, NULL},
+    {"figures.prune", 86400, CG_SCHED_CLUSTER, cg_counts_tick, NULL, NULL},
     {NULL, 0, CG_SCHED_CLUSTER, NULL, NULL, NULL},
 };
 

@@ -20,6 +20,8 @@ static const struct command commands[] = {
     {"policy", cmd_policy, "list, show, check, save and choose policy profiles", usage_policy},
     {"import", cmd_import, "load areas, residents or venues from a CSV file", usage_import},
     {"tick", cmd_tick, "run the periodic jobs that are due, once", usage_tick},
+    {"figures", cmd_figures, "rebuild the figure counts of the home page and area cards",
+     usage_figures},
     {"version", cmd_version, "print the version", usage_version},
     {"help", cmd_help, "show help for a command", usage_help},
 };
