@@ -29,8 +29,8 @@ static int64_t local_day(int64_t t)
 }
 
 /* When a reader judges counts: today's date, and the first day whose
- * additions still count (a week and a day back: the week's first day is
- * partial). */
+ * additions may still be asked for (a day more than the week of figures.h,
+ * so that a reader and a prune around midnight agree). */
 struct horizon {
     char today[11];
     int64_t first_day;
@@ -42,7 +42,7 @@ static void horizon_at(int64_t now, struct horizon *h)
     cg_time_local(now, local);
     memcpy(h->today, local, 10);
     h->today[10] = '\0';
-    h->first_day = local_day(now - 8 * 86400);
+    h->first_day = local_day(now) - 7;
 }
 
 /* Whether a count can still be read: ledger entries count through their end
@@ -82,9 +82,8 @@ static int init_counts(cg_arena *a, size_t nledgers, struct cg_counts *c)
     return c->ledger ? 0 : CG_ENOMEM;
 }
 
-/* Adds one stored row to c. Additions come by day: the days after the
- * window's first are whole inside it, the first day is counted from the
- * residents (count_first_day). */
+/* Adds one stored row to c. Additions are kept by local day: those of the
+ * day of want.added_since and after count. */
 static void add_row(const struct cg_counts_want *w, int64_t since_day, const char *what,
                     const char *until, int64_t n, struct cg_counts *c)
 {
@@ -95,7 +94,7 @@ static void add_row(const struct cg_counts_want *w, int64_t since_day, const cha
     else if (!strcmp(what, "households"))
         c->households += n;
     else if (!strcmp(what, "added")) {
-        if (w->added_since && strtoll(until, NULL, 10) > since_day)
+        if (w->added_since && strtoll(until, NULL, 10) >= since_day)
             c->added += n;
     } else if (!strncmp(what, "ledger:", 7)) {
         int64_t id = strtoll(what + 7, NULL, 10);
@@ -127,7 +126,6 @@ struct reader {
     int64_t since_day;
     struct target *t; /* the node and its children, by id */
     size_t nt;
-    size_t plen; /* strlen(node's path) */
 };
 
 static struct cg_counts *counts_of(const struct reader *r, int64_t id)
@@ -153,46 +151,6 @@ static int read_rows(cg_store *s, const struct reader *r, const char *sql, int64
     return rc < 0 ? rc : 0;
 }
 
-/* The counts of the child whose subtree holds path (the id that follows
- * the node's path in it), or NULL for the node's own path or a child not
- * asked for. */
-static struct cg_counts *child_at(const struct reader *r, const char *path)
-{
-    const char *rest = path + r->plen;
-    char *end = NULL;
-    int64_t id = strtoll(rest, &end, 10);
-    return end == rest || *end != '/' ? NULL : counts_of(r, id);
-}
-
-/* The additions of the window's first, partial day: the residents created
- * in it, found by time (index residents_created), few in any day. */
-static int count_first_day(cg_store *s, const struct reader *r, int64_t node_id, const char *path,
-                           cg_arena *a)
-{
-    struct cg_scope sc;
-    int64_t day_end = (r->since_day + 1) * 86400 - CG_TZ_OFFSET;
-    int rc = cg_scope_at(path, a, &sc);
-    cg_stmt *st = NULL;
-    if (!rc)
-        rc = cg_store_query(
-            s, &st,
-            "SELECT area_path, COUNT(*) FROM residents WHERE created_at >= ?"
-            " AND created_at < ? AND " CG_SCOPE_SQL("area_path") " GROUP BY area_path",
-            "iiss", r->w->added_since, day_end, sc.from, sc.to);
-    if (rc)
-        return rc;
-    struct cg_counts *node = counts_of(r, node_id);
-    while ((rc = cg_stmt_step(st)) == CG_ROW) {
-        int64_t n = cg_stmt_int(st, 1);
-        node->added += n;
-        struct cg_counts *c = child_at(r, cg_stmt_text(st, 0));
-        if (c && c != node)
-            c->added += n;
-    }
-    cg_stmt_reset(st);
-    return rc < 0 ? rc : 0;
-}
-
 int cg_counts_get(cg_store *s, const struct cg_counts_want *want, const char *node_path,
                   const int64_t *child_ids, size_t nchildren, cg_arena *a, struct cg_counts *node,
                   struct cg_counts *children)
@@ -200,7 +158,7 @@ int cg_counts_get(cg_store *s, const struct cg_counts_want *want, const char *no
     int64_t node_id = last_id(node_path);
     if (!node_id)
         return CG_EINVAL;
-    struct reader r = {want, {{0}, 0}, local_day(want->added_since), NULL, 0, strlen(node_path)};
+    struct reader r = {want, {{0}, 0}, local_day(want->added_since), NULL, 0};
     int rc = 0;
     horizon_at(want->now, &r.h);
     if (!(r.t = cg_arena_alloc(a, (nchildren + 1) * sizeof *r.t)))
@@ -220,8 +178,6 @@ int cg_counts_get(cg_store *s, const struct cg_counts_want *want, const char *no
                        "SELECT c.area_id, c.what, c.until_day, c.n FROM areas a"
                        " JOIN figure_counts c ON c.area_id = a.id WHERE a.parent_id = ?",
                        node_id);
-    if (!rc && want->added_since)
-        rc = count_first_day(s, &r, node_id, node_path, a);
     return rc;
 }
 

@@ -105,25 +105,44 @@ static int count_one(cg_store *s, const char *sql, const struct cg_scope *sc, in
     return rc;
 }
 
-/* The week's moves out and corrections, from the history: the planner
- * starts from the seven days' rows (index resident_history_at) or from the
- * scope's residents, whichever it finds fewer. */
+/* Below this many residents a subtree's history is read resident by
+ * resident; above it, the week's history of everyone is read and its scope
+ * checked row by row (see count_week). */
+#define WEEK_BY_RESIDENT_MAX 2000
+
+/* The week's moves out and corrections: the distinct residents of the scope
+ * with such a row in the history since f->since. The order of the join is
+ * chosen here, not by the planner, which has no statistics on SQLite and
+ * would read a county's every resident to find a week's few changes: a small
+ * subtree (a grid) starts from its residents (index residents_area, then
+ * resident_history_resident), a large one from the week's rows of the
+ * history (index resident_history_at, then each row's resident). CROSS JOIN
+ * keeps SQLite to the order written; PostgreSQL plans it like a JOIN. */
 static int count_week(cg_store *s, const struct cg_scope *sc, struct cg_figures *f)
 {
-    int rc = count_one(
-        s,
-        "SELECT COUNT(DISTINCT h.resident_id) FROM resident_history h"
-        " JOIN residents r ON r.id = h.resident_id WHERE h.at >= ?"
-        " AND h.field = 'status' AND h.new_value = 'moved_out' AND " CG_SCOPE_SQL("r.area_path"),
-        sc, f->since, &f->moved_out);
-    /* A status change and its note are not corrections; every other field is. */
+#define WEEK_SQL(from, cond)                                                                       \
+    "SELECT COUNT(DISTINCT h.resident_id) FROM " from " WHERE h.resident_id = r.id"                \
+    " AND h.at >= ? AND " cond " AND " CG_SCOPE_SQL("r.area_path")
+#define BY_RESIDENT "residents r CROSS JOIN resident_history h"
+#define BY_HISTORY "resident_history h CROSS JOIN residents r"
+#define MOVED_OUT "h.field = 'status' AND h.new_value = 'moved_out'"
+/* A status change and its note are not corrections; every other field is. */
+#define CORRECTED "h.field NOT IN ('status', 'note')"
+    static const char *const sql[2][2] = {
+        {WEEK_SQL(BY_HISTORY, MOVED_OUT), WEEK_SQL(BY_HISTORY, CORRECTED)},
+        {WEEK_SQL(BY_RESIDENT, MOVED_OUT), WEEK_SQL(BY_RESIDENT, CORRECTED)},
+    };
+    int small = f->counts.population <= WEEK_BY_RESIDENT_MAX;
+    int rc = count_one(s, sql[small][0], sc, f->since, &f->moved_out);
     if (!rc)
-        rc = count_one(s,
-                       "SELECT COUNT(DISTINCT h.resident_id) FROM resident_history h"
-                       " JOIN residents r ON r.id = h.resident_id WHERE h.at >= ?"
-                       " AND h.field NOT IN ('status', 'note') AND " CG_SCOPE_SQL("r.area_path"),
-                       sc, f->since, &f->corrected);
+        rc = count_one(s, sql[small][1], sc, f->since, &f->corrected);
     return rc;
+}
+
+int64_t cg_figures_week_start(int64_t now)
+{
+    int64_t day = (now + CG_TZ_OFFSET) / 86400 - (CG_FIGURES_WEEK_DAYS - 1);
+    return day * 86400 - CG_TZ_OFFSET;
 }
 
 int cg_figures_get(cg_store *s, const struct cg_actor *actor, const char *code, int64_t now,
@@ -144,7 +163,7 @@ int cg_figures_get(cg_store *s, const struct cg_actor *actor, const char *code, 
     if (rc)
         return rc;
     out->now = now;
-    out->since = now - CG_FIGURES_WEEK;
+    out->since = cg_figures_week_start(now);
     if ((ledgers && (rc = read_ledgers(s, a, out))) || (rc = read_children(s, a, out, &ids)) ||
         (rc = read_counts(s, a, out, ids, ledgers)) || (rc = count_week(s, &sc, out)))
         return rc;

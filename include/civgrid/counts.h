@@ -26,7 +26,8 @@
 /* What a reader wants counted. */
 struct cg_counts_want {
     int64_t now;               /* what is current is judged at now (end dates, the week) */
-    int64_t added_since;       /* count residents created in [added_since, now]; 0: do not */
+    int64_t added_since;       /* count residents created on the local day of added_since
+                                  or later (at most 7 days back); 0: do not */
     const int64_t *ledger_ids; /* counts.ledger[i] is the number on ledger ledger_ids[i] */
     size_t nledgers;
 };
@@ -36,7 +37,7 @@ struct cg_counts {
     int64_t residents;  /* active residents */
     int64_t floating;   /* of them, floating (流动) */
     int64_t households; /* distinct households among them */
-    int64_t added;      /* residents created since want.added_since, whatever their status */
+    int64_t added;      /* residents created since want.added_since's day, whatever their status */
     int64_t staff[CG_STAFF_NPOSITIONS]; /* active assignments, indexed like cg_staff_positions */
     int64_t staff_total;
     int64_t *ledger; /* current entries of active residents, want.nledgers of them */

@@ -97,7 +97,9 @@ test('the centre of a county sees exact counts for the county and each town', as
   // Added this week: all but f (c counts: it was added, then moved out).
   assert.deepEqual({ added: f.week.added, moved_out: f.week.moved_out, corrected: f.week.corrected },
     { added: 5, moved_out: 1, corrected: 1 });
-  assert.equal(f.week.since, f.as_of - 7 * 86400);
+  // The week is today and the six days before, from local midnight (UTC+8).
+  assert.equal((f.week.since + 8 * 3600) % 86400, 0);
+  assert.ok(f.as_of - f.week.since > 6 * 86400 && f.as_of - f.week.since <= 7 * 86400);
   assert.equal(f.children_total, 2);
   assert.equal(f.children_truncated, false);
   const [t1, t2] = f.children;

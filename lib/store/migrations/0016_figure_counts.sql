@@ -19,10 +19,6 @@ CREATE TABLE figure_counts (
     PRIMARY KEY (area_id, what, until_day)
 );
 
--- The additions of the first, partial day of a week are counted from the
--- residents themselves: the few created in that day, found by time.
-CREATE INDEX residents_created ON residents(created_at, area_path);
-
 -- The counts of what is there today; the same statement as cg_counts_rebuild
 -- (lib/counts.c): each area's own counts, added to itself and every node above.
 INSERT INTO figure_counts (area_id, what, until_day, own, n)
