@@ -151,7 +151,12 @@ int cg_area_write(cg_store *s, int64_t parent_id, const char *parent_path,
     *path = cg_arena_printf(a, "%s%lld/", parent_path ? parent_path : "/", (long long)*id);
     if (!*path)
         return CG_ENOMEM;
-    return cg_store_run(s, NULL, "UPDATE areas SET path = ? WHERE id = ?", "si", *path, *id);
+    /* Buildings and grids are counted (counts.h); other levels count nothing
+     * of their own until people or staff are added. */
+    if (!strcmp(in->level, "building") || !strcmp(in->level, "grid"))
+        rc = cg_counts_touch(s, *id);
+    return rc ? rc
+              : cg_store_run(s, NULL, "UPDATE areas SET path = ? WHERE id = ?", "si", *path, *id);
 }
 
 int cg_area_write_name(cg_store *s, int64_t id, const char *name)
@@ -302,7 +307,7 @@ static int write_change(cg_store *s, void *ctx)
 {
     const struct area_change *w = ctx;
     int rc = w->name ? cg_area_write_name(s, w->node->id, w->name) : 0;
-    if (!rc && w->status)
+    if (!rc && w->status && !(rc = cg_counts_touch(s, w->node->id)))
         rc = cg_store_run(s, NULL, "UPDATE areas SET status = ? WHERE id = ?", "si", w->status,
                           w->node->id);
     if (!rc && w->parent && w->parent->id != w->node->parent_id) {

@@ -93,6 +93,10 @@ static void add_row(const struct cg_counts_want *w, int64_t since_day, const cha
         c->floating += n;
     else if (!strcmp(what, "households"))
         c->households += n;
+    else if (!strcmp(what, "buildings"))
+        c->buildings += n;
+    else if (!strcmp(what, "grids"))
+        c->grids += n;
     else if (!strcmp(what, "added")) {
         if (w->added_since && strtoll(until, NULL, 10) >= since_day)
             c->added += n;
@@ -228,7 +232,9 @@ static const char own_sql[] =
     " FROM residents r JOIN ledger_entries e ON e.resident_id = r.id WHERE r.area_path = ?"
     " AND r.status = 'active' GROUP BY e.ledger_id, e.end_date"
     " UNION ALL SELECT 'staff:' || position, COALESCE(end_date, ''), COUNT(*)"
-    " FROM staff_assignments WHERE area_id = ? GROUP BY position, end_date";
+    " FROM staff_assignments WHERE area_id = ? GROUP BY position, end_date"
+    " UNION ALL SELECT level || 's', '', COUNT(*) FROM areas WHERE id = ? AND status = 'active'"
+    " AND level IN ('building', 'grid') GROUP BY level";
 
 /* Reads rows (what, until, count) into ds with the given sign, keeping only
  * the alive counts. */
@@ -266,7 +272,7 @@ static int recount_area(cg_store *s, int64_t id, const struct horizon *h, struct
         return rc == CG_ENOTFOUND || rc == CG_DONE ? 0 : rc;
     if (!path)
         return CG_ENOMEM;
-    if (!(rc = cg_store_query(s, &st, own_sql, "sssssi", path, path, path, path, path, id))) {
+    if (!(rc = cg_store_query(s, &st, own_sql, "sssssii", path, path, path, path, path, id, id))) {
         rc = read_own(st, h, 1, &own);
         cg_stmt_reset(st);
     }
@@ -500,6 +506,8 @@ static const char rebuild_sql[] =
     " GROUP BY r.area_id, e.ledger_id, e.end_date"
     " UNION ALL SELECT area_id, 'staff:' || position, COALESCE(end_date, ''), COUNT(*)"
     " FROM staff_assignments GROUP BY area_id, position, end_date"
+    " UNION ALL SELECT id, level || 's', '', COUNT(*) FROM areas WHERE status = 'active'"
+    " AND level IN ('building', 'grid') GROUP BY id, level"
     ") o JOIN up ON up.id = o.area_id GROUP BY up.anc, o.what, o.until_day";
 
 int cg_counts_rebuild(cg_store *s)

@@ -3,10 +3,9 @@
  * home page's figures (ledgers, the week's changes, children compared) are
  * figures.h; both read their counts from one module, counts.h.
  *
- * Every count is over the area and everything below it: residents and staff
- * from the subtree's row of the figure counts, buildings and grids from the
- * scope range (scope.h) of the areas' index, so that a city is counted as
- * quickly as a grid: nothing is listed, capped or sampled. */
+ * Every count is over the area and everything below it, read from the
+ * subtree's rows of the figure counts, so that a city is counted as quickly
+ * as a grid: nothing is listed, capped or sampled. */
 #ifndef CIVGRID_AREA_FIGURES_H
 #define CIVGRID_AREA_FIGURES_H
 

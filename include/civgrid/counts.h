@@ -4,8 +4,9 @@
  * holds for every area node its own counts and its subtree's, so that a city
  * of a million residents is a few rows (docs/internals.md, "Figure counts").
  *
- * Writing: a concept's write function that changes what an area counts calls
- * cg_counts_touch with that area; the counts of every touched area are
+ * Writing: a concept's write function that changes what an area counts (its
+ * residents, their ledger entries, its staff, a building's or grid's status)
+ * calls cg_counts_touch with that area; the counts of every touched area are
  * brought up to date inside the same transaction, just before it commits
  * (a store hook), by counting that area's own rows again and adding the
  * difference to it and every node above. No door can therefore commit a
@@ -38,6 +39,7 @@ struct cg_counts {
     int64_t floating;   /* of them, floating (流动) */
     int64_t households; /* distinct households among them */
     int64_t added;      /* residents created since want.added_since's day, whatever their status */
+    int64_t buildings, grids;           /* active ones */
     int64_t staff[CG_STAFF_NPOSITIONS]; /* active assignments, indexed like cg_staff_positions */
     int64_t staff_total;
     int64_t *ledger; /* current entries of active residents, want.nledgers of them */

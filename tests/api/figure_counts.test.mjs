@@ -1,8 +1,8 @@
 // The figure counts (lib/counts.c) stay exact whichever door writes: after
 // registrations, ledger tags and untags, corrections that move people, change
 // their type or household, moves out and back, CSV imports through the API and
-// the command line, staff assigned and ended, and an area moved to another
-// parent, the home's figures and the card's counts of every area equal a
+// the command line, staff assigned and ended, a building retired and brought back, and
+// an area moved to another parent, the home's figures and the card's counts of every area equal a
 // fresh COUNT(*) of the database; and `civgrid figures rebuild` gives the very
 // rows the writes kept (also after `civgrid demo`).
 import { test, before, after } from 'node:test';
@@ -17,11 +17,11 @@ async function api(method, urlPath, body, headers = {}) {
   return request(srv.url, method, urlPath, { body, headers: { authorization: `Bearer ${admin}`, ...headers } });
 }
 
-// c1 > t1 > g1 > b1, b2; c1 > t2 > g2 > b3; c2 > g3 > b4.
+// c1 > t1 > g1 > b1, b2, b5 (empty); c1 > t2 > g2 > b3; c2 > g3 > b4.
 const AREAS = [
   ['c1', null, 'county'], ['t1', 'c1', 'town'], ['g1', 't1', 'grid'], ['b1', 'g1', 'building'],
   ['b2', 'g1', 'building'], ['t2', 'c1', 'town'], ['g2', 't2', 'grid'], ['b3', 'g2', 'building'],
-  ['c2', null, 'county'], ['g3', 'c2', 'grid'], ['b4', 'g3', 'building'],
+  ['c2', null, 'county'], ['g3', 'c2', 'grid'], ['b4', 'g3', 'building'], ['b5', 'g1', 'building'],
 ];
 const CODES = ['000000', ...AREAS.map(([code]) => code)];
 const LEDGERS = ['party_member', 'volunteer', 'student'];
@@ -41,6 +41,8 @@ async function fresh(db, code) {
     ...LEDGERS.map((l) => `SELECT COUNT(*) FROM residents r JOIN ledger_entries e ON e.resident_id = r.id
       JOIN ledgers l ON l.id = e.ledger_id WHERE ${sub('r')} AND r.status = 'active' AND l.name = '${l}'
       AND (e.end_date IS NULL OR e.end_date >= '${today}')`),
+    ...['building', 'grid'].map((l) => `SELECT COUNT(*) FROM areas x WHERE x.path >= a.path AND x.path < a.path || '~'
+      AND x.level = '${l}' AND x.status = 'active'`),
     ...POSITIONS.map((p) => `SELECT COUNT(*) FROM staff_assignments s JOIN areas x ON x.id = s.area_id
       WHERE x.path >= a.path AND x.path < a.path || '~' AND s.position = '${p}'
       AND (s.end_date IS NULL OR s.end_date > '${today}')`),
@@ -48,8 +50,9 @@ async function fresh(db, code) {
   const q = `SELECT ${cols.map((c) => `(${c.replace(/\s+/g, ' ')})`).join(', ')} FROM (SELECT ${a} AS path) a`;
   const [population, floating, households, ...rest] = (await sql(db, q)).split('|').map(Number);
   const ledgers = Object.fromEntries(LEDGERS.map((l, i) => [l, rest[i]]));
-  const staff = Object.fromEntries(POSITIONS.map((p, i) => [p, rest[LEDGERS.length + i]]));
-  return { population, floating, households, ledgers, staff };
+  const [buildings, grids] = rest.slice(LEDGERS.length);
+  const staff = Object.fromEntries(POSITIONS.map((p, i) => [p, rest[LEDGERS.length + 2 + i]]));
+  return { population, floating, households, buildings, grids, ledgers, staff };
 }
 
 /** What the server shows for code: the home's figures and the card's counts. */
@@ -64,6 +67,8 @@ async function shown(code) {
     population: f.json.population,
     floating: f.json.floating,
     households: c.json.figures.households,
+    buildings: c.json.figures.buildings,
+    grids: c.json.figures.grids,
     ledgers: Object.fromEntries(LEDGERS.map((l) => [l, f.json.ledgers[l]])),
     staff: Object.fromEntries(POSITIONS.map((p) => [p, c.json.figures.staff[p]])),
     children: f.json.children.map((k) => [k.code, k.population, k.floating, ...LEDGERS.map((l) => k.ledgers[l])]),
@@ -211,6 +216,15 @@ test('an area moved to another parent takes its counts along', async () => {
   r = await api('PATCH', '/api/v1/areas/g3', { parent_code: 't2' });
   assert.equal(r.status, 200, r.text);
   await assertExact('g3 moved to the other county');
+});
+
+test('a building retired and brought back', async () => {
+  let r = await api('PATCH', '/api/v1/areas/b5', { status: 'retired' });
+  assert.equal(r.status, 200, r.text);
+  await assertExact('b5 retired');
+  r = await api('PATCH', '/api/v1/areas/b5', { status: 'active' });
+  assert.equal(r.status, 200, r.text);
+  await assertExact('b5 active again');
 });
 
 test('a rebuild from scratch gives the rows the writes kept', async () => {

@@ -6,7 +6,7 @@
 -- from scratch by `civgrid figures rebuild`.
 --
 -- what:      residents | floating | households | added | ledger:<ledger id> |
---            staff:<position>
+--            staff:<position> | buildings | grids (active ones)
 -- until_day: '' for a count that does not end; the end date (YYYY-MM-DD) of
 --            the ledger entries or assignments counted; for added, the local
 --            day of creation as days since 1970-01-01 (Asia/Shanghai).
@@ -47,5 +47,8 @@ FROM (
     UNION ALL
     SELECT area_id, 'staff:' || position, COALESCE(end_date, ''), COUNT(*) FROM staff_assignments
     GROUP BY area_id, position, end_date
+    UNION ALL
+    SELECT id, level || 's', '', COUNT(*) FROM areas
+    WHERE status = 'active' AND level IN ('building', 'grid') GROUP BY id, level
 ) o JOIN up ON up.id = o.area_id
 GROUP BY up.anc, o.what, o.until_day;
