@@ -4,7 +4,8 @@
 // the command line, staff assigned and ended, a building retired and brought back, and
 // an area moved to another parent, the home's figures and the card's counts of every area equal a
 // fresh COUNT(*) of the database; and `civgrid figures rebuild` gives the very
-// rows the writes kept (also after `civgrid demo`).
+// rows the writes kept (also after `civgrid demo`). The ledger catalogue's
+// counts and the counts per child area read the same counts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -63,6 +64,16 @@ async function shown(code) {
   assert.equal(c.status, 200, c.text);
   assert.equal(c.json.figures.residents, f.json.population, `${code}: card and home agree`);
   assert.equal(c.json.figures.floating, f.json.floating, `${code}: card and home agree`);
+  // The ledger catalogue and the per-child counts are the same counts.
+  const list = await api('GET', `/api/v1/ledgers?area=${code}`);
+  assert.equal(list.status, 200, list.text);
+  for (const l of LEDGERS) {
+    assert.equal(list.json.items.find((x) => x.name === l).count, f.json.ledgers[l], `${code}: ledger list ${l}`);
+    const per = await api('GET', `/api/v1/ledgers/${l}/counts?area=${code}`);
+    assert.equal(per.status, 200, per.text);
+    assert.deepEqual(per.json.items.map((x) => [x.code, x.count]), f.json.children.map((k) => [k.code, k.ledgers[l]]),
+      `${code}: ${l} per child`);
+  }
   return {
     population: f.json.population,
     floating: f.json.floating,
