@@ -141,7 +141,7 @@ while read -r code fig_med fig_max pop card_med card_max; do
   case $level in city|county) k=3 ;; town) k=10 ;; *) k=100 ;; esac
   read -r a apop < <(anchor_ms "$p" "$k")
   [ "$pop" = "$apop" ] || { echo "bench: FAIL: $code population $pop, the anchor counts $apop"; fail=1; }
-  ratio=$(awk -v c="$fig_med" -v a="$a" 'BEGIN { printf "%.3f", c / a }')
+  ratio=$(awk -v c="$fig_med" -v a="$a" 'BEGIN { printf "%.4f", c / a }')
   if [ "$level" = city ]; then
     awk -v m="$fig_med" -v t="$MAX_CITY_MS" 'BEGIN { exit !(m > t) }' && { echo "bench: FAIL: city figures $fig_med ms > $MAX_CITY_MS ms"; fail=1; }
   fi
