@@ -15,7 +15,6 @@
 
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
-#include "civgrid/scope.h"
 #include "civgrid/staff.h"
 
 /* ---- which counts are alive ---- */
