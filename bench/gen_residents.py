@@ -7,7 +7,7 @@ tree they live on as CSV for `civgrid import areas`.
 
 The tree is one county (C01) of 10 towns, 10 communities each, 5 grids each
 and 10 buildings each: 500 grids and 5,000 buildings, the size of Yanggao
-county (521 grids). Residents live in buildings. Every ID number is unique
+county (521 grids); --counties K makes K such counties (under the root city). Residents live in buildings. Every ID number is unique
 with a valid GB 11643 check digit and a real birth date, every phone is an
 11-digit mobile number, and the rows come in a scattered order (as a real
 register does), not sorted by ID number. The same N and seed always give the
@@ -32,13 +32,21 @@ def check_char(first17):
     return CHECK[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
 
 
-def tree():
-    """(code, parent_code, level, name) rows, parents first; and the building codes."""
-    rows = [("C01", "", "county", "阳高县")]
+def tree(counties=1):
+    """(code, parent_code, level, name) rows, parents first; and the building codes.
+    The counties (C01, C02, ...) go under the database's root city."""
+    rows = []
     buildings = []
+    for k in range(1, counties + 1):
+        rows.append((f"C{k:02d}", "", "county", "阳高县" if k == 1 else f"第{k}县"))
+        county_tree(f"C{k:02d}", rows, buildings)
+    return rows, buildings
+
+
+def county_tree(county, rows, buildings):
     for t in range(10):
-        town = f"C01T{t:02d}"
-        rows.append((town, "C01", "town", TOWNS[t]))
+        town = f"{county}T{t:02d}"
+        rows.append((town, county, "town", TOWNS[t]))
         for c in range(10):
             comm = f"{town}M{c:02d}"
             rows.append((comm, town, "community", f"{TOWNS[t][:-1]}第{c + 1}社区"))
@@ -49,7 +57,6 @@ def tree():
                     bld = f"{grid}B{b}"
                     rows.append((bld, grid, "building", f"{c + 1}区{g * 10 + b + 1}号楼"))
                     buildings.append(bld)
-    return rows, buildings
 
 
 def main():
@@ -57,11 +64,12 @@ def main():
     ap.add_argument("n", type=int, help="number of residents")
     ap.add_argument("--areas", help="also write the area tree to this file")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--counties", type=int, default=1, help="counties of 5,000 buildings each")
     ap.add_argument("--chinese", action="store_true", help="Chinese column headers")
     ap.add_argument("--values", help="write ids.txt, tails.txt, phones.txt, names.txt (1000 each) here")
     args = ap.parse_args()
     rng = random.Random(args.seed)
-    rows, buildings = tree()
+    rows, buildings = tree(args.counties)
     if args.areas:
         with open(args.areas, "w", encoding="utf-8", newline="") as f:
             f.write("code,parent_code,level,name\r\n")

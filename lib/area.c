@@ -5,6 +5,7 @@
 
 #include "civgrid/audit.h"
 #include "civgrid/clock.h"
+#include "civgrid/counts.h"
 #include "civgrid/error.h"
 #include "civgrid/scope.h"
 #include "civgrid/text.h"
@@ -159,7 +160,12 @@ int cg_area_write(cg_store *s, int64_t parent_id, const char *parent_path,
     *path = cg_arena_printf(a, "%s%lld/", parent_path ? parent_path : "/", (long long)*id);
     if (!*path)
         return CG_ENOMEM;
-    return cg_store_run(s, NULL, "UPDATE areas SET path = ? WHERE id = ?", "si", *path, *id);
+    /* Buildings and grids are counted (counts.h); other levels count nothing
+     * of their own until people or staff are added. */
+    if (!strcmp(in->level, "building") || !strcmp(in->level, "grid"))
+        rc = cg_counts_touch(s, *id);
+    return rc ? rc
+              : cg_store_run(s, NULL, "UPDATE areas SET path = ? WHERE id = ?", "si", *path, *id);
 }
 
 int cg_area_write_name(cg_store *s, int64_t id, const char *name)
@@ -311,16 +317,17 @@ static int write_change(cg_store *s, void *ctx)
 {
     const struct area_change *w = ctx;
     int rc = w->name ? cg_area_write_name(s, w->node->id, w->name) : 0;
-    if (!rc && w->status)
+    if (!rc && w->status && !(rc = cg_counts_touch(s, w->node->id)))
         rc = cg_store_run(s, NULL, "UPDATE areas SET status = ? WHERE id = ?", "si", w->status,
                           w->node->id);
     if (!rc && w->parent && w->parent->id != w->node->parent_id) {
         rc = cg_store_run(s, NULL, "UPDATE areas SET parent_id = ? WHERE id = ?", "ii",
                           w->parent->id, w->node->id);
+        const char *to = cg_arena_printf(w->a, "%s%lld/", w->parent->path, (long long)w->node->id);
         if (!rc)
-            rc = move_subtree(
-                s, w->node->path,
-                cg_arena_printf(w->a, "%s%lld/", w->parent->path, (long long)w->node->id), w->a);
+            rc = to ? move_subtree(s, w->node->path, to, w->a) : CG_ENOMEM;
+        if (!rc)
+            rc = cg_counts_move(s, w->node->id, w->node->path, to);
     }
     return rc;
 }

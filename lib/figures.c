@@ -1,55 +1,16 @@
-/* The figures of a subtree (figures.h). The scope's residents are read twice,
- * grouped by their area's path: once for population and floating residents,
- * once joined with the ledger entries. Each group is then added to the whole
- * and to the child area whose subtree holds it, which C finds from the path
- * itself ("/1/5/9/" lies under the child whose id follows the node's path).
- * That is one pass per figure for the whole tree, where a count per child in
- * SQL would read the scope once more for every figure. */
+/* The figures of a subtree (figures.h). Counts of residents and ledger
+ * entries, for the node and each child, come from the figure counts
+ * (counts.h): a few rows per area, however many people live there. The
+ * week's moves out and corrections come from the history of the week, found
+ * by time (index resident_history_at). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "civgrid/clock.h"
+#include "civgrid/counts.h"
 #include "civgrid/error.h"
 #include "civgrid/figures.h"
 #include "civgrid/scope.h"
-
-/* A child's id with its place in the list, to find children by id. */
-struct child_ref {
-    int64_t id;
-    size_t index;
-};
-
-struct tally {
-    struct cg_figures *f;
-    struct child_ref *refs; /* sorted by id */
-    size_t plen;            /* strlen(node's path) */
-};
-
-static int cmp_ref(const void *x, const void *y)
-{
-    const struct child_ref *a = x, *b = y;
-    return (a->id > b->id) - (a->id < b->id);
-}
-
-static int alloc_counts(cg_arena *a, size_t nledgers, struct cg_figures_counts *c)
-{
-    c->population = c->floating = 0;
-    c->ledger = cg_arena_calloc(a, (nledgers ? nledgers : 1) * sizeof *c->ledger);
-    return c->ledger ? 0 : CG_ENOMEM;
-}
-
-/* The counts of the child whose subtree holds path, or NULL when path is
- * the node's own or lies under a child past the list's cut. */
-static struct cg_figures_counts *child_of(const struct tally *t, const char *path)
-{
-    const char *rest = path + t->plen;
-    char *end = NULL;
-    struct child_ref key = {strtoll(rest, &end, 10), 0};
-    if (end == rest || *end != '/')
-        return NULL;
-    const struct child_ref *hit = bsearch(&key, t->refs, t->f->nchildren, sizeof *t->refs, cmp_ref);
-    return hit ? &t->f->children[hit->index].counts : NULL;
-}
 
 static int read_ledgers(cg_store *s, cg_arena *a, struct cg_figures *f)
 {
@@ -74,7 +35,7 @@ static int read_ledgers(cg_store *s, cg_arena *a, struct cg_figures *f)
     return rc < 0 ? rc : 0;
 }
 
-static int read_children(cg_store *s, cg_arena *a, struct cg_figures *f, struct tally *t)
+static int read_children(cg_store *s, cg_arena *a, struct cg_figures *f, int64_t **ids)
 {
     cg_stmt *st = NULL;
     int rc =
@@ -91,100 +52,45 @@ static int read_children(cg_store *s, cg_arena *a, struct cg_figures *f, struct 
                         "ii", f->area.id, (int64_t)CG_AREA_CHILDREN_MAX);
     if (rc)
         return rc;
-    size_t cap = 0, rcap = 0;
+    size_t cap = 0, icap = 0;
     while ((rc = cg_stmt_step(st)) == CG_ROW) {
         size_t i = f->nchildren;
         if (!(f->children = cg_arena_grow(a, f->children, sizeof *f->children, i, &cap)) ||
-            !(t->refs = cg_arena_grow(a, t->refs, sizeof *t->refs, i, &rcap))) {
+            !(*ids = cg_arena_grow(a, *ids, sizeof **ids, i, &icap))) {
             rc = CG_ENOMEM;
             break;
         }
         struct cg_figures_child *c = &f->children[i];
-        t->refs[i] = (struct child_ref){cg_stmt_int(st, 0), i};
+        (*ids)[i] = cg_stmt_int(st, 0);
         c->code = cg_arena_strdup(a, cg_stmt_text(st, 1));
         c->name = cg_arena_strdup(a, cg_stmt_text(st, 2));
         c->level = cg_arena_strdup(a, cg_stmt_text(st, 3));
-        if ((rc = alloc_counts(a, f->nledgers, &c->counts)))
-            break;
         f->nchildren++;
     }
     cg_stmt_reset(st);
-    if (rc < 0)
-        return rc;
-    if (f->nchildren)
-        qsort(t->refs, f->nchildren, sizeof *t->refs, cmp_ref);
-    return 0;
-}
-
-/* Population, floating residents and the week's additions: one group per
- * area path and status. Additions count whatever their status is today
- * (one added and moved out in the same week was still added); the others
- * count active residents only. */
-static int count_people(cg_store *s, const struct cg_scope *sc, struct tally *t)
-{
-    cg_stmt *st = NULL;
-    int rc = cg_store_query(
-        s, &st,
-        "SELECT r.area_path, r.status, COUNT(*), SUM(CASE WHEN r.resident_type = 'floating'"
-        " THEN 1 ELSE 0 END), SUM(CASE WHEN r.created_at >= ? THEN 1 ELSE 0 END) FROM residents r"
-        " WHERE " CG_SCOPE_SQL("r.area_path") " GROUP BY r.area_path, r.status",
-        "iss", t->f->since, sc->from, sc->to);
-    if (rc)
-        return rc;
-    while ((rc = cg_stmt_step(st)) == CG_ROW) {
-        t->f->added += cg_stmt_int(st, 4);
-        if (strcmp(cg_stmt_text(st, 1), "active"))
-            continue;
-        int64_t people = cg_stmt_int(st, 2), floating = cg_stmt_int(st, 3);
-        t->f->counts.population += people;
-        t->f->counts.floating += floating;
-        struct cg_figures_counts *c = child_of(t, cg_stmt_text(st, 0));
-        if (c) {
-            c->population += people;
-            c->floating += floating;
-        }
-    }
-    cg_stmt_reset(st);
     return rc < 0 ? rc : 0;
 }
 
-static int ledger_index(const struct cg_figures *f, int64_t id)
+/* The node's and the children's counts, from the one counting module. */
+static int read_counts(cg_store *s, cg_arena *a, struct cg_figures *f, const int64_t *ids,
+                       int ledgers)
 {
+    int64_t *lids = cg_arena_alloc(a, (f->nledgers + 1) * sizeof *lids);
+    struct cg_counts node, *kids = cg_arena_alloc(a, (f->nchildren + 1) * sizeof *kids);
+    if (!lids || !kids)
+        return CG_ENOMEM;
     for (size_t i = 0; i < f->nledgers; i++)
-        if (f->ledgers[i].id == id)
-            return (int)i;
-    return -1;
-}
-
-/* Current ledger entries of active residents (as cg_ledger_list counts
- * them): one group per area path and ledger. */
-static int count_ledgers(cg_store *s, const struct cg_scope *sc, int64_t now, struct tally *t)
-{
-    char day[20];
-    cg_time_local(now, day);
-    day[10] = '\0';
-    cg_stmt *st = NULL;
-    int rc = cg_store_query(
-        s, &st,
-        "SELECT r.area_path, e.ledger_id, COUNT(*) FROM residents r"
-        " JOIN ledger_entries e ON e.resident_id = r.id WHERE " CG_SCOPE_SQL(
-            "r.area_path") " AND r.status = 'active' AND (e.end_date IS NULL OR e.end_date >= ?)"
-                           " GROUP BY r.area_path, e.ledger_id",
-        "sss", sc->from, sc->to, day);
+        lids[i] = f->ledgers[i].id;
+    struct cg_counts_want want = {f->now, f->since, lids, ledgers ? f->nledgers : 0};
+    int rc = cg_counts_get(s, &want, f->area.path, ids, f->nchildren, a, &node, kids);
     if (rc)
         return rc;
-    while ((rc = cg_stmt_step(st)) == CG_ROW) {
-        int i = ledger_index(t->f, cg_stmt_int(st, 1));
-        if (i < 0)
-            continue;
-        int64_t n = cg_stmt_int(st, 2);
-        t->f->counts.ledger[i] += n;
-        struct cg_figures_counts *c = child_of(t, cg_stmt_text(st, 0));
-        if (c)
-            c->ledger[i] += n;
-    }
-    cg_stmt_reset(st);
-    return rc < 0 ? rc : 0;
+    f->counts = (struct cg_figures_counts){node.residents, node.floating, node.ledger};
+    f->added = node.added;
+    for (size_t i = 0; i < f->nchildren; i++)
+        f->children[i].counts =
+            (struct cg_figures_counts){kids[i].residents, kids[i].floating, kids[i].ledger};
+    return 0;
 }
 
 static int count_one(cg_store *s, const char *sql, const struct cg_scope *sc, int64_t since,
@@ -199,25 +105,44 @@ static int count_one(cg_store *s, const char *sql, const struct cg_scope *sc, in
     return rc;
 }
 
-/* The week's moves out and corrections, from the history: the planner
- * starts from the seven days' rows (index resident_history_at) or from the
- * scope's residents, whichever it finds fewer. */
+/* Below this many residents a subtree's history is read resident by
+ * resident; above it, the week's history of everyone is read and its scope
+ * checked row by row (see count_week). */
+#define WEEK_BY_RESIDENT_MAX 2000
+
+/* The week's moves out and corrections: the distinct residents of the scope
+ * with such a row in the history since f->since. The order of the join is
+ * chosen here, not by the planner, which has no statistics on SQLite and
+ * would read a county's every resident to find a week's few changes: a small
+ * subtree (a grid) starts from its residents (index residents_area, then
+ * resident_history_resident), a large one from the week's rows of the
+ * history (index resident_history_at, then each row's resident). CROSS JOIN
+ * keeps SQLite to the order written; PostgreSQL plans it like a JOIN. */
 static int count_week(cg_store *s, const struct cg_scope *sc, struct cg_figures *f)
 {
-    int rc = count_one(
-        s,
-        "SELECT COUNT(DISTINCT h.resident_id) FROM resident_history h"
-        " JOIN residents r ON r.id = h.resident_id WHERE h.at >= ?"
-        " AND h.field = 'status' AND h.new_value = 'moved_out' AND " CG_SCOPE_SQL("r.area_path"),
-        sc, f->since, &f->moved_out);
-    /* A status change and its note are not corrections; every other field is. */
+#define WEEK_SQL(from, cond)                                                                       \
+    "SELECT COUNT(DISTINCT h.resident_id) FROM " from " WHERE h.resident_id = r.id"                \
+    " AND h.at >= ? AND " cond " AND " CG_SCOPE_SQL("r.area_path")
+#define BY_RESIDENT "residents r CROSS JOIN resident_history h"
+#define BY_HISTORY "resident_history h CROSS JOIN residents r"
+#define MOVED_OUT "h.field = 'status' AND h.new_value = 'moved_out'"
+/* A status change and its note are not corrections; every other field is. */
+#define CORRECTED "h.field NOT IN ('status', 'note')"
+    static const char *const sql[2][2] = {
+        {WEEK_SQL(BY_HISTORY, MOVED_OUT), WEEK_SQL(BY_HISTORY, CORRECTED)},
+        {WEEK_SQL(BY_RESIDENT, MOVED_OUT), WEEK_SQL(BY_RESIDENT, CORRECTED)},
+    };
+    int small = f->counts.population <= WEEK_BY_RESIDENT_MAX;
+    int rc = count_one(s, sql[small][0], sc, f->since, &f->moved_out);
     if (!rc)
-        rc = count_one(s,
-                       "SELECT COUNT(DISTINCT h.resident_id) FROM resident_history h"
-                       " JOIN residents r ON r.id = h.resident_id WHERE h.at >= ?"
-                       " AND h.field NOT IN ('status', 'note') AND " CG_SCOPE_SQL("r.area_path"),
-                       sc, f->since, &f->corrected);
+        rc = count_one(s, sql[small][1], sc, f->since, &f->corrected);
     return rc;
+}
+
+int64_t cg_figures_week_start(int64_t now)
+{
+    int64_t day = (now + CG_TZ_OFFSET) / 86400 - (CG_FIGURES_WEEK_DAYS - 1);
+    return day * 86400 - CG_TZ_OFFSET;
 }
 
 int cg_figures_get(cg_store *s, const struct cg_actor *actor, const char *code, int64_t now,
@@ -231,19 +156,16 @@ int cg_figures_get(cg_store *s, const struct cg_actor *actor, const char *code, 
      * who may read the people themselves. */
     int ledgers = cg_actor_can(actor, CG_PERM_PEOPLE_READ);
     struct cg_scope sc;
-    struct tally t = {out, NULL, 0};
+    int64_t *ids = NULL;
     int rc = cg_area_get(s, actor, code && *code ? code : actor->area_code, a, &out->area);
     if (!rc)
         rc = cg_scope_at(out->area.path, a, &sc);
     if (rc)
         return rc;
-    t.plen = strlen(out->area.path);
     out->now = now;
-    out->since = now - CG_FIGURES_WEEK;
-    if ((ledgers && (rc = read_ledgers(s, a, out))) ||
-        (rc = alloc_counts(a, out->nledgers, &out->counts)) ||
-        (rc = read_children(s, a, out, &t)) || (rc = count_people(s, &sc, &t)) ||
-        (ledgers && (rc = count_ledgers(s, &sc, now, &t))) || (rc = count_week(s, &sc, out)))
+    out->since = cg_figures_week_start(now);
+    if ((ledgers && (rc = read_ledgers(s, a, out))) || (rc = read_children(s, a, out, &ids)) ||
+        (rc = read_counts(s, a, out, ids, ledgers)) || (rc = count_week(s, &sc, out)))
         return rc;
     for (size_t i = 0; i < out->nledgers; i++)
         out->ledgers[i].count = out->counts.ledger[i];

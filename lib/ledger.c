@@ -6,6 +6,7 @@
 #include "civgrid/area.h"
 #include "civgrid/audit.h"
 #include "civgrid/clock.h"
+#include "civgrid/counts.h"
 #include "civgrid/error.h"
 #include "civgrid/scope.h"
 #include "civgrid/text.h"
@@ -19,49 +20,52 @@ static int subtree(cg_store *s, const struct cg_actor *actor, const char *area_c
     return cg_area_get(s, actor, area_code && *area_code ? area_code : actor->area_code, a, out);
 }
 
+/* The ledgers' notes (cg_ledger_names leaves them out). */
+static int read_notes(cg_store *s, struct cg_ledger *items, size_t n, cg_arena *a)
+{
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(s, &st, "SELECT id, note FROM ledgers", "");
+    if (rc)
+        return rc;
+    while ((rc = cg_stmt_step(st)) == CG_ROW)
+        for (size_t i = 0; i < n; i++)
+            if (items[i].id == cg_stmt_int(st, 0) && cg_stmt_text(st, 1) &&
+                !(items[i].note = cg_arena_strdup(a, cg_stmt_text(st, 1))))
+                rc = CG_ENOMEM;
+    cg_stmt_reset(st);
+    return rc < 0 ? rc : 0;
+}
+
 int cg_ledger_list(cg_store *s, const struct cg_actor *actor, const char *area_code, cg_arena *a,
                    struct cg_ledger **items, size_t *n)
 {
     struct cg_area area;
-    char day[11];
+    struct cg_ledger *out = NULL;
+    size_t count = 0;
     *items = NULL;
     *n = 0;
-    struct cg_scope sc;
     int rc = subtree(s, actor, area_code, a, &area);
     if (!rc)
-        rc = cg_scope_at(area.path, a, &sc);
+        rc = cg_ledger_names(s, a, &out, &count);
+    if (!rc && !count)
+        return 0;
+    if (!rc && (rc = read_notes(s, out, count, a)))
+        return rc;
+    int64_t *ids = rc ? NULL : cg_arena_alloc(a, count * sizeof *ids);
+    if (!rc && !ids)
+        rc = CG_ENOMEM;
     if (rc)
         return rc;
-    cg_today(day);
-    cg_stmt *st = NULL;
-    rc = cg_store_query(
-        s, &st,
-        "SELECT l.id, l.name, l.zh, l.en, l.note, (SELECT COUNT(*) FROM ledger_entries e"
-        " JOIN residents r ON r.id = e.resident_id WHERE e.ledger_id = l.id"
-        " AND r.status = 'active' AND (e.end_date IS NULL OR e.end_date >= ?)"
-        " AND " CG_SCOPE_SQL("r.area_path") ") FROM ledgers l ORDER BY l.id",
-        "sss", day, sc.from, sc.to);
-    if (rc)
+    /* Every ledger, however many there are: none is cut off the list. The
+     * counts are the subtree's figure counts (counts.h). */
+    for (size_t i = 0; i < count; i++)
+        ids[i] = out[i].id;
+    struct cg_counts_want want = {cg_now(), 0, ids, count};
+    struct cg_counts c;
+    if ((rc = cg_counts_get(s, &want, area.path, NULL, 0, a, &c, NULL)))
         return rc;
-    /* Every ledger, however many there are: none is cut off the list. */
-    struct cg_ledger *out = NULL;
-    size_t count = 0, cap = 0;
-    while ((rc = cg_stmt_step(st)) == CG_ROW) {
-        if (!(out = cg_arena_grow(a, out, sizeof *out, count, &cap))) {
-            rc = CG_ENOMEM;
-            break;
-        }
-        struct cg_ledger *l = &out[count++];
-        l->id = cg_stmt_int(st, 0);
-        l->name = cg_arena_strdup(a, cg_stmt_text(st, 1));
-        l->zh = cg_arena_strdup(a, cg_stmt_text(st, 2));
-        l->en = cg_arena_strdup(a, cg_stmt_text(st, 3));
-        l->note = cg_arena_strdup(a, cg_stmt_text(st, 4));
-        l->count = cg_stmt_int(st, 5);
-    }
-    cg_stmt_reset(st);
-    if (rc < 0)
-        return rc;
+    for (size_t i = 0; i < count; i++)
+        out[i].count = c.ledger[i];
     *items = out;
     *n = count;
     return 0;
@@ -106,7 +110,6 @@ int cg_ledger_counts(cg_store *s, const struct cg_actor *actor, const char *ledg
 {
     struct cg_area area;
     int64_t lid = 0;
-    char day[11];
     *items = NULL;
     *n = 0;
     int rc = subtree(s, actor, area_code, a, &area);
@@ -114,35 +117,39 @@ int cg_ledger_counts(cg_store *s, const struct cg_actor *actor, const char *ledg
         return CG_ENOTFOUND;
     if (rc)
         return rc;
-    cg_today(day);
     cg_stmt *st = NULL;
-    rc = cg_store_query(
-        s, &st,
-        "SELECT c.code, c.name, c.level, (SELECT COUNT(*) FROM residents r"
-        " JOIN ledger_entries e ON e.resident_id = r.id WHERE e.ledger_id = ?"
-        " AND r.status = 'active' AND (e.end_date IS NULL OR e.end_date >= ?)"
-        " AND " CG_SCOPE_UNDER_SQL("r.area_path",
-                                   "c.path") ")"
-                                             " FROM areas c WHERE c.parent_id = ? ORDER BY c.code",
-        "isi", lid, day, area.id);
+    rc = cg_store_query(s, &st,
+                        "SELECT id, code, name, level FROM areas WHERE parent_id = ? ORDER BY code",
+                        "i", area.id);
     if (rc)
         return rc;
-    size_t cap = 0, count = 0;
+    size_t cap = 0, icap = 0, count = 0;
     struct cg_ledger_count *out = NULL;
+    int64_t *ids = NULL;
     while ((rc = cg_stmt_step(st)) == CG_ROW) {
-        if (!(out = cg_arena_grow(a, out, sizeof *out, count, &cap))) {
+        if (!(out = cg_arena_grow(a, out, sizeof *out, count, &cap)) ||
+            !(ids = cg_arena_grow(a, ids, sizeof *ids, count, &icap))) {
             rc = CG_ENOMEM;
             break;
         }
+        ids[count] = cg_stmt_int(st, 0);
         struct cg_ledger_count *c = &out[count++];
-        c->area_code = cg_arena_strdup(a, cg_stmt_text(st, 0));
-        c->area_name = cg_arena_strdup(a, cg_stmt_text(st, 1));
-        c->area_level = cg_arena_strdup(a, cg_stmt_text(st, 2));
-        c->count = cg_stmt_int(st, 3);
+        c->area_code = cg_arena_strdup(a, cg_stmt_text(st, 1));
+        c->area_name = cg_arena_strdup(a, cg_stmt_text(st, 2));
+        c->area_level = cg_arena_strdup(a, cg_stmt_text(st, 3));
     }
     cg_stmt_reset(st);
     if (rc < 0)
         return rc;
+    /* Each child's count is its subtree's figure count (counts.h). */
+    struct cg_counts node, *kids = cg_arena_alloc(a, (count + 1) * sizeof *kids);
+    struct cg_counts_want want = {cg_now(), 0, &lid, 1};
+    if (!kids)
+        return CG_ENOMEM;
+    if ((rc = cg_counts_get(s, &want, area.path, ids, count, a, &node, kids)))
+        return rc;
+    for (size_t i = 0; i < count; i++)
+        out[i].count = kids[i].ledger[0];
     *items = out;
     *n = count;
     return 0;
@@ -217,12 +224,14 @@ static int write_change(cg_store *s, void *ctx)
 {
     const struct ledger_change *w = ctx;
     int64_t n = 0;
+    int rc = cg_counts_touch_resident(s, w->resident_id);
+    if (rc)
+        return rc;
     if (!w->remove)
         return cg_ledger_write(s, CG_LEDGER_SET, w->ledger_id, w->resident_id, w->start, w->end,
                                w->note, NULL);
-    int rc =
-        cg_store_run(s, &n, "DELETE FROM ledger_entries WHERE ledger_id = ? AND resident_id = ?",
-                     "ii", w->ledger_id, w->resident_id);
+    rc = cg_store_run(s, &n, "DELETE FROM ledger_entries WHERE ledger_id = ? AND resident_id = ?",
+                      "ii", w->ledger_id, w->resident_id);
     return rc ? rc : (n ? 0 : CG_ENOTFOUND);
 }
 

@@ -8,6 +8,7 @@
 
 #include "civgrid/audit.h"
 #include "civgrid/clock.h"
+#include "civgrid/counts.h"
 #include "civgrid/error.h"
 #include "civgrid/idcard.h"
 #include "civgrid/ledger.h"
@@ -347,19 +348,24 @@ static int write_tags(cg_store *s, int64_t id, const struct cg_resident_row *row
 static int insert_row(cg_store *s, const struct cg_resident_row *row, int64_t *id)
 {
     int64_t now = cg_now();
-    return cg_store_insert(
-        s, id,
-        "INSERT INTO residents (id_number, id_tail, name, sex, birth_date, phone,"
-        " area_id, area_path, household, unit, room, resident_type, created_at,"
-        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        "ssssssisssssii", row->id_number, row->id_tail, row->name, row->sex, row->birth_date,
-        row->phone, row->area_id, row->area_path, row->household, row->unit, row->room,
-        row->resident_type, now, now);
+    int rc = cg_counts_touch(s, row->area_id);
+    return rc ? rc
+              : cg_store_insert(
+                    s, id,
+                    "INSERT INTO residents (id_number, id_tail, name, sex, birth_date, phone,"
+                    " area_id, area_path, household, unit, room, resident_type, created_at,"
+                    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    "ssssssisssssii", row->id_number, row->id_tail, row->name, row->sex,
+                    row->birth_date, row->phone, row->area_id, row->area_path, row->household,
+                    row->unit, row->room, row->resident_type, now, now);
 }
 
 int cg_resident_insert_new(cg_store *s, const struct cg_resident_row *row)
 {
     int64_t id = 0;
+    int rc = cg_counts_touch(s, row->area_id);
+    if (rc)
+        return rc;
     if (!row->ntags) /* no ledger entries to link: no need to learn the id */
         return cg_store_run(
             s, NULL,
@@ -369,7 +375,7 @@ int cg_resident_insert_new(cg_store *s, const struct cg_resident_row *row)
             "ssssssisssssii", row->id_number, row->id_tail, row->name, row->sex, row->birth_date,
             row->phone, row->area_id, row->area_path, row->household, row->unit, row->room,
             row->resident_type, cg_now(), cg_now());
-    int rc = insert_row(s, row, &id);
+    rc = insert_row(s, row, &id);
     /* A new resident has no ledger entries yet: plain inserts, no lookups. */
     for (int i = 0; !rc && i < row->ntags; i++)
         rc = cg_ledger_write(s, CG_LEDGER_NEW, row->tag_ids[i], id, NULL, NULL, NULL, NULL);
@@ -411,15 +417,17 @@ static int insert_unless_taken(cg_store *s, const struct cg_resident_row *row, i
     cg_stmt *st = NULL;
     int64_t now = cg_now();
     *id = 0;
-    int rc =
-        cg_store_query(s, &st,
-                       "INSERT INTO residents (id_number, id_tail, name, sex, birth_date, phone,"
-                       " area_id, area_path, household, unit, room, resident_type, created_at,"
-                       " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                       " ON CONFLICT (id_number) DO NOTHING RETURNING id",
-                       "ssssssisssssii", row->id_number, row->id_tail, row->name, row->sex,
-                       row->birth_date, row->phone, row->area_id, row->area_path, row->household,
-                       row->unit, row->room, row->resident_type, now, now);
+    int rc = cg_counts_touch(s, row->area_id);
+    if (!rc)
+        rc = cg_store_query(
+            s, &st,
+            "INSERT INTO residents (id_number, id_tail, name, sex, birth_date, phone,"
+            " area_id, area_path, household, unit, room, resident_type, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id_number) DO NOTHING RETURNING id",
+            "ssssssisssssii", row->id_number, row->id_tail, row->name, row->sex, row->birth_date,
+            row->phone, row->area_id, row->area_path, row->household, row->unit, row->room,
+            row->resident_type, now, now);
     if (rc)
         return rc;
     rc = cg_stmt_step(st);
@@ -439,14 +447,18 @@ static int correct(cg_store *s, const struct cg_actor *actor, cg_stmt *st,
     char *old_values[7];
     int64_t id = cg_stmt_int(st, 0);
     int in_scope = cg_actor_in_scope(actor, cg_stmt_text(st, 8));
+    /* The figure counts of the area it leaves and of the one it is in. */
+    int rc = in_scope ? cg_counts_touch_path(s, cg_stmt_text(st, 8)) : CG_EEXISTS;
+    if (!rc)
+        rc = cg_counts_touch(s, row->area_id);
     for (int i = 0; i < 7; i++) {
         const char *v = cg_stmt_text(st, i + 1);
         old_values[i] = v ? strdup(v) : NULL;
     }
     cg_stmt_reset(st);
     /* A resident registered outside the actor's scope cannot be taken over by
-     * importing the same ID number: it reads as a conflict, not as a leak. */
-    int rc = in_scope ? 0 : CG_EEXISTS;
+     * importing the same ID number: it reads as a conflict, not as a leak
+     * (the CG_EEXISTS above). */
     for (int i = 0; i < 7 && !rc; i++) {
         if (same(old_values[i], now_values[i]))
             continue;
@@ -1275,7 +1287,9 @@ struct status_change {
 static int write_status(cg_store *s, void *ctx)
 {
     const struct status_change *w = ctx;
-    int rc = cg_store_run(s, NULL, "UPDATE residents SET status = ?, updated_at = ? WHERE id = ?",
+    int rc = cg_counts_touch_resident(s, w->id);
+    if (!rc)
+        rc = cg_store_run(s, NULL, "UPDATE residents SET status = ?, updated_at = ? WHERE id = ?",
                           "sii", w->status, cg_now(), w->id);
     if (!rc)
         rc = add_history(s, w->actor, w->id, "status", w->before, w->status);

@@ -21,6 +21,7 @@
 
 #include "civgrid/cards.h"
 #include "civgrid/clock.h"
+#include "civgrid/counts.h"
 #include "civgrid/error.h"
 #include "civgrid/log.h"
 #include "civgrid/session.h"
@@ -29,6 +30,7 @@
 const struct cg_sched_job cg_sched_jobs[] = {
     {"session.expire", 3600, CG_SCHED_CLUSTER, cg_session_tick, NULL, NULL},
     {"case.cards", 300, CG_SCHED_CLUSTER, cg_cards_tick, NULL, NULL},
+    {"figures.prune", 86400, CG_SCHED_CLUSTER, cg_counts_tick, NULL, NULL},
     {NULL, 0, CG_SCHED_CLUSTER, NULL, NULL, NULL},
 };
 

@@ -5,6 +5,7 @@
 
 #include "civgrid/audit.h"
 #include "civgrid/clock.h"
+#include "civgrid/counts.h"
 #include "civgrid/error.h"
 #include "civgrid/idcard.h"
 #include "civgrid/scope.h"
@@ -86,6 +87,9 @@ int cg_staff_check(struct cg_staff_input *in, cg_arena *a, struct cg_field_error
 int cg_staff_write(cg_store *s, int64_t area_id, const struct cg_staff_input *in, int64_t user_id,
                    const char *start_date, int64_t *id)
 {
+    int rc = cg_counts_touch(s, area_id);
+    if (rc)
+        return rc;
     /* RETURNING makes SQLite gather the row into a table of its own; a
      * loader that does not need the id (the demo's thousands) skips it. */
     if (!id)
@@ -162,8 +166,16 @@ struct staff_end {
 static int write_end(cg_store *s, void *ctx)
 {
     const struct staff_end *w = ctx;
-    return cg_store_run(s, NULL, "UPDATE staff_assignments SET end_date = ? WHERE id = ?", "si",
-                        w->day, w->id);
+    cg_stmt *st = NULL;
+    int rc =
+        cg_store_query(s, &st, "SELECT area_id FROM staff_assignments WHERE id = ?", "i", w->id);
+    if (!rc && !(rc = cg_stmt_one(st)))
+        rc = cg_counts_touch(s, cg_stmt_int(st, 0));
+    if (st)
+        cg_stmt_reset(st);
+    return rc ? rc
+              : cg_store_run(s, NULL, "UPDATE staff_assignments SET end_date = ? WHERE id = ?",
+                             "si", w->day, w->id);
 }
 
 int cg_staff_end(cg_store *s, const struct cg_actor *actor, int64_t id)

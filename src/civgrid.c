@@ -23,6 +23,8 @@ static const struct command commands[] = {
     {"calendar", cmd_calendar, "list and mark holidays and make-up working days", usage_calendar},
     {"apikey", cmd_apikey, "add, list and revoke Open311 API keys", usage_apikey},
     {"tick", cmd_tick, "run the periodic jobs that are due, once", usage_tick},
+    {"figures", cmd_figures, "rebuild the figure counts of the home page and area cards",
+     usage_figures},
     {"version", cmd_version, "print the version", usage_version},
     {"help", cmd_help, "show help for a command", usage_help},
 };

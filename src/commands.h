@@ -32,6 +32,7 @@ int cmd_tick(int argc, char **argv);
 int cmd_case(int argc, char **argv);
 void usage_case(FILE *f);
 int cmd_apikey(int argc, char **argv);
+int cmd_figures(int argc, char **argv);
 void usage_serve(FILE *f);
 void usage_user(FILE *f);
 void usage_area(FILE *f);
@@ -42,6 +43,7 @@ void usage_policy(FILE *f);
 void usage_calendar(FILE *f);
 void usage_tick(FILE *f);
 void usage_apikey(FILE *f);
+void usage_figures(FILE *f);
 void usage_init(FILE *f);
 void usage_version(FILE *f);
 

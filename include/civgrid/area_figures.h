@@ -1,21 +1,19 @@
 /* An area's figures: the exact counts of what lies in its subtree (people,
  * households, buildings, grids, staff by position), for area cards. The
  * home page's figures (ledgers, the week's changes, children compared) are
- * figures.h; both count residents the same way.
+ * figures.h; both read their counts from one module, counts.h.
  *
- * Every count is over the area and everything below it, found with the
- * scope range (scope.h) on indexed path columns, so that a city is counted
- * as quickly as a grid: nothing is listed, capped or sampled. */
+ * Every count is over the area and everything below it, read from the
+ * subtree's rows of the figure counts, so that a city is counted as quickly
+ * as a grid: nothing is listed, capped or sampled. */
 #ifndef CIVGRID_AREA_FIGURES_H
 #define CIVGRID_AREA_FIGURES_H
 
 #include <stdint.h>
 
 #include "civgrid/arena.h"
+#include "civgrid/counts.h"
 #include "civgrid/store.h"
-
-/* The number of staff positions (cg_staff_positions in staff.h). */
-#define CG_STAFF_NPOSITIONS 6
 
 struct cg_area_figures {
     int64_t residents;  /* active residents */

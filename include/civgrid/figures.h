@@ -14,8 +14,13 @@
 #include "civgrid/ledger.h"
 #include "civgrid/store.h"
 
-/* The window of "changes this week": the seven days before now. */
-#define CG_FIGURES_WEEK (7 * 86400)
+/* The window of "changes this week": today and the six days before it,
+ * from local midnight (Asia/Shanghai), so that the additions are whole days
+ * of the figure counts (counts.h). */
+#define CG_FIGURES_WEEK_DAYS 7
+
+/* The week's first moment at time now: local midnight six days before today. */
+int64_t cg_figures_week_start(int64_t now);
 
 /* Counts of active residents in one subtree. ledger[i] is the number on
  * figures.ledgers[i] (same order, the catalogue's). */
@@ -31,7 +36,7 @@ struct cg_figures_child {
 
 struct cg_figures {
     struct cg_area area; /* the subtree's node */
-    int64_t now, since;  /* the week is [since, now] */
+    int64_t now, since;  /* the week is [since, now]: cg_figures_week_start(now) */
     struct cg_figures_counts counts;
     int64_t added;             /* residents created in the week (any status today) */
     int64_t moved_out;         /* residents whose status became moved_out in the week */
@@ -47,8 +52,9 @@ struct cg_figures {
  * time now. Needs CG_PERM_AREAS_READ (like an area card, which counts
  * residents too) and the node in scope (CG_ENOTFOUND otherwise); the ledgers
  * are counted only for an actor with CG_PERM_PEOPLE_READ (nledgers is 0 for
- * the others). Two passes over the scope's residents, each served by the index
- * residents_figures, and two look-ups of the week in the history. */
+ * the others). Counts come from the figure counts (counts.h): the rows of the
+ * node and of its children, however many residents; moves out and
+ * corrections from two look-ups of the week in the history. */
 int cg_figures_get(cg_store *s, const struct cg_actor *actor, const char *code, int64_t now,
                    cg_arena *a, struct cg_figures *out);
 

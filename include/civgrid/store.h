@@ -66,6 +66,25 @@ int cg_store_begin(cg_store *s);
 int cg_store_commit(cg_store *s);
 int cg_store_rollback(cg_store *s);
 
+/* Work that belongs to every transaction of a connection and is done once,
+ * just before it commits: the figure counts (counts.h) gather the areas a
+ * transaction touched and bring their counts up to date there, so that no
+ * door (API, import, demo, command) can commit a change without them. One
+ * hook per connection. before_commit runs inside the transaction; when it
+ * fails, the transaction is rolled back and cg_store_commit returns its
+ * error. end runs after every commit and rollback (forget the transaction's
+ * state); free at cg_store_close. */
+struct cg_store_hook {
+    int (*before_commit)(cg_store *s, void *state);
+    void (*end)(void *state);
+    void (*free)(void *state);
+};
+
+/* The state set with hook on s, or NULL. */
+void *cg_store_hook_state(const cg_store *s, const struct cg_store_hook *hook);
+/* Sets the connection's hook (CG_EEXISTS when another is set). */
+int cg_store_hook_set(cg_store *s, const struct cg_store_hook *hook, void *state);
+
 /* Ends a SELECT that reads rows the same transaction is about to change:
  * "SELECT ... WHERE id = ?" CG_FOR_UPDATE. PostgreSQL locks the rows read
  * (FOR UPDATE), so that two transactions correcting one row take turns

@@ -50,6 +50,8 @@ void cg_store_close(cg_store *s)
 {
     if (!s)
         return;
+    if (s->hook && s->hook->free)
+        s->hook->free(s->hook_state);
     for (int i = 0; i < CG_STMT_BUCKETS; i++) {
         cg_stmt *st = s->cache[i];
         while (st) {
@@ -101,14 +103,42 @@ int cg_store_begin(cg_store *s)
     return s->ops->exec_script(s, s->ops->begin_sql);
 }
 
+void *cg_store_hook_state(const cg_store *s, const struct cg_store_hook *hook)
+{
+    return s->hook == hook ? s->hook_state : NULL;
+}
+
+int cg_store_hook_set(cg_store *s, const struct cg_store_hook *hook, void *state)
+{
+    if (s->hook && s->hook != hook)
+        return CG_EEXISTS;
+    s->hook = hook;
+    s->hook_state = state;
+    return 0;
+}
+
+static void hook_end(cg_store *s)
+{
+    if (s->hook && s->hook->end)
+        s->hook->end(s->hook_state);
+}
+
 int cg_store_commit(cg_store *s)
 {
-    return s->ops->exec_script(s, "COMMIT");
+    int rc = s->hook && s->hook->before_commit ? s->hook->before_commit(s, s->hook_state) : 0;
+    if (rc)
+        s->ops->exec_script(s, "ROLLBACK");
+    else
+        rc = s->ops->exec_script(s, "COMMIT");
+    hook_end(s);
+    return rc;
 }
 
 int cg_store_rollback(cg_store *s)
 {
-    return s->ops->exec_script(s, "ROLLBACK");
+    int rc = s->ops->exec_script(s, "ROLLBACK");
+    hook_end(s);
+    return rc;
 }
 
 int cg_store_bulk_begin(cg_store *s, struct cg_bulk **out)

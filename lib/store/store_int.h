@@ -69,6 +69,8 @@ struct cg_store {
     char errmsg[512];
     cg_readlog *readlog; /* where audit records of reads go, or NULL */
     cg_stmt *cache[CG_STMT_BUCKETS];
+    const struct cg_store_hook *hook; /* cg_store_hook_set */
+    void *hook_state;
 };
 
 extern const struct cg_store_ops cg__sqlite_ops;
