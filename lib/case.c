@@ -424,11 +424,14 @@ struct report {
     int64_t now, id;
 };
 
+/* A field of the type's list; a description and the parties may run over lines. */
 static int check_text(const char *value, unsigned bit, unsigned required, const char *what,
                       size_t max, cg_arena *a, const char **out, struct cg_field_error *fe)
 {
-    return cg_text_check(value, cg_case_field_code(bit) ? cg_case_field_code(bit) : what, what, max,
-                         (required & bit) != 0, a, out, fe);
+    const char *field = cg_case_field_code(bit) ? cg_case_field_code(bit) : what;
+    if (bit == CG_CASE_F_DESCRIPTION || bit == CG_CASE_F_PARTIES)
+        return cg_text_check_lines(value, field, what, max, (required & bit) != 0, a, out, fe);
+    return cg_text_check(value, field, what, max, (required & bit) != 0, a, out, fe);
 }
 
 /* The case's own fields by its type and the one text rule. */

@@ -363,10 +363,10 @@ static int check_input(struct act *x)
     if (x->action == CG_CASE_ACT_REPORT)
         return cg_field_fail(x->fe, CG_ECASE_STATE, "action",
                              "report files a new case (POST /api/v1/cases); it is no move of one");
-    int rc = cg_text_check(x->in.note, "note", "a note", 2000, 0, x->a, &x->in.note, x->fe);
+    int rc = cg_text_check_lines(x->in.note, "note", "a note", 2000, 0, x->a, &x->in.note, x->fe);
     if (!rc)
-        rc = cg_text_check(x->in.agreement, "agreement", "an agreement", 4000, 0, x->a,
-                           &x->in.agreement, x->fe);
+        rc = cg_text_check_lines(x->in.agreement, "agreement", "an agreement", 4000, 0, x->a,
+                                 &x->in.agreement, x->fe);
     if (!rc)
         rc = cg_text_check(x->in.mediator, "mediator", "a mediator", 200, 0, x->a, &x->in.mediator,
                            x->fe);

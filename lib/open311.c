@@ -126,32 +126,6 @@ static int parse_degrees(const char *s, int64_t *e6)
     return 0;
 }
 
-/* Open311's description may hold line breaks; a case's description is one
- * text without control characters, so breaks and tabs become " / " and a
- * space. */
-static const char *fold_lines(const char *s, cg_arena *a)
-{
-    if (!s)
-        return NULL;
-    char *out = cg_arena_alloc(a, strlen(s) * 3 + 1);
-    if (!out)
-        return NULL;
-    size_t o = 0;
-    for (const char *p = s; *p;) {
-        if (*p == '\r' || *p == '\n') {
-            while (*p == '\r' || *p == '\n' || *p == ' ')
-                p++;
-            if (o && *p)
-                memcpy(out + o, " / ", 3), o += 3;
-            continue;
-        }
-        out[o++] = *p == '\t' ? ' ' : *p;
-        p++;
-    }
-    out[o] = '\0';
-    return out;
-}
-
 /* The first line of the description, cut on a character boundary at 120
  * bytes (40 Chinese characters), for the case's title. */
 static const char *title_of(const char *description, cg_arena *a)
@@ -275,7 +249,7 @@ static int check_filing(cg_store *s, const struct cg_o311_input *in, struct fili
                              "media_url is an http:// or https:// URL of at most 1000 bytes");
     if ((rc = cg_text_check(in->email, "email", "an email address", 200, 0, a, &f->email, fe)))
         return rc;
-    const char *description = fold_lines(in->description, a);
+    const char *description = in->description;
     const char *title = in->title && *in->title ? in->title : title_of(description, a);
     const char *address = in->address_string;
     if (in->building && *in->building)

@@ -20,6 +20,13 @@
 int cg_text_check(const char *value, const char *field, const char *what, size_t max, int required,
                   cg_arena *a, const char **out, struct cg_field_error *fe);
 
+/* The same rule for text written in lines (a case's description, a note, an
+ * agreement): line feeds are kept, a CR LF or a lone CR becomes one LF, and
+ * every other control character is refused as cg_text_check refuses it.
+ * Spaces and line breaks at either end are trimmed. */
+int cg_text_check_lines(const char *value, const char *field, const char *what, size_t max,
+                        int required, cg_arena *a, const char **out, struct cg_field_error *fe);
+
 /* Whether code is 1-32 ASCII letters, digits, '-', '_' or '.': the form of
  * area, place and department codes, which travel in URLs, CSV files and QR
  * codes. */

@@ -101,6 +101,30 @@ static void text_length(void **state)
     cg_arena_free(a);
 }
 
+/* Text in lines keeps its line feeds, turns CR LF and a lone CR into LF,
+ * trims breaks at either end and still refuses every other control. */
+static void text_lines(void **state)
+{
+    (void)state;
+    cg_arena *a = cg_arena_new();
+    struct cg_field_error fe = {0};
+    const char *out;
+    assert_int_equal(cg_text_check_lines("一\n二", "note", "a note", 100, 1, a, &out, &fe), 0);
+    assert_string_equal(out, "一\n二");
+    assert_int_equal(
+        cg_text_check_lines("\r\n一\r\n二\r三\r\n ", "note", "a note", 100, 1, a, &out, &fe), 0);
+    assert_string_equal(out, "一\n二\n三");
+    assert_int_equal(cg_text_check_lines("一\t二", "note", "a note", 100, 1, a, &out, &fe),
+                     CG_EBADTYPE);
+    assert_int_equal(cg_text_check_lines("一\x01", "note", "a note", 100, 1, a, &out, &fe),
+                     CG_EBADTYPE);
+    assert_int_equal(cg_text_check_lines("\r\n\n", "note", "a note", 100, 1, a, &out, &fe),
+                     CG_EMISSING);
+    /* The one-line rule still refuses a line feed. */
+    assert_int_equal(cg_text_check("一\n二", "name", "a name", 100, 1, a, &out, &fe), CG_EBADTYPE);
+    cg_arena_free(a);
+}
+
 /* Codes are 1-32 ASCII letters, digits, '-', '_' or '.'. */
 static void code_rule(void **state)
 {
@@ -117,9 +141,13 @@ static void code_rule(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(text_good_and_trimmed), cmocka_unit_test(text_empty),
-        cmocka_unit_test(text_controls_refused), cmocka_unit_test(text_bad_utf8_refused),
-        cmocka_unit_test(text_length),           cmocka_unit_test(code_rule),
+        cmocka_unit_test(text_good_and_trimmed),
+        cmocka_unit_test(text_empty),
+        cmocka_unit_test(text_controls_refused),
+        cmocka_unit_test(text_bad_utf8_refused),
+        cmocka_unit_test(text_length),
+        cmocka_unit_test(code_rule),
+        cmocka_unit_test(text_lines),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
