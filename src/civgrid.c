@@ -19,6 +19,8 @@ static const struct command commands[] = {
     {"demo", cmd_demo, "build the demo city (大同市) into a new database", usage_demo},
     {"policy", cmd_policy, "list, show, check, save and choose policy profiles", usage_policy},
     {"import", cmd_import, "load areas, residents or venues from a CSV file", usage_import},
+    {"case-figures", cmd_case_figures, "rebuild, fold and show the figures of cases",
+     usage_case_figures},
     {"tick", cmd_tick, "run the periodic jobs that are due, once", usage_tick},
     {"version", cmd_version, "print the version", usage_version},
     {"help", cmd_help, "show help for a command", usage_help},

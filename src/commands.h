@@ -28,6 +28,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_tick(int argc, char **argv);
+int cmd_case_figures(int argc, char **argv);
 void usage_serve(FILE *f);
 void usage_user(FILE *f);
 void usage_area(FILE *f);
@@ -36,6 +37,7 @@ void usage_demo(FILE *f);
 void usage_import(FILE *f);
 void usage_policy(FILE *f);
 void usage_tick(FILE *f);
+void usage_case_figures(FILE *f);
 void usage_init(FILE *f);
 void usage_version(FILE *f);
 
