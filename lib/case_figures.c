@@ -368,8 +368,9 @@ static int pending(cg_store *s, int *yes)
 {
     cg_stmt *st = NULL;
     int rc = cg_store_query(s, &st,
-                            "SELECT (SELECT COALESCE(MAX(id), 0) FROM case_events) >"
-                            " (SELECT watermark FROM case_figures_state WHERE id = 1)",
+                            "SELECT CASE WHEN (SELECT COALESCE(MAX(id), 0) FROM case_events) >"
+                            " (SELECT watermark FROM case_figures_state WHERE id = 1)"
+                            " THEN 1 ELSE 0 END",
                             "");
     if (rc)
         return rc;

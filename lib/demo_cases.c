@@ -11,8 +11,8 @@
  * demo writes each case's final row and its whole timeline with plain
  * inserts in one transaction (one audit record, demo.cases), as a loader
  * writes. It follows the state table (lib/case.c): every timeline is a walk
- * through legal (state, action) pairs. The figures' summary is then folded
- * from that timeline like any other. Deadlines skip weekends only (the
+ * through legal (state, action) pairs. The figures' summary is then rebuilt
+ * from the cases and that timeline. Deadlines skip weekends only (the
  * holiday calendar belongs to the calendar module). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -712,10 +712,11 @@ int cg__demo_cases(cg_store *s, const struct cg_actor *actor, const char *county
     out->cases = w.filed;
     out->open = w.open;
     out->events = w.events;
-    /* The figures' summary, folded from the new timeline like any other, in
-     * one transaction (the demo has the database to itself). */
+    /* The figures' summary, computed from the new timeline at once: the
+     * rebuild's few set-wise statements are much quicker than folding a
+     * year case by case (8 against 55 s on PostgreSQL, where every statement is a round trip). */
     if (!rc)
-        rc = cg_case_figures_fold(s, INT32_MAX, NULL);
+        rc = cg_case_figures_rebuild(s);
     out->seconds = cg_monotonic() - t0;
     cg_arena_free(k.a);
     return rc;

@@ -34,7 +34,7 @@ struct cg_demo_cases {
 
 /* Files a year of cases before now in the county with this code (its
  * grids, staff, departments and the demo's accounts must exist), in one
- * transaction audited as demo.cases, then folds the figures' summary. */
+ * transaction audited as demo.cases, then rebuilds the figures' summary. */
 int cg__demo_cases(struct cg_store *s, const struct cg_actor *actor, const char *county_code,
                    uint64_t seed, int64_t now, struct cg_demo_cases *out);
 

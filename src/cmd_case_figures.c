@@ -55,7 +55,7 @@ static int figures_show(struct cli *c, struct opts *o)
     if (rc)
         return cli_fail(c, rc, &fe);
     json_t *j = cg_case_figures_json(&f);
-    char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(12)) : NULL;
+    char *s = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
     json_decref(j);
     if (!s)
         return cli_fail(c, CG_ENOMEM, NULL);
