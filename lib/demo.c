@@ -1045,8 +1045,13 @@ static int write_logins(struct ctx *c, cg_arena *a, const struct tree *trees)
             specs[i].position ? staff_name(c, specs[i].scope, specs[i].position) : NULL;
         const char *display =
             who ? cg_arena_printf(a, "%s（%s）", who, specs[i].display) : specs[i].display;
+        /* The department's account belongs to the county's health bureau,
+         * so that it sees the cases dispatched to it. */
+        const char *dept = strcmp(specs[i].role, "department")
+                               ? NULL
+                               : cg_arena_printf(a, "%s-health", specs[i].scope);
         struct cg_user_input in = {specs[i].username, display, specs[i].role, specs[i].scope,
-                                   password};
+                                   password, dept};
         struct cg_user u;
         int rc = cg_user_create(c->s, c->actor, &in, a, &u, c->fe);
         if (rc)

@@ -22,9 +22,10 @@
 const struct cg_role cg_roles[] = {
     {"admin", "系统管理员", "Administrator",
      CG_PERM_USERS_READ | CG_PERM_USERS_WRITE | CG_PERM_AUDIT_READ | CG_PERM_AREAS_WRITE | TREE |
-         WRITE | POLICY | DISPATCH | CATALOGUE},
+         WRITE | POLICY | DISPATCH | CATALOGUE | CG_PERM_CALENDAR_WRITE},
     {"centre", "综治中心", "Command centre",
-     CG_PERM_USERS_READ | CG_PERM_AUDIT_READ | TREE | WRITE | POLICY | DISPATCH | CATALOGUE},
+     CG_PERM_USERS_READ | CG_PERM_AUDIT_READ | TREE | WRITE | POLICY | DISPATCH | CATALOGUE |
+         CG_PERM_CALENDAR_WRITE},
     {"commander", "指挥长", "Commander", TREE | PHONE | WRITE | DISPATCH},
     {"grid_head", "网格长", "Grid head", TREE | PHONE | WRITE | DISPATCH},
     {"grid_worker", "网格员", "Grid worker", TREE | PHONE | WRITE | CASES},

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "civgrid/cards.h"
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
 #include "civgrid/log.h"
@@ -29,6 +30,7 @@
 const struct cg_sched_job cg_sched_jobs[] = {
     {"session.expire", 3600, CG_SCHED_CLUSTER, cg_session_tick, NULL, NULL},
     {"case_figures.fold", 5, CG_SCHED_CLUSTER, cg_case_figures_tick, NULL, NULL},
+    {"case.cards", 300, CG_SCHED_CLUSTER, cg_cards_tick, NULL, NULL},
     {NULL, 0, CG_SCHED_CLUSTER, NULL, NULL, NULL},
 };
 

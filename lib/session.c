@@ -53,11 +53,14 @@ static struct cg_actor *read_actor(cg_stmt *st, int first, cg_arena *a, const ch
     act->area_name = cg_arena_strdup(a, cg_stmt_text(st, first + 7));
     act->area_level = cg_arena_strdup(a, cg_stmt_text(st, first + 8));
     act->client_ip = cg_arena_strdup(a, ip);
+    act->department_id = cg_stmt_int(st, first + 9);
+    act->department_code = cg_arena_strdup(a, cg_stmt_text(st, first + 10));
     return act;
 }
 
 #define ACTOR_COLUMNS                                                                              \
-    "u.id, u.username, u.display_name, u.role, a.id, a.path, a.code, a.name, a.level"
+    "u.id, u.username, u.display_name, u.role, a.id, a.path, a.code, a.name, a.level,"             \
+    " u.department_id, (SELECT d.code FROM departments d WHERE d.id = u.department_id)"
 
 struct login_row {
     struct cg_actor *actor;
@@ -77,8 +80,8 @@ static int find_login(cg_store *s, const char *username, const char *ip, cg_aren
     rc = cg_stmt_step(st);
     if (rc == CG_ROW) {
         row->actor = read_actor(st, 0, a, ip);
-        row->hash = cg_arena_strdup(a, cg_stmt_text(st, 9));
-        row->status = cg_arena_strdup(a, cg_stmt_text(st, 10));
+        row->hash = cg_arena_strdup(a, cg_stmt_text(st, 11));
+        row->status = cg_arena_strdup(a, cg_stmt_text(st, 12));
         rc = row->actor ? 0 : CG_ENOMEM;
     } else if (rc == CG_DONE) {
         rc = CG_ENOTFOUND;

@@ -13,8 +13,10 @@
 
 #define USER_COLUMNS                                                                               \
     "u.id, u.username, u.display_name, u.role, u.status, u.created_at, u.updated_at,"              \
-    " a.id, a.level, a.code, a.name, a.path"
-#define USER_FROM " FROM users u JOIN areas a ON a.id = u.area_id"
+    " a.id, a.level, a.code, a.name, a.path, d.code"
+#define USER_FROM                                                                                  \
+    " FROM users u JOIN areas a ON a.id = u.area_id"                                               \
+    " LEFT JOIN departments d ON d.id = u.department_id"
 
 static void read_user(cg_stmt *st, cg_arena *a, struct cg_user *u)
 {
@@ -31,6 +33,7 @@ static void read_user(cg_stmt *st, cg_arena *a, struct cg_user *u)
     u->area.code = cg_arena_strdup(a, cg_stmt_text(st, 9));
     u->area.name = cg_arena_strdup(a, cg_stmt_text(st, 10));
     u->area.path = cg_arena_strdup(a, cg_stmt_text(st, 11));
+    u->department = cg_arena_strdup(a, cg_stmt_text(st, 12));
 }
 
 static int has_control(const char *s)
@@ -120,7 +123,7 @@ static int validate_input(const struct cg_user_input *in, struct cg_field_error 
 
 struct user_insert {
     const struct cg_user_input *in;
-    int64_t area_id;
+    int64_t area_id, department_id;
     struct cg_field_error *fe;
 };
 
@@ -133,6 +136,34 @@ static int write_user(cg_store *s, void *ctx)
                              w->in->role, w->area_id, w->in->password, &id);
     if (rc == CG_EEXISTS)
         cg_field_fail(w->fe, rc, "username", "username '%s' is taken", w->in->username);
+    if (!rc && w->department_id)
+        rc = cg_store_run(s, NULL, "UPDATE users SET department_id = ? WHERE id = ?", "ii",
+                          w->department_id, id);
+    return rc;
+}
+
+/* The department an account belongs to: one whose area lies in the actor's
+ * scope (the county's departments for a county's centre). */
+static int find_department(cg_store *s, const struct cg_actor *actor, const char *code, cg_arena *a,
+                           int64_t *id, struct cg_field_error *fe)
+{
+    cg_stmt *st = NULL;
+    const char *path = NULL;
+    int rc =
+        cg_store_query(s, &st,
+                       "SELECT d.id, a.path FROM departments d JOIN areas a ON a.id = d.area_id"
+                       " WHERE d.code = ?",
+                       "s", code);
+    if (rc)
+        return rc;
+    if (!(rc = cg_stmt_one(st))) {
+        *id = cg_stmt_int(st, 0);
+        path = cg_arena_strdup(a, cg_stmt_text(st, 1));
+    }
+    cg_stmt_reset(st);
+    if (rc == CG_ENOTFOUND || (!rc && !cg_actor_in_scope(actor, path)))
+        return cg_field_fail(fe, CG_EBADTYPE, "department",
+                             "no department with code '%s' in your scope", code);
     return rc;
 }
 
@@ -149,11 +180,14 @@ int cg_user_create(cg_store *s, const struct cg_actor *actor, const struct cg_us
                 (!rc && !cg_actor_in_scope(actor, area.path))))
         rc = cg_field_fail(fe, CG_EBADTYPE, "scope", "no area with code '%s' in your scope",
                            in->scope);
+    int64_t department_id = 0;
+    if (!rc && in->department && *in->department)
+        rc = find_department(s, actor, in->department, a, &department_id, fe);
     if (!rc) {
         rec.area_path = area.path;
         rec.detail = cg_arena_printf(a, "role=%s scope=%s", in->role, in->scope);
     }
-    struct user_insert w = {in, rc ? 0 : area.id, fe};
+    struct user_insert w = {in, rc ? 0 : area.id, department_id, fe};
     if ((rc = cg_audit_change(s, actor, &rec, rc, write_user, &w)))
         return rc;
     return get_user(s, in->username, a, out);

@@ -13,7 +13,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 packages=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
           libsqlite3-dev sqlite3 libpq-dev libsodium-dev libcsv-dev
-          libxlsxwriter-dev libcmocka-dev libqrencode-dev libpng-dev nodejs npm)
+          libxlsxwriter-dev libcmocka-dev libqrencode-dev libpng-dev libcurl4-openssl-dev
+          nodejs npm)
 for arg in "$@"; do
   case "$arg" in
     test)  packages+=(postgresql chromium fonts-noto-cjk clang libclang-rt-dev) ;;

@@ -21,6 +21,8 @@ static const struct command commands[] = {
     {"import", cmd_import, "load areas, residents or venues from a CSV file", usage_import},
     {"case-figures", cmd_case_figures, "rebuild, fold and show the figures of cases",
      usage_case_figures},
+    {"case", cmd_case, "list, show, file and act on cases", usage_case},
+    {"calendar", cmd_calendar, "list and mark holidays and make-up working days", usage_calendar},
     {"tick", cmd_tick, "run the periodic jobs that are due, once", usage_tick},
     {"version", cmd_version, "print the version", usage_version},
     {"help", cmd_help, "show help for a command", usage_help},

@@ -1,10 +1,12 @@
 /* civgrid serve: the web UI and the HTTP API. */
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "civgrid/error.h"
 #include "civgrid/resident.h"
+#include "civgrid/outbox.h"
 #include "civgrid/sched.h"
 #include "civgrid/serverlock.h"
 #include "civgrid/store.h"
@@ -49,10 +51,36 @@ static const struct opt_def serve_opts[] = {
     {"read_audit_fsync", OPT_BOOL, "CIVGRID_READ_AUDIT_FSYNC", NULL, 0, 0,
      "fsync the audit record of each read before answering (survives a power loss; slower "
      "searches where fsync is slow)"},
+    {"data_dir", OPT_STR, "CIVGRID_DATA_DIR", NULL, 0, 0,
+     "folder for case photos (default for SQLite: the database file's name with .files "
+     "appended; required for PostgreSQL to take photos)"},
+    {"attachment_max", OPT_INT, "CIVGRID_ATTACHMENT_MAX", "8388608", 1024, 8388608,
+     "largest case photo in bytes (413 beyond)"},
+    {"webhook_url", OPT_STR, "CIVGRID_WEBHOOK_URL", NULL, 0, 0,
+     "http:// or https:// URL that notifications (case assigned, overdue, returned, closed) are "
+     "POSTed to as JSON; unset: they wait in the outbox"},
+    {"webhook_secret", OPT_STR, "CIVGRID_WEBHOOK_SECRET", NULL, 0, 0,
+     "key of the X-Civgrid-Signature header (HMAC-SHA256 of the body); unset: no signature"},
     OPT_CONFIG,
     {"print_config", OPT_BOOL, NULL, NULL, 0, 0, "print the effective configuration and exit"},
     OPT_END,
 };
+
+/* Where case photos live: --data_dir, or beside a SQLite file ("city.db"
+ * keeps its photos in "city.db.files"). A PostgreSQL server has no file to
+ * stand beside, so there it must be given (photos answer bad_config until
+ * it is). The string lives as long as the process. */
+static const char *data_dir(const struct opts *o, const char *db)
+{
+    static char beside[4096];
+    const char *dir = opt_str(o, "data_dir");
+    if (dir && *dir)
+        return dir;
+    if (!strncmp(db, "postgres://", 11) || !strncmp(db, "postgresql://", 13))
+        return NULL;
+    snprintf(beside, sizeof beside, "%s.files", db);
+    return beside;
+}
 
 void usage_serve(FILE *f)
 {
@@ -107,6 +135,19 @@ int cmd_serve(int argc, char **argv)
         rc = EXIT_FAIL;
         goto out;
     }
+    /* Notifications go out from the scheduler's thread (outbox.h). */
+    if (cg_outbox_configure(opt_str(&o, "webhook_url"), opt_str(&o, "webhook_secret"), 10)) {
+        fprintf(stderr, "civgrid serve: --webhook-url must start with http:// or https://\n");
+        cg_sched_free(sched);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    if ((rc = cg_sched_add(sched, &cg_outbox_job))) {
+        fprintf(stderr, "civgrid serve: %s\n", cg_strerror(rc));
+        cg_sched_free(sched);
+        rc = EXIT_FAIL;
+        goto out;
+    }
     cg_resident_set_probe_limit((int)opt_int(&o, "probe_limit"));
     cg_resident_set_export_caps((int)opt_int(&o, "export_max_rows"),
                                 (int)opt_int(&o, "export_day_rows"));
@@ -125,6 +166,8 @@ int cmd_serve(int argc, char **argv)
         .session_ttl = (int)opt_int(&o, "session_ttl"),
         .sched = sched,
         .read_audit_fsync = opt_bool(&o, "read_audit_fsync"),
+        .data_dir = data_dir(&o, db),
+        .attachment_max = (size_t)opt_int(&o, "attachment_max"),
     };
     rc = http_serve(&cfg);
     cg_sched_free(sched);

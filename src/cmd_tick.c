@@ -4,6 +4,7 @@
 
 #include "civgrid/clock.h"
 #include "civgrid/error.h"
+#include "civgrid/outbox.h"
 #include "civgrid/sched.h"
 #include "cli.h"
 
@@ -11,6 +12,10 @@ static const struct opt_def tick_opts[] = {
     OPT_DB,
     {"at", OPT_STR, NULL, NULL, 0, 0,
      "run as of TIME: epoch seconds or YYYY-MM-DD[THH:MM[:SS]] (default: now)"},
+    {"webhook_url", OPT_STR, "CIVGRID_WEBHOOK_URL", NULL, 0, 0,
+     "deliver due notifications to this URL (as civgrid serve does)"},
+    {"webhook_secret", OPT_STR, "CIVGRID_WEBHOOK_SECRET", NULL, 0, 0,
+     "key of the X-Civgrid-Signature header"},
     {"list", OPT_BOOL, NULL, NULL, 0, 0, "list the jobs, their next due time and last run"},
     OPT_END,
 };
@@ -22,7 +27,8 @@ void usage_tick(FILE *f)
                "Runs once each periodic job that is due, prints each run (name, outcome,\n"
                "milliseconds) and exits 1 if one failed. Safe beside running servers and\n"
                "other ticks: each due run happens in one process only. A server's own jobs\n"
-               "(such as readlog.move) run only inside 'civgrid serve'.\n\n"
+               "(such as readlog.move) run only inside 'civgrid serve'; outbox.deliver runs\n"
+               "here too when a webhook URL is given.\n\n"
                "TIME is in Asia/Shanghai unless it ends in Z or +HH:MM. Without --at,\n"
                "CIVGRID_FAKE_NOW (epoch seconds) sets the clock, as for every command.\n\n"
                "options:\n");
@@ -102,10 +108,19 @@ static int tick_main(struct cli *c, struct opts *o)
                 at);
         return EXIT_USAGE;
     }
+    if (cg_outbox_configure(opt_str(o, "webhook_url"), opt_str(o, "webhook_secret"), 10)) {
+        fprintf(stderr, "civgrid tick: --webhook-url must start with http:// or https://\n");
+        return EXIT_USAGE;
+    }
     cg_sched *sc = NULL;
     int rc = cg_sched_new("tick", &sc);
-    if (rc)
+    const char *url = opt_str(o, "webhook_url");
+    if (!rc && url && *url)
+        rc = cg_sched_add(sc, &cg_outbox_job);
+    if (rc) {
+        cg_sched_free(sc);
         return cli_fail(c, rc, NULL);
+    }
     rc = opt_bool(o, "list") ? tick_list(c, sc) : tick_run(c, sc, now);
     cg_sched_free(sc);
     return rc;

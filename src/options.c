@@ -213,8 +213,12 @@ void opts_print(const struct opts *o, FILE *f)
     for (int k = 0; k < o->ndefs; k++) {
         if (o->defs[k].type == OPT_BOOL)
             continue;
-        fprintf(f, "%s = %s   # from %s\n", o->defs[k].name, o->value[k] ? o->value[k] : "",
-                o->source[k] ? o->source[k] : "unset");
+        /* A secret is not shown, only whether it is set. */
+        const char *name = o->defs[k].name, *v = o->value[k] ? o->value[k] : "";
+        size_t len = strlen(name);
+        if (*v && len >= 7 && strcmp(name + len - 7, "_secret") == 0)
+            v = "(set)";
+        fprintf(f, "%s = %s   # from %s\n", name, v, o->source[k] ? o->source[k] : "unset");
     }
 }
 

@@ -24,7 +24,8 @@
     X(CASES_READ, 11, "cases.read")           /* see cases in scope (a department: its own) */     \
     X(CASES_WRITE, 12, "cases.write")         /* file cases and act on those its unit holds */     \
     X(CASES_DISPATCH, 13, "cases.dispatch")   /* assign and copy; act for the units below */       \
-    X(CASES_CATALOGUE, 14, "cases.catalogue") /* edit the category catalogue */
+    X(CASES_CATALOGUE, 14, "cases.catalogue") /* edit the category catalogue */                    \
+    X(CALENDAR_WRITE, 16, "calendar.write")   /* mark holidays and make-up working days */
 
 enum cg_perm {
 #define CG_PERM_ENUM(name, bit, code) CG_PERM_##name = 1u << (bit),

@@ -199,6 +199,7 @@ struct cg_case {
     const char *type, *state, *source; /* codes; source ui | api | cli | open311 | demo */
     const char *category;              /* catalogue code */
     const char *category_zh, *category_en, *domain, *size; /* from the catalogue */
+    int reopen_days;                                       /* the category's */
     struct cg_case_unit area;   /* where: the area only (department fields NULL) */
     struct cg_case_unit holder; /* who holds it now (the last holder once closed) */
     struct cg_case_unit from;   /* who sent it to the holder (send_back returns it there) */
@@ -333,6 +334,16 @@ struct cg_case_action_input {
 int cg_case_act(cg_store *s, const struct cg_actor *actor, int64_t id,
                 const struct cg_case_action_input *in, cg_arena *a, struct cg_case *out,
                 struct cg_field_error *fe);
+
+/* The same inside the caller's transaction, without audit: for loaders
+ * (the demo's year of cases) that move many cases and record the load
+ * once. at (epoch seconds; 0: now) is the action's time, so that a loader
+ * can write the past: with at set no notification is queued (history is no
+ * news). The same checks and refusals as cg_case_act; a refusal leaves the
+ * caller's transaction to roll back or go on. */
+int cg_case_act_write(cg_store *s, const struct cg_actor *actor, int64_t id,
+                      const struct cg_case_action_input *in, int64_t at, cg_arena *a,
+                      struct cg_field_error *fe);
 
 /* ---- photos ---- */
 

@@ -19,6 +19,7 @@ struct cg_user {
     int64_t id, created_at, updated_at;
     const char *username, *display_name, *role, *status;
     struct cg_area area;
+    const char *department; /* the department's code for a department's user, or NULL */
 };
 
 struct cg_user_input {
@@ -27,6 +28,9 @@ struct cg_user_input {
     const char *role;
     const char *scope; /* area code */
     const char *password;
+    /* A department's code (in the actor's scope), for a department's user,
+     * who then sees only the cases assigned or copied to it; NULL: none. */
+    const char *department;
 };
 
 /* Checks a username: 2-64 of letters, digits, '.', '_', '-', '@'. 0 or

@@ -41,6 +41,8 @@ struct http_config {
     int session_ttl;
     struct cg_sched *sched; /* the periodic jobs the server runs (sched.h), or NULL */
     int read_audit_fsync;   /* 1: reads' audit records survive a power loss (readlog.h) */
+    const char *data_dir;   /* case photos live under it; NULL: photos are refused */
+    size_t attachment_max;  /* the largest photo, bytes: the body cap of its upload */
 };
 
 #define HTTP_MAX_PARAMS 4

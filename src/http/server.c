@@ -101,6 +101,22 @@ static int start_jobs(void)
 
 /* ---- request life cycle ---- */
 
+/* The largest body a request may send: max_body, or for a photo's upload
+ * (POST /api/v1/cases/{id}/attachments) the photo limit, since a phone's
+ * photo is larger than any JSON body. */
+static size_t body_cap(const char *method, const char *path)
+{
+    static const char prefix[] = "/api/v1/cases/", suffix[] = "/attachments";
+    size_t n = strlen(path), p = sizeof prefix - 1, s = sizeof suffix - 1;
+    if (strcmp(method, "POST") || n <= p + s || strncmp(path, prefix, p) ||
+        strcmp(path + n - s, suffix) || config->attachment_max <= config->max_body)
+        return config->max_body;
+    for (size_t i = p; i < n - s; i++)
+        if (path[i] < '0' || path[i] > '9')
+            return config->max_body;
+    return config->attachment_max;
+}
+
 /* Starts a request once its request line is read (raw_uri as sent); the
  * method and decoded path come with the first call of the access handler. */
 static struct http_req *request_new(struct MHD_Connection *conn, const char *raw_uri)
@@ -174,7 +190,7 @@ static void dispatch(struct http_req *r)
         goto out;
     if (r->body_too_large) {
         rc = http_fail(r, CG_ETOOBIG, NULL, "the request body is larger than %zu bytes",
-                       config->max_body);
+                       r->body.cap);
         goto out;
     }
     switch (router_match(r, &allow)) {
@@ -268,11 +284,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
-        if (announced > config->max_body)
+        size_t cap = body_cap(r->method, r->path);
+        if (cap != config->max_body)
+            cg_buf_init(&r->body, cap); /* still empty: nothing to free */
+        if (announced > cap)
             r->body_too_large = 1;
         /* A request the guard refuses is answered before its body is read. */
         r->refused = guard_request(r);
-        if (r->refused || announced / DISCARD_FACTOR > config->max_body) {
+        if (r->refused || announced / DISCARD_FACTOR > cap) {
             dispatch(r);
             return send_response(r);
         }

@@ -169,6 +169,11 @@ export async function startServer({
   const port = await freePort();
   const argv = ['serve', '--db', dbInfo.db, '--listen', `127.0.0.1:${port}`];
   if (threads) argv.push('--threads', String(threads));
+  // Case photos live beside a SQLite file by default; a PostgreSQL server
+  // has no file to stand beside, so it gets the test's temporary directory.
+  if (backend === 'postgresql' && dbInfo.dir && !args.some((a) => /^--data[-_]dir/.test(a))) {
+    argv.push('--data-dir', path.join(dbInfo.dir, 'files'));
+  }
   argv.push(...args);
 
   const proc = spawn(BIN, argv, { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });

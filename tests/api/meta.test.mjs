@@ -41,7 +41,8 @@ after(async () => {
 test('meta needs a session and names every list', async () => {
   await assertError(await api('GET', '/api/v1/meta', null), 401, 'unauthenticated');
   for (const key of ['roles', 'permissions', 'area_levels', 'area_statuses', 'user_statuses',
-    'resident_statuses', 'resident_types', 'resident_levels', 'place_kinds', 'place_types', 'place_statuses', 'staff_positions']) {
+    'resident_statuses', 'resident_types', 'resident_levels', 'place_kinds', 'place_types', 'place_statuses', 'staff_positions',
+    'case_types', 'case_states', 'case_actions', 'case_domains', 'case_categories']) {
     assert.ok(Array.isArray(meta[key]) && meta[key].length > 0, `${key} is a non-empty list`);
   }
   for (const r of meta.roles) {
@@ -79,6 +80,24 @@ const PROBES = {
   },
   'policy.read': async (tok) => (await api('GET', '/api/v1/policies', tok)).status === 200,
   'policy.write': async (tok) => (await api('POST', '/api/v1/policies/nhc-20/activate', tok)).status === 200,
+  'cases.read': async (tok) => (await api('GET', '/api/v1/cases', tok)).status === 200,
+  'cases.write': async (tok) => (await api('POST', '/api/v1/cases', tok, {
+    type: 'event', category: 'sanitation.garbage', area_code: 'mg1', title: '探事件',
+  })).status === 201,
+  // Dispatching is assigning a case the caller's unit holds down the tree:
+  // a fresh one each time, filed on the county the probed accounts sit on.
+  'cases.dispatch': async (tok) => {
+    const c = await ok(await api('POST', '/api/v1/cases', admin, {
+      type: 'event', category: 'sanitation.garbage', area_code: 'mc1', title: '探派单',
+    }), 201);
+    return (await api('POST', `/api/v1/cases/${c.id}/actions/assign`, tok, { to: 'mg1' })).status === 200;
+  },
+  'cases.catalogue': async (tok) => (await api('POST', '/api/v1/case-categories', tok, {
+    code: uniq('probe.cat'), domain: 'other', zh: '探类', en: 'Probe',
+  })).status === 201,
+  'calendar.write': async (tok) => (await api('PUT', '/api/v1/calendar/days/2035-06-15', tok, {
+    kind: 'holiday', name: '探',
+  })).status === 200,
   'unmask.phone': async (tok) => {
     const r = await api('GET', `/api/v1/residents/${residentId}`, tok);
     return r.status === 200 && r.json.phone === RESIDENT.phone;
@@ -209,4 +228,15 @@ test('every listed staff position can be assigned; an unlisted one is refused', 
   }
   await assertError(await api('POST', '/api/v1/staff', admin, { area_code: 'mg1', position: 'mayor', name: '长' }),
     400, 'invalid_field', { field: 'position' });
+});
+
+test('case states and domains: each listed one filters a list, an unlisted one is refused', async () => {
+  for (const { code } of meta.case_states) await ok(await api('GET', `/api/v1/cases?state=${code}`, admin));
+  await assertError(await api('GET', '/api/v1/cases?state=lost', admin), 400, 'invalid_field', { field: 'state' });
+  for (const { code } of meta.case_domains) {
+    await ok(await api('GET', `/api/v1/cases?domain=${code}`, admin));
+    await ok(await api('POST', '/api/v1/case-categories', admin, { code: uniq(`dom.${code}`), domain: code, zh: '域', en: 'Domain' }), 201);
+  }
+  await assertError(await api('GET', '/api/v1/cases?domain=moon', admin), 400, 'invalid_field', { field: 'domain' });
+  for (const c of meta.case_categories) assert.ok(c.zh && c.en, `category ${c.code} has both labels`);
 });

@@ -20,7 +20,16 @@ const CAN = {
   areasRead: new Set(ROLES.filter((r) => r !== 'resident')),
   policyRead: new Set(ROLES.filter((r) => r !== 'resident')),
   policyWrite: new Set(['admin', 'centre']),
+  casesRead: new Set(ROLES.filter((r) => r !== 'resident')),
+  casesDispatch: new Set(['admin', 'centre', 'commander', 'grid_head']),
+  casesCatalogue: new Set(['admin', 'centre']),
 };
+// A department's users see only cases assigned or copied to their department.
+const seesCases = (role) => CAN.casesRead.has(role) && role !== 'department';
+const caseIds = {};
+const attachmentIds = {};
+// A WebP header in ASCII, so that the harness can send it as a string.
+const WEBP = 'RIFF\u0000\u0000\u0000\u0000WEBPVP8 photo';
 const PASSWORD = 'scope-test-pw';
 // Names that exist only outside the callers' scope: none may appear in any
 // answer given to a caller scoped to county C1.
@@ -86,6 +95,14 @@ before(async () => {
     const res = await api('POST', '/api/v1/staff', adminToken, { area_code: area, position: 'grid_worker', name: `网格员${key}` });
     assert.equal(res.status, 201, res.text);
     staffIds[key] = res.json.id;
+  }
+  for (const [key, area] of [['in', 'g1'], ['out', 'g2']]) {
+    const res = await api('POST', '/api/v1/cases', adminToken, { type: 'event', category: 'sanitation.garbage', area_code: area, title: `案件${key}` });
+    assert.equal(res.status, 201, res.text);
+    caseIds[key] = res.json.id;
+    const up = await api('POST', `/api/v1/cases/${res.json.id}/attachments`, adminToken, WEBP, { 'content-type': 'image/webp' });
+    assert.equal(up.status, 201, up.text);
+    attachmentIds[key] = up.json.id;
   }
   // Give the audit trail entries about the outside world.
   await api('GET', '/api/v1/users/out_target', adminToken);
@@ -281,6 +298,59 @@ const ROUTES = {
   'GET /api/v1/policy/active': {
     in: () => ['/api/v1/policy/active'],
     expect: (role) => (CAN.policyRead.has(role) ? [200] : [403]),
+  },
+  'GET /api/v1/cases': {
+    in: () => ['/api/v1/cases'],
+    out: () => ['/api/v1/cases?area_code=g2'],
+    expect: (role) => (CAN.casesRead.has(role) ? [200, 404] : [403, 403]),
+  },
+  'POST /api/v1/cases': {
+    in: () => ['/api/v1/cases', { type: 'event', category: 'sanitation.garbage', area_code: 'g1', title: '本网格事件' }],
+    out: () => ['/api/v1/cases', { type: 'event', category: 'sanitation.garbage', area_code: 'g2', title: '外网格事件' }],
+    expect: (role) => (CAN.casesRead.has(role) ? [201, 404] : [403, 403]),
+  },
+  'GET /api/v1/case-counts': {
+    in: () => ['/api/v1/case-counts'],
+    expect: (role) => (CAN.casesRead.has(role) ? [200] : [403]),
+  },
+  'GET /api/v1/cases/{id}': {
+    in: () => [`/api/v1/cases/${caseIds.in}`],
+    out: () => [`/api/v1/cases/${caseIds.out}`],
+    expect: (role) => (seesCases(role) ? [200, 404] : CAN.casesRead.has(role) ? [404, 404] : [403, 403]),
+  },
+  // Copying to the case's own grid changes no state, so every role can try it.
+  'POST /api/v1/cases/{id}/actions/{action}': {
+    in: () => [`/api/v1/cases/${caseIds.in}/actions/copy`, { to: 'g1' }],
+    out: () => [`/api/v1/cases/${caseIds.out}/actions/copy`, { to: 'g1' }],
+    expect: (role) => (CAN.casesDispatch.has(role) ? [200, 404] : seesCases(role) ? [403, 404]
+      : CAN.casesRead.has(role) ? [404, 404] : [403, 403]),
+  },
+  'POST /api/v1/cases/{id}/attachments': {
+    in: () => [`/api/v1/cases/${caseIds.in}/attachments`, WEBP],
+    out: () => [`/api/v1/cases/${caseIds.out}/attachments`, WEBP],
+    expect: (role) => (seesCases(role) ? [201, 404] : CAN.casesRead.has(role) ? [404, 404] : [403, 403]),
+  },
+  'GET /api/v1/cases/{id}/attachments/{aid}': {
+    in: () => [`/api/v1/cases/${caseIds.in}/attachments/${attachmentIds.in}`],
+    out: () => [`/api/v1/cases/${caseIds.out}/attachments/${attachmentIds.out}`],
+    expect: (role) => (seesCases(role) ? [200, 404] : CAN.casesRead.has(role) ? [404, 404] : [403, 403]),
+  },
+  // The catalogue belongs to the whole deployment.
+  'GET /api/v1/case-categories': {
+    in: () => ['/api/v1/case-categories'],
+    expect: (role) => (CAN.casesRead.has(role) ? [200] : [403]),
+  },
+  'POST /api/v1/case-categories': {
+    in: () => ['/api/v1/case-categories', { code: `s.cat${++serial}`, domain: 'other', zh: '类', en: 'Kind' }],
+    expect: (role) => (CAN.casesCatalogue.has(role) ? [201] : [403]),
+  },
+  'GET /api/v1/case-categories/{code}': {
+    in: () => ['/api/v1/case-categories/other.other'],
+    expect: (role) => (CAN.casesRead.has(role) ? [200] : [403]),
+  },
+  'PATCH /api/v1/case-categories/{code}': {
+    in: () => ['/api/v1/case-categories/other.other', { finish_days: 5 }],
+    expect: (role) => (CAN.casesCatalogue.has(role) ? [200] : [403]),
   },
   // The scheduler's jobs hold no personal data and have no scope: the roles
   // that read the audit trail read them too.

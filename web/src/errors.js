@@ -7,6 +7,8 @@ export const KNOWN_ERRORS = new Set([
   'malformed_json', 'already_exists', 'not_found', 'forbidden',
   'unauthenticated', 'csrf_failed', 'weak_password', 'unsupported_media_type',
   'rate_limited', 'too_large', 'export_too_large', 'export_quota_exceeded',
+  'case_action_not_allowed', 'case_not_holder', 'case_version_conflict', 'case_reopen_expired',
+  'unsupported_image', 'case_rule',
 ]);
 
 export function errorText(i18n, err) {

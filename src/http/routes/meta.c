@@ -76,5 +76,10 @@ int route_meta_get(struct http_req *r)
         codes(resident_statuses), "resident_types", codes(resident_types), "resident_levels",
         codes(resident_levels), "place_kinds", place_kinds(), "place_types", place_types(),
         "place_statuses", codes(place_statuses), "staff_positions", codes(cg_staff_positions));
+    int rc = render_case_meta(r, out);
+    if (rc) {
+        json_decref(out);
+        return rc;
+    }
     return http_reply_json(r, 200, out);
 }

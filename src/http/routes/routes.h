@@ -11,6 +11,7 @@ int route_system_version(struct http_req *r);
 int route_system_openapi(struct http_req *r);
 int route_system_routes(struct http_req *r);
 int route_system_jobs(struct http_req *r);
+int route_system_outbox(struct http_req *r);
 
 /* session.c */
 int route_session_create(struct http_req *r);
@@ -81,11 +82,35 @@ int route_places_create(struct http_req *r);
 int route_places_get(struct http_req *r);
 int route_places_update(struct http_req *r);
 
+/* cases.c */
+int route_cases_create(struct http_req *r);
+int route_cases_list(struct http_req *r);
+int route_cases_counts(struct http_req *r);
+int route_cases_get(struct http_req *r);
+int route_cases_act(struct http_req *r);
+int route_cases_attach(struct http_req *r);
+int route_cases_attachment(struct http_req *r);
+int route_case_categories_list(struct http_req *r);
+int route_case_categories_get(struct http_req *r);
+int route_case_categories_create(struct http_req *r);
+int route_case_categories_update(struct http_req *r);
+/* Adds the case enumerations and the active catalogue to meta's answer. */
+int render_case_meta(struct http_req *r, json_t *out);
+
 /* policy.c */
 int route_policy_list(struct http_req *r);
 int route_policy_get(struct http_req *r);
 int route_policy_save(struct http_req *r);
 int route_policy_activate(struct http_req *r);
 int route_policy_active(struct http_req *r);
+
+/* calendar.c */
+int route_calendar_list(struct http_req *r);
+int route_calendar_set(struct http_req *r);
+int route_calendar_unset(struct http_req *r);
+int route_calendar_deadline(struct http_req *r);
+
+/* case_overdue.c */
+int route_case_overdue_list(struct http_req *r);
 
 #endif

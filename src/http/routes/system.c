@@ -5,6 +5,7 @@
 #include "../metrics.h"
 #include "../router.h"
 #include "civgrid/error.h"
+#include "civgrid/outbox.h"
 #include "civgrid/sched.h"
 #include "civgrid/version.h"
 #include "routes.h"
@@ -85,4 +86,44 @@ int route_system_jobs(struct http_req *r)
                       "last_ms", (json_int_t)st[i].last_ms, "runs", (json_int_t)st[i].runs,
                       "failures", (json_int_t)st[i].failures));
     return http_reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+static json_t *time_or_null(int64_t t)
+{
+    return t ? json_integer(t) : json_null();
+}
+
+/* The notification outbox: what waits for the webhook, with its tries. */
+int route_system_outbox(struct http_req *r)
+{
+    struct cg_outbox_item *items = NULL;
+    struct cg_outbox_counts counts = {0};
+    size_t n = 0;
+    int64_t limit = 100;
+    const char *state = http_query(r, "state");
+    int rc = http_query_int(r, "limit", 1, 500, &limit);
+    if (!rc)
+        rc = cg_outbox_list(r->db, r->actor, state, (int)limit, r->arena, &items, &n, &counts);
+    if (rc == CG_EBADTYPE)
+        return http_fail(r, rc, "state", "state is pending, retrying or delivered");
+    if (rc)
+        return rc;
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const struct cg_outbox_item *it = &items[i];
+        json_array_append_new(
+            list, json_pack("{s:I, s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:i, s:o, s:s?}", "id",
+                            (json_int_t)it->id, "uid", it->uid, "kind", it->kind, "state",
+                            it->state, "created_at", (json_int_t)it->created_at, "next_at",
+                            it->delivered_at ? json_null() : json_integer(it->next_at),
+                            "last_attempt_at", time_or_null(it->last_attempt_at), "delivered_at",
+                            time_or_null(it->delivered_at), "attempts", it->attempts, "last_status",
+                            it->last_status ? json_integer(it->last_status) : json_null(),
+                            "last_error", it->last_error));
+    }
+    return http_reply_json(
+        r, 200,
+        json_pack("{s:o, s:{s:I, s:I, s:I}, s:b}", "items", list, "counts", "pending",
+                  (json_int_t)counts.pending, "retrying", (json_int_t)counts.retrying, "delivered",
+                  (json_int_t)counts.delivered, "webhook_configured", cg_outbox_configured()));
 }

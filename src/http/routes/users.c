@@ -40,6 +40,8 @@ int route_users_create(struct http_req *r)
     if (!rc)
         rc = cg_json_get_string(body, "password", 1, CG_PASSWORD_MAX + 1, &in.password, &r->ferr);
     if (!rc)
+        rc = cg_json_get_string(body, "department", 0, 64, &in.department, &r->ferr);
+    if (!rc)
         rc = cg_user_create(r->db, r->actor, &in, r->arena, &u, &r->ferr);
     json_decref(body);
     return rc ? rc : http_reply_json(r, 201, render_user(&u));
