@@ -1208,6 +1208,9 @@ int cg_demo_build(cg_store *s, const struct cg_actor *actor, const struct cg_dem
         rc = write_county(&c, &trees[i], progress, ud);
     if (!rc)
         rc = write_logins(&c, a, trees);
+    struct cg_demo_cases cases;
+    if (!rc)
+        rc = cg__demo_cases(s, actor, CG_DEMO_YANGGAO, c.seed, cg_now(), &cases);
     out->seconds = cg_monotonic() - t0;
     cg_resident_checker_free(c.checker);
     cg_strmap_free(c.ids);

@@ -24,4 +24,18 @@ enum cg__demo_list {
 size_t cg__demo_words(enum cg__demo_list list);
 const char *cg__demo_word(enum cg__demo_list list, size_t i);
 
+/* The demo's year of cases (lib/demo_cases.c). */
+struct cg_store;
+struct cg_actor;
+struct cg_demo_cases {
+    int64_t cases, open, events;
+    double seconds;
+};
+
+/* Files a year of cases before now in the county with this code (its
+ * grids, staff, departments and the demo's accounts must exist), in one
+ * transaction audited as demo.cases, then rebuilds the figures' summary. */
+int cg__demo_cases(struct cg_store *s, const struct cg_actor *actor, const char *county_code,
+                   uint64_t seed, int64_t now, struct cg_demo_cases *out);
+
 #endif

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -253,6 +255,176 @@ int cg_export_xlsx(cg_buf *out, const char *sheet, const char *const *headers, s
             out->data[start] = '\0';
     }
     unlink(path);
+    return rc;
+}
+
+/* ---- streams ---- */
+
+#define STREAM_FLUSH (64 * 1024)
+
+struct cg_export_stream {
+    int xlsx;
+    size_t ncols;
+    int64_t rows;
+    char path[PATH_MAX];
+    FILE *csv; /* CSV: the file, written through buf */
+    cg_buf buf;
+    lxw_workbook *wb; /* xlsx */
+    lxw_worksheet *ws;
+    char *scratch, *quoted;
+};
+
+static int stream_flush(struct cg_export_stream *x)
+{
+    if (x->buf.len && fwrite(x->buf.data, 1, x->buf.len, x->csv) != x->buf.len)
+        return CG_EIO;
+    cg_buf_reset(&x->buf);
+    return 0;
+}
+
+static int stream_xlsx_row(struct cg_export_stream *x, const char *const *row, lxw_format *fmt)
+{
+    int rc = 0;
+    for (size_t c = 0; !rc && c < x->ncols; c++) {
+        if (!row[c] || !*row[c])
+            continue;
+        const char *safe = xml_safe(row[c], &x->scratch);
+        if (safe && x->rows && formula_like(safe)) {
+            free(x->quoted);
+            size_t n = strlen(safe);
+            if ((x->quoted = malloc(n + 2))) {
+                x->quoted[0] = '\'';
+                memcpy(x->quoted + 1, safe, n + 1);
+            }
+            safe = x->quoted;
+        }
+        rc = safe ? xlsx_error(
+                        worksheet_write_string(x->ws, (lxw_row_t)x->rows, (lxw_col_t)c, safe, fmt))
+                  : CG_ENOMEM;
+    }
+    return rc;
+}
+
+int cg_export_stream_open(int xlsx, const char *sheet, const char *const *headers, size_t ncols,
+                          const double *widths, struct cg_export_stream **out)
+{
+    *out = NULL;
+    if (!ncols || !headers || ncols > 16384)
+        return CG_EINVAL;
+    struct cg_export_stream *x = calloc(1, sizeof *x);
+    if (!x)
+        return CG_ENOMEM;
+    x->xlsx = xlsx;
+    x->ncols = ncols;
+    cg_buf_init(&x->buf, 0);
+    const char *tmpdir = getenv("TMPDIR");
+    if (!tmpdir || !*tmpdir)
+        tmpdir = "/tmp";
+    int rc = snprintf(x->path, sizeof x->path, "%s/civgrid-export-XXXXXX.%s", tmpdir,
+                      xlsx ? "xlsx" : "csv") >= (int)sizeof x->path
+                 ? CG_EIO
+                 : 0;
+    int fd = rc ? -1 : mkstemps(x->path, xlsx ? 5 : 4);
+    if (!rc && fd < 0)
+        rc = CG_EIO;
+    if (!rc && !xlsx && !(x->csv = fdopen(fd, "w+b"))) {
+        close(fd);
+        rc = CG_EIO;
+    } else if (!rc && xlsx) {
+        close(fd);
+        lxw_workbook_options opts = {.constant_memory = LXW_TRUE, .tmpdir = (char *)tmpdir};
+        x->wb = workbook_new_opt(x->path, &opts);
+        if (!sheet || (x->wb && workbook_validate_sheet_name(x->wb, sheet) != LXW_NO_ERROR))
+            sheet = "Sheet1";
+        x->ws = x->wb ? workbook_add_worksheet(x->wb, sheet) : NULL;
+        lxw_format *bold = x->wb ? workbook_add_format(x->wb) : NULL;
+        rc = x->ws && bold ? 0 : CG_ENOMEM;
+        if (!rc) {
+            format_set_bold(bold);
+            for (size_t c = 0; c < ncols; c++) {
+                double w = widths ? widths[c] : text_width(headers[c]);
+                worksheet_set_column(x->ws, (lxw_col_t)c, (lxw_col_t)c, w + 2, NULL);
+            }
+            worksheet_freeze_panes(x->ws, 1, 0);
+            rc = stream_xlsx_row(x, headers, bold);
+        }
+    }
+    if (!rc && !xlsx) {
+        rc = cg_buf_append(&x->buf, "\xEF\xBB\xBF", 3);
+        if (!rc)
+            rc = csv_row(&x->buf, headers, ncols);
+    }
+    x->rows = 1;
+    if (rc) {
+        cg_export_stream_abort(x);
+        return rc;
+    }
+    *out = x;
+    return 0;
+}
+
+int cg_export_stream_row(struct cg_export_stream *x, const char *const *cells)
+{
+    int rc;
+    if (x->xlsx) {
+        if (x->rows >= XLSX_MAX_ROWS)
+            return CG_ETOOBIG;
+        rc = stream_xlsx_row(x, cells, NULL);
+    } else {
+        rc = csv_row(&x->buf, cells, x->ncols);
+        if (!rc && x->buf.len >= STREAM_FLUSH)
+            rc = stream_flush(x);
+    }
+    if (!rc)
+        x->rows++;
+    return rc;
+}
+
+void cg_export_stream_abort(struct cg_export_stream *x)
+{
+    if (!x)
+        return;
+    if (x->csv)
+        fclose(x->csv);
+    if (x->wb)
+        workbook_close(x->wb);
+    if (x->path[0])
+        unlink(x->path);
+    cg_buf_free(&x->buf);
+    free(x->scratch);
+    free(x->quoted);
+    free(x);
+}
+
+int cg_export_stream_close(struct cg_export_stream *x, int *fd, int64_t *size)
+{
+    int rc = 0;
+    *fd = -1;
+    if (x->xlsx) {
+        worksheet_autofilter(x->ws, 0, 0, (lxw_row_t)(x->rows - 1), (lxw_col_t)(x->ncols - 1));
+        rc = xlsx_error(workbook_close(x->wb));
+        x->wb = NULL;
+        *fd = rc ? -1 : open(x->path, O_RDONLY | O_CLOEXEC);
+    } else {
+        rc = stream_flush(x);
+        if (!rc && fflush(x->csv))
+            rc = CG_EIO;
+        *fd = rc ? -1 : dup(fileno(x->csv));
+    }
+    if (!rc && *fd < 0)
+        rc = CG_EIO;
+    struct stat st;
+    if (!rc && fstat(*fd, &st))
+        rc = CG_EIO;
+    if (!rc)
+        *size = (int64_t)st.st_size;
+    if (!rc && lseek(*fd, 0, SEEK_SET) != 0)
+        rc = CG_EIO;
+    if (rc && *fd >= 0) {
+        close(*fd);
+        *fd = -1;
+    }
+    cg_export_stream_abort(x); /* closes and unlinks: the open fd keeps the file */
     return rc;
 }
 

@@ -24,11 +24,13 @@
 #include "civgrid/counts.h"
 #include "civgrid/error.h"
 #include "civgrid/log.h"
+#include "civgrid/case_figures.h"
 #include "civgrid/session.h"
 
 /* The cluster jobs. A module adds its tick here: name, period, kind, tick. */
 const struct cg_sched_job cg_sched_jobs[] = {
     {"session.expire", 3600, CG_SCHED_CLUSTER, cg_session_tick, NULL, NULL},
+    {"case_figures.fold", 5, CG_SCHED_CLUSTER, cg_case_figures_tick, NULL, NULL},
     {"case.cards", 300, CG_SCHED_CLUSTER, cg_cards_tick, NULL, NULL},
     {"figures.prune", 86400, CG_SCHED_CLUSTER, cg_counts_tick, NULL, NULL},
     {NULL, 0, CG_SCHED_CLUSTER, NULL, NULL, NULL},

@@ -19,6 +19,8 @@ static const struct command commands[] = {
     {"demo", cmd_demo, "build the demo city (大同市) into a new database", usage_demo},
     {"policy", cmd_policy, "list, show, check, save and choose policy profiles", usage_policy},
     {"import", cmd_import, "load areas, residents or venues from a CSV file", usage_import},
+    {"case-figures", cmd_case_figures, "rebuild, fold and show the figures of cases",
+     usage_case_figures},
     {"case", cmd_case, "list, show, file and act on cases", usage_case},
     {"calendar", cmd_calendar, "list and mark holidays and make-up working days", usage_calendar},
     {"apikey", cmd_apikey, "add, list and revoke Open311 API keys", usage_apikey},

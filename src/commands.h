@@ -29,6 +29,7 @@ int cmd_import(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
 int cmd_tick(int argc, char **argv);
+int cmd_case_figures(int argc, char **argv);
 int cmd_case(int argc, char **argv);
 void usage_case(FILE *f);
 int cmd_apikey(int argc, char **argv);
@@ -44,6 +45,7 @@ void usage_calendar(FILE *f);
 void usage_tick(FILE *f);
 void usage_apikey(FILE *f);
 void usage_figures(FILE *f);
+void usage_case_figures(FILE *f);
 void usage_init(FILE *f);
 void usage_version(FILE *f);
 

@@ -32,6 +32,23 @@ int cg_export_csv(cg_buf *out, const char *const *headers, size_t ncols, const c
 int cg_export_xlsx(cg_buf *out, const char *sheet, const char *const *headers, size_t ncols,
                    const char *const *cells, size_t nrows);
 
+/* ---- streams: exports whose memory does not grow with their rows ---- */
+
+/* A file being written row by row to an unlinked temporary file (under
+ * TMPDIR): CSV through a 64 KiB buffer, xlsx through libxlsxwriter's
+ * constant-memory mode. widths (may be NULL) are the xlsx column widths in
+ * characters, set before the first row because rows go out as written. */
+struct cg_export_stream;
+int cg_export_stream_open(int xlsx, const char *sheet, const char *const *headers, size_t ncols,
+                          const double *widths, struct cg_export_stream **out);
+/* One row of ncols cells (NULL: empty). CG_ETOOBIG past xlsx's row limit. */
+int cg_export_stream_row(struct cg_export_stream *x, const char *const *cells);
+/* Finishes the file: *fd (read from offset 0; the caller closes it) and
+ * *size. Frees x whatever happens; on failure no file remains. */
+int cg_export_stream_close(struct cg_export_stream *x, int *fd, int64_t *size);
+/* Drops an unfinished stream (accepts NULL). */
+void cg_export_stream_abort(struct cg_export_stream *x);
+
 /* ---- residents in the office's words ---- */
 
 struct cg_resident;

@@ -82,7 +82,9 @@ struct http_req {
     const char *header_value[HTTP_MAX_HEADERS];
     int nheaders;
     struct cg_field_error ferr; /* message and field of a failure */
-    size_t sent_bytes;          /* for the access log */
+    int out_fd;                 /* a file to send instead of out (http_reply_fd), or -1 */
+    uint64_t out_size;
+    size_t sent_bytes; /* for the access log */
 };
 
 /* A path parameter ("{username}"), percent-decoded; NULL if absent. */
@@ -111,6 +113,11 @@ int http_reply_json(struct http_req *r, int status, json_t *v);
 /* Sets a response of len bytes copied from data. */
 int http_reply_bytes(struct http_req *r, int status, const char *content_type, const char *data,
                      size_t len);
+
+/* A response read from an open file of size bytes (from offset 0), sent
+ * by the server without holding it in memory; the server closes fd. For
+ * exports of any size. */
+int http_reply_fd(struct http_req *r, int status, const char *content_type, int fd, uint64_t size);
 
 /* An empty response (204). */
 int http_reply_empty(struct http_req *r, int status);

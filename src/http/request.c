@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "civgrid/error.h"
 #include "civgrid/query.h"
@@ -55,6 +56,10 @@ int http_reply_bytes(struct http_req *r, int status, const char *content_type, c
                      size_t len)
 {
     cg_buf_reset(&r->out);
+    if (r->out_fd >= 0) { /* an error after a file was chosen: the error wins */
+        close(r->out_fd);
+        r->out_fd = -1;
+    }
     int rc = cg_buf_append(&r->out, data, len);
     if (rc)
         return rc;
@@ -74,6 +79,18 @@ int http_reply_json(struct http_req *r, int status, json_t *v)
     int rc = http_reply_bytes(r, status, "application/json; charset=utf-8", s, strlen(s));
     free(s);
     return rc;
+}
+
+int http_reply_fd(struct http_req *r, int status, const char *content_type, int fd, uint64_t size)
+{
+    cg_buf_reset(&r->out);
+    if (r->out_fd >= 0)
+        close(r->out_fd);
+    r->out_fd = fd;
+    r->out_size = size;
+    r->status = status;
+    r->content_type = content_type;
+    return 0;
 }
 
 int http_reply_empty(struct http_req *r, int status)

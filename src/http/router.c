@@ -29,6 +29,8 @@ const struct route routes[] = {
     {"GET", "/api/v1/areas/{code}/card", route_areas_card, 0},
     {"GET", "/api/v1/areas/{code}/staff", route_areas_staff, 0},
     {"GET", "/api/v1/areas/{code}/figures", route_figures_get, 0},
+    {"GET", "/api/v1/case-figures", route_case_figures_get, 0},
+    {"GET", "/api/v1/cases/export", route_cases_export, 0},
     {"GET", "/api/v1/ledgers", route_ledgers_list, 0},
     {"GET", "/api/v1/ledgers/{name}/counts", route_ledgers_counts, 0},
     {"PUT", "/api/v1/residents/{id}/ledgers/{name}", route_ledgers_tag, 0},

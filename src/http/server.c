@@ -137,6 +137,7 @@ static struct http_req *request_new(struct MHD_Connection *conn, const char *raw
     r->route_slot = METRICS_SLOT_UNMATCHED;
     cg_buf_init(&r->body, config->max_body);
     cg_buf_init(&r->out, 0);
+    r->out_fd = -1;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     char ip[INET6_ADDRSTRLEN] = "-";
@@ -155,6 +156,8 @@ static void request_free(struct http_req *r)
 {
     cg_buf_free(&r->body);
     cg_buf_free(&r->out);
+    if (r->out_fd >= 0) /* a file never sent */
+        close(r->out_fd);
     /* Only requests whose head had arrived counted as in flight. */
     if (r->begun)
         atomic_fetch_sub(&in_flight, 1);
@@ -240,12 +243,23 @@ out:
 static enum MHD_Result send_response(struct http_req *r)
 {
     size_t len = 0;
-    char *data = cg_buf_steal(&r->out, &len);
-    r->sent_bytes = len;
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-    if (!resp) {
-        free(data);
-        return MHD_NO;
+    struct MHD_Response *resp;
+    if (r->out_fd >= 0) { /* a file (an export): libmicrohttpd reads it and closes it */
+        r->sent_bytes = (size_t)r->out_size;
+        resp = MHD_create_response_from_fd64(r->out_size, r->out_fd);
+        if (!resp)
+            close(r->out_fd);
+        r->out_fd = -1;
+        if (!resp)
+            return MHD_NO;
+    } else {
+        char *data = cg_buf_steal(&r->out, &len);
+        r->sent_bytes = len;
+        resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+        if (!resp) {
+            free(data);
+            return MHD_NO;
+        }
     }
     if (r->content_type)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);

@@ -39,6 +39,12 @@ int route_areas_children(struct http_req *r);
 int route_areas_card(struct http_req *r);
 int route_areas_staff(struct http_req *r);
 
+/* case_export.c */
+int route_cases_export(struct http_req *r);
+
+/* case_figures.c */
+int route_case_figures_get(struct http_req *r);
+
 /* figures.c */
 int route_figures_get(struct http_req *r);
 
