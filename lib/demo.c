@@ -410,29 +410,6 @@ static int draw_tree(struct ctx *c, struct tree *t)
 
 /* ---- people ---- */
 
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 struct person {
     char name[32], id[19], phone[12];
     int female, age, year;
@@ -453,10 +430,10 @@ static void make_phone(rng *r, char out[12])
 static int make_person(struct ctx *c, rng *r, const char *region, const char *surname, int female,
                        int age, struct person *p)
 {
-    int64_t ref = days_from_civil(REF_YEAR, REF_MONTH, REF_DAY);
+    int64_t ref = cg_days_from_civil(REF_YEAR, REF_MONTH, REF_DAY);
     int64_t born = ref - (int64_t)age * 365 - (age / 4) - (int64_t)below(r, 365);
     int y, m, d;
-    civil_from_days(born, &y, &m, &d);
+    cg_civil_from_days(born, &y, &m, &d);
     p->female = female;
     p->age = age;
     p->year = y;

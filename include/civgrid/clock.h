@@ -26,6 +26,12 @@ int cg_time_parse(const char *text, int64_t *out);
 /* t as "YYYY-MM-DD HH:MM:SS" in the deployment's time zone. */
 void cg_time_local(int64_t t, char out[20]);
 
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar, and
+ * back (Howard Hinnant's days_from_civil and civil_from_days): date
+ * arithmetic that consults no time zone. */
+int64_t cg_days_from_civil(int64_t y, int m, int d);
+void cg_civil_from_days(int64_t days, int *y, int *m, int *d);
+
 /* Monotonic seconds, for measuring durations. */
 double cg_monotonic(void);
 

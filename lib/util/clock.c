@@ -52,9 +52,7 @@ static int digits(const char **p, int n)
     return v;
 }
 
-/* Days from 1970-01-01 to a date of the proleptic Gregorian calendar
- * (Howard Hinnant's days_from_civil), so that no time zone is consulted. */
-static int64_t days_from_civil(int64_t y, int m, int d)
+int64_t cg_days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -62,6 +60,19 @@ static int64_t days_from_civil(int64_t y, int m, int d)
     int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
     int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + doe - 719468;
+}
+
+void cg_civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
 static int days_in_month(int y, int m)
@@ -135,7 +146,7 @@ int cg_time_parse(const char *text, int64_t *out)
     int64_t offset = 0;
     if (parse_zone(p, &offset))
         return CG_EINVAL;
-    int64_t t = days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss - offset;
+    int64_t t = cg_days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss - offset;
     if (t < 0) /* before 1970, like a negative epoch */
         return CG_EINVAL;
     *out = t;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "civgrid/clock.h"
 #include "civgrid/error.h"
 
 static int digits(const char *s, int n, int *out)
@@ -17,17 +18,6 @@ static int digits(const char *s, int n, int *out)
     }
     *out = v;
     return 1;
-}
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
 }
 
 int cg_w3c_parse(const char *s, int64_t *out)
@@ -65,8 +55,8 @@ int cg_w3c_parse(const char *s, int64_t *out)
         if (h > 23 || mi > 59 || sec > 60 || oh > 14 || om > 59)
             return CG_EBADTYPE;
     }
-    *out =
-        days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+    *out = cg_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+           sign * (oh * 3600 + om * 60);
     return 0;
 }
 
