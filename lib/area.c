@@ -52,6 +52,18 @@ int cg_area_get_by_code(cg_store *s, const char *code, cg_arena *a, struct cg_ar
     return rc;
 }
 
+int cg_area_get_by_id(cg_store *s, int64_t id, cg_arena *a, struct cg_area *out)
+{
+    cg_stmt *st = NULL;
+    int rc = cg_store_query(s, &st, "SELECT " AREA_COLUMNS AREA_FROM " WHERE a.id = ?", "i", id);
+    if (rc)
+        return rc;
+    if (!(rc = cg_stmt_one(st)))
+        read_area(st, a, out);
+    cg_stmt_reset(st);
+    return rc;
+}
+
 int cg_area_get(cg_store *s, const struct cg_actor *actor, const char *code, cg_arena *a,
                 struct cg_area *out)
 {

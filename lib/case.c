@@ -228,28 +228,6 @@ int cg__case_load(cg_store *s, int64_t id, cg_arena *a, struct cg_case *c)
     return rc;
 }
 
-int cg__case_area_by_id(cg_store *s, int64_t id, cg_arena *a, struct cg_area *out)
-{
-    cg_stmt *st = NULL;
-    int rc = cg_store_query(s, &st,
-                            "SELECT id, COALESCE(parent_id, 0), level, code, name, path FROM areas"
-                            " WHERE id = ?",
-                            "i", id);
-    if (rc)
-        return rc;
-    if (!(rc = cg_stmt_one(st))) {
-        memset(out, 0, sizeof *out);
-        out->id = cg_stmt_int(st, 0);
-        out->parent_id = cg_stmt_int(st, 1);
-        out->level = cg_arena_strdup(a, cg_stmt_text(st, 2));
-        out->code = cg_arena_strdup(a, cg_stmt_text(st, 3));
-        out->name = cg_arena_strdup(a, cg_stmt_text(st, 4));
-        out->path = cg_arena_strdup(a, cg_stmt_text(st, 5));
-    }
-    cg_stmt_reset(st);
-    return rc;
-}
-
 /* ---- who sees and who may ---- */
 
 int cg__case_is_department(const struct cg_actor *actor)
@@ -490,7 +468,7 @@ static int first_holder(cg_store *s, const struct cg_area *area, cg_arena *a, st
     int rc = 0;
     for (int hops = 0;
          !rc && hops < 4 && out->parent_id && level_rank(out->level) > level_rank("grid"); hops++)
-        rc = cg__case_area_by_id(s, out->parent_id, a, out);
+        rc = cg_area_get_by_id(s, out->parent_id, a, out);
     return rc;
 }
 

@@ -103,9 +103,9 @@ static int plan_escalate(cg_store *s, struct act *x)
 {
     struct cg_area area;
     /* A department escalates to its own area's centre. */
-    int rc = cg__case_area_by_id(s, x->c.holder.area_id, x->a, &area);
+    int rc = cg_area_get_by_id(s, x->c.holder.area_id, x->a, &area);
     if (!rc && !x->c.holder.department_id)
-        rc = area.parent_id ? cg__case_area_by_id(s, area.parent_id, x->a, &area) : CG_ENOTFOUND;
+        rc = area.parent_id ? cg_area_get_by_id(s, area.parent_id, x->a, &area) : CG_ENOTFOUND;
     if (rc == CG_ENOTFOUND)
         return rule(x, CG_R_NO_HIGHER_UNIT, "there is no unit above %s", x->c.holder.area_code);
     if (rc)

@@ -43,10 +43,6 @@ int cg__case_visible(cg_store *s, const struct cg_actor *actor, const struct cg_
 int cg__case_may(const struct cg_actor *actor, const struct cg_case *c,
                  const struct cg_case_transition *t, int64_t now, struct cg_field_error *fe);
 
-/* Reads the area with this id (code, name, level, path, parent). */
-struct cg_area;
-int cg__case_area_by_id(cg_store *s, int64_t id, cg_arena *a, struct cg_area *out);
-
 /* Appends one timeline entry (units and into 0 for none). */
 int cg__case_event_add(cg_store *s, const struct cg_actor *actor, int64_t case_id, int64_t at,
                        const char *action, const char *from, const char *to, const char *note,

@@ -69,6 +69,10 @@ extern const struct cg_import_column cg_area_columns[CG_AREA_NCOLS];
 /* Reads the node with this code. No actor: for internal use (sign-in, init). */
 int cg_area_get_by_code(cg_store *s, const char *code, cg_arena *a, struct cg_area *out);
 
+/* Reads the node with this id; no actor: for modules that hold an area's id
+ * (a case's holder). */
+int cg_area_get_by_id(cg_store *s, int64_t id, cg_arena *a, struct cg_area *out);
+
 /* The same for an actor: CG_ENOTFOUND also when the node is out of scope. */
 int cg_area_get(cg_store *s, const struct cg_actor *actor, const char *code, cg_arena *a,
                 struct cg_area *out);
