@@ -19,6 +19,12 @@ int cg_query_int(const char *v, int64_t min, int64_t max, int64_t *out);
  * (*out is then 0). */
 int cg_query_flag(const char *v, int *out);
 
+/* Percent-decodes s[0..n) into out (at least n + 1 bytes, NUL-terminated)
+ * and returns the decoded length; with plus_is_space a '+' becomes a space
+ * (forms), without it stays (paths). A '%' not followed by two hex digits is
+ * kept as it is. The result may hold NUL bytes: callers check it. */
+size_t cg_percent_decode(const char *s, size_t n, int plus_is_space, char *out);
+
 /* ---- application/x-www-form-urlencoded bodies ---- */
 
 /* One name=value pair of a form, percent-decoded ('+' is a space). */

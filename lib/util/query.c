@@ -32,7 +32,7 @@ int cg_query_flag(const char *v, int *out)
     return CG_EBADTYPE;
 }
 
-/* ---- forms ---- */
+/* ---- percent-encoding and forms ---- */
 
 static int hex_digit(char c)
 {
@@ -45,16 +45,12 @@ static int hex_digit(char c)
     return -1;
 }
 
-/* Decodes s[0..n) into arena memory: '+' is a space, %XX a byte. */
-static char *form_decode(cg_arena *a, const char *s, size_t n, size_t *len)
+size_t cg_percent_decode(const char *s, size_t n, int plus_is_space, char *out)
 {
-    char *out = cg_arena_alloc(a, n + 1);
-    if (!out)
-        return NULL;
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         int hi, lo;
-        if (s[i] == '+') {
+        if (s[i] == '+' && plus_is_space) {
             out[o++] = ' ';
         } else if (s[i] == '%' && i + 2 < n && (hi = hex_digit(s[i + 1])) >= 0 &&
                    (lo = hex_digit(s[i + 2])) >= 0) {
@@ -65,7 +61,15 @@ static char *form_decode(cg_arena *a, const char *s, size_t n, size_t *len)
         }
     }
     out[o] = '\0';
-    *len = o;
+    return o;
+}
+
+/* Decodes a form's s[0..n) into arena memory. */
+static char *form_decode(cg_arena *a, const char *s, size_t n, size_t *len)
+{
+    char *out = cg_arena_alloc(a, n + 1);
+    if (out)
+        *len = cg_percent_decode(s, n, 1, out);
     return out;
 }
 

@@ -4,36 +4,8 @@
 #include <string.h>
 
 #include "civgrid/error.h"
+#include "civgrid/query.h"
 #include "civgrid/utf8.h"
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decodes s[0..n) into out (at least n + 1 bytes); the length. */
-static size_t percent_decode(const char *s, size_t n, char *out)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
-            (lo = hexval(s[i + 2])) >= 0) {
-            out[o++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            out[o++] = s[i];
-        }
-    }
-    out[o] = '\0';
-    return o;
-}
 
 static int has_control(const char *s, size_t n, int allow_tab)
 {
@@ -52,7 +24,7 @@ static int check_path(struct http_req *r)
     char *path = cg_arena_alloc(r->arena, n + 1);
     if (!path)
         return CG_ENOMEM;
-    size_t len = percent_decode(raw, n, path);
+    size_t len = cg_percent_decode(raw, n, 0, path);
     if (has_control(path, len, 0) || !cg_utf8_valid(path, len))
         return http_fail(r, CG_EINVAL, NULL,
                          "the path has a NUL byte, a control character or text that is not UTF-8");
