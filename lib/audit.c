@@ -1,4 +1,5 @@
 #include "civgrid/audit.h"
+#include "civgrid/writer.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -66,12 +67,37 @@ int cg_audit_end(cg_store *s, const struct cg_actor *actor, struct cg_audit_reco
     return rc;
 }
 
+/* A change and its audit record as one job of the store's writer. */
+struct change_job {
+    const struct cg_actor *actor;
+    struct cg_audit_record *rec;
+    cg_audit_write_fn write;
+    void *ctx;
+};
+
+static int write_change(cg_store *ws, void *arg)
+{
+    struct change_job *j = arg;
+    int rc = j->write(ws, j->ctx);
+    return rc ? rc : cg_audit_write(ws, j->actor, NULL, j->rec);
+}
+
 int cg_audit_change(cg_store *s, const struct cg_actor *actor, struct cg_audit_record *rec,
                     int refused, cg_audit_write_fn write, void *ctx)
 {
     int rc = refused;
-    if (!rc && !(rc = cg_store_begin(s)))
+    cg_writer *w = cg_store_writer(s);
+    if (!rc && w) {
+        /* The writer's thread runs the change on its own connection while
+         * this one waits: ctx stays valid, and one commit serves every
+         * change queued meanwhile. A failed change is undone alone. */
+        struct change_job job = {actor, rec, write, ctx};
+        struct cg_writer_job wj = {write_change, NULL, &job};
+        if (!(rc = cg_writer_submit(w, &wj)))
+            return 0;
+    } else if (!rc && !(rc = cg_store_begin(s))) {
         return cg_audit_end(s, actor, rec, write(s, ctx));
+    }
     rec->outcome = rc;
     cg_audit_commit(s, actor, NULL, rec);
     return rc;

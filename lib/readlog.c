@@ -294,9 +294,9 @@ int cg_readlog_open(const char *url, enum cg_durability durability, cg_readlog *
         return 0;
     }
     /* On PostgreSQL the writer's target is the database itself. */
-    struct cg_writer_target target = {url, NULL, NULL, CG_DURABLE_POWER_LOSS};
+    struct cg_writer_target target = {url, NULL, NULL, CG_DURABLE_POWER_LOSS, 0};
     if (l->files)
-        target = (struct cg_writer_target){":memory:", attach_files, l, durability};
+        target = (struct cg_writer_target){":memory:", attach_files, l, durability, 0};
     if (!rc && l->files)
         rc = open_files(l, url, errmsg_out);
     if (!rc)

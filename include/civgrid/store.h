@@ -19,6 +19,7 @@
 typedef struct cg_store cg_store;
 typedef struct cg_stmt cg_stmt;
 typedef struct cg_readlog cg_readlog;
+typedef struct cg_writer cg_writer;
 
 /* cg_stmt_step results besides negative errors. */
 #define CG_DONE 0
@@ -44,6 +45,14 @@ const char *cg_store_backend(const cg_store *s);
  * a server sets it on each of its connections. */
 void cg_store_set_readlog(cg_store *s, cg_readlog *log);
 cg_readlog *cg_store_readlog(const cg_store *s);
+
+/* The group-commit writer (writer.h) that audited changes made on s are
+ * committed by, or NULL for a transaction of s's own: a server sets one
+ * writer of the main database on each of its connections, so that one
+ * fsync serves every change that concurrent requests make (audit.h,
+ * cg_audit_change). */
+void cg_store_set_writer(cg_store *s, cg_writer *w);
+cg_writer *cg_store_writer(const cg_store *s);
 
 /* The backend's message for the last failure on this connection ("" if none). */
 const char *cg_store_errmsg(const cg_store *s);

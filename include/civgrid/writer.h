@@ -90,6 +90,11 @@ struct cg_writer_target {
     int (*setup)(cg_store *s, void *arg);
     void *setup_arg;
     enum cg_durability durability;
+    /* Take the write lock when a batch begins (SQLite's BEGIN IMMEDIATE):
+     * for a writer of the main file, which other connections write too, so
+     * that a batch that reads before it writes never fails to upgrade its
+     * lock. Side files that only the writer writes begin deferred (0). */
+    int lock_at_begin;
 };
 
 /* Opens the target's connection, runs its setup, sets its commits'

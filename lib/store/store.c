@@ -46,6 +46,16 @@ cg_readlog *cg_store_readlog(const cg_store *s)
     return s->readlog;
 }
 
+void cg_store_set_writer(cg_store *s, cg_writer *w)
+{
+    s->writer = w;
+}
+
+cg_writer *cg_store_writer(const cg_store *s)
+{
+    return s->writer;
+}
+
 void cg_store_close(cg_store *s)
 {
     if (!s)

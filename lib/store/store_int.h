@@ -68,6 +68,7 @@ struct cg_store {
     double busy_since;   /* monotonic start of the current lock wait */
     char errmsg[512];
     cg_readlog *readlog; /* where audit records of reads go, or NULL */
+    cg_writer *writer;   /* what commits audited changes, or NULL */
     cg_stmt *cache[CG_STMT_BUCKETS];
     const struct cg_store_hook *hook; /* cg_store_hook_set */
     void *hook_state;

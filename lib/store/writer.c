@@ -29,6 +29,7 @@ struct pending {
 
 struct cg_writer {
     cg_store *s; /* used by the writer thread only, once started */
+    int lock_at_begin;
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t work, answered, left;
@@ -88,14 +89,14 @@ static void write_batch(cg_writer *w, struct pending *batch)
     /* A deferred BEGIN (SQLite): the first write locks only the file it
      * writes, so a client's other side files stay free for its own
      * connections (the read log empties one while this writes the other). */
-    int rc = cg_store_exec_script(w->s, "BEGIN");
+    int rc = w->lock_at_begin ? cg_store_begin(w->s) : cg_store_exec_script(w->s, "BEGIN");
     for (struct pending *p = batch; !rc && p; p = p->next)
         if (p->job->write)
             rc = run_job(w->s, p, writes > 1);
     if (!rc)
         rc = cg_store_commit(w->s);
     if (rc) {
-        cg_store_exec_script(w->s, "ROLLBACK"); /* fails harmlessly if SQLite already did */
+        cg_store_rollback(w->s); /* fails harmlessly if SQLite already did */
         for (struct pending *p = batch; p; p = p->next)
             if (!p->rc)
                 p->rc = rc;
@@ -221,6 +222,7 @@ int cg_writer_open(const struct cg_writer_target *target, cg_writer **out, char 
     cg_writer *w = calloc(1, sizeof *w);
     if (!w)
         return CG_ENOMEM;
+    w->lock_at_begin = target->lock_at_begin;
     int rc = open_connection(w, target, errmsg_out);
     if (!rc && (pthread_mutex_init(&w->mu, NULL) || pthread_cond_init(&w->work, NULL) ||
                 pthread_cond_init(&w->answered, NULL) || pthread_cond_init(&w->left, NULL)))

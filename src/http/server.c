@@ -20,6 +20,7 @@
 #include "civgrid/error.h"
 #include "civgrid/log.h"
 #include "civgrid/readlog.h"
+#include "civgrid/writer.h"
 #include "civgrid/sched.h"
 #include "civgrid/utf8.h"
 #include "metrics.h"
@@ -36,6 +37,7 @@
 static const struct http_config *config;
 static pthread_key_t db_key;
 static cg_readlog *readlog; /* audit records of reads, batched (readlog.h) */
+static cg_writer *changes;  /* commits the audited changes of every request (audit.h) */
 static _Atomic int in_flight;
 static _Atomic int stopping;
 
@@ -59,10 +61,27 @@ static int thread_db(cg_store **out)
         }
         cg_store_set_busy_timeout(s, config->busy_timeout_ms);
         cg_store_set_readlog(s, readlog);
+        cg_store_set_writer(s, changes);
         pthread_setspecific(db_key, s);
     }
     *out = s;
     return 0;
+}
+
+/* The writer of the requests' audited changes: the main database, locked at
+ * the batch's BEGIN because other connections write it too, durable through a
+ * power loss. Concurrent filings and actions share one commit (one fsync)
+ * instead of queueing for one each. */
+static int changes_setup(cg_store *s, void *arg)
+{
+    (void)arg;
+    return cg_store_set_busy_timeout(s, config->busy_timeout_ms);
+}
+
+static int open_changes(char **msg)
+{
+    struct cg_writer_target t = {config->db, changes_setup, NULL, CG_DURABLE_POWER_LOSS, 1};
+    return cg_writer_open(&t, &changes, msg);
 }
 
 /* The worker threads close their connections at once as the pool stops; each
@@ -460,6 +479,14 @@ int http_serve(const struct http_config *cfg)
         metrics_free();
         return 1;
     }
+    if ((rc = open_changes(&msg))) {
+        fprintf(stderr, "civgrid serve: cannot open the database's writer: %s\n",
+                msg ? msg : cg_strerror(rc));
+        free(msg);
+        cg_readlog_close(readlog);
+        metrics_free();
+        return 1;
+    }
     /* Signals are taken by sigwait below; the pool threads inherit the mask. */
     sigset_t sigs;
     sigemptyset(&sigs);
@@ -471,6 +498,7 @@ int http_serve(const struct http_config *cfg)
      * signals to sigwait. */
     if (cfg->sched && (rc = start_jobs())) {
         fprintf(stderr, "civgrid serve: cannot start the scheduler: %s\n", cg_strerror(rc));
+        cg_writer_close(changes);
         cg_readlog_close(readlog);
         metrics_free();
         return 1;
@@ -491,6 +519,7 @@ int http_serve(const struct http_config *cfg)
         fprintf(stderr, "civgrid serve: cannot listen on %s (address in use or not local?)\n",
                 cfg->listen);
         cg_sched_stop(cfg->sched);
+        cg_writer_close(changes);
         cg_readlog_close(readlog);
         metrics_free();
         return 1;
@@ -513,6 +542,8 @@ int http_serve(const struct http_config *cfg)
     drain();
     MHD_stop_daemon(d);        /* joins the pool; each thread closes its database */
     cg_sched_stop(cfg->sched); /* lets a job's run end; before the read log it moves */
+    cg_writer_close(changes);
+    changes = NULL;
     cg_readlog_close(readlog);
     readlog = NULL;
     close_last_connection();

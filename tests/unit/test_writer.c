@@ -64,7 +64,7 @@ static int open_fixture(struct fixture *f)
         print_error("%s: %s\n", sql, cg_store_errmsg(f->s));
         return -1;
     }
-    struct cg_writer_target target = {f->url, writer_setup, f, CG_DURABLE_POWER_LOSS};
+    struct cg_writer_target target = {f->url, writer_setup, f, CG_DURABLE_POWER_LOSS, 0};
     if (cg_writer_open(&target, &f->w, &err)) {
         print_error("writer: %s\n", err ? err : "?");
         free(err);
@@ -433,7 +433,7 @@ static void commits_are_durable_across_power_loss(void **state)
 static void process_kill_level_skips_the_fsync(void **state)
 {
     struct fixture *f = get(state);
-    struct cg_writer_target target = {f->url, writer_setup, f, CG_DURABLE_PROCESS_KILL};
+    struct cg_writer_target target = {f->url, writer_setup, f, CG_DURABLE_PROCESS_KILL, 0};
     cg_writer *w = NULL;
     char *err = NULL;
     assert_int_equal(cg_writer_open(&target, &w, &err), 0);
