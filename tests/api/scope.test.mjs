@@ -382,6 +382,18 @@ const ROUTES = {
     in: () => ['/api/v1/calendar/deadline?start=2026-09-30&days=2'],
     expect: (role) => (CAN.policyRead.has(role) ? [200] : [403]),
   },
+  // Figures count the cases of an area in scope; an area outside reads as missing.
+  'GET /api/v1/case-figures': {
+    in: () => ['/api/v1/case-figures?area_code=c1&by=domain'],
+    out: () => ['/api/v1/case-figures?area_code=c2&by=domain'],
+    expect: (role) => (CAN.casesRead.has(role) ? [200, 404] : [403, 403]),
+  },
+  // The export lists what the list would: cases in scope (a department's own).
+  'GET /api/v1/cases/export': {
+    in: () => ['/api/v1/cases/export?format=csv&area_code=c1'],
+    out: () => ['/api/v1/cases/export?format=csv&area_code=c2'],
+    expect: (role) => (CAN.casesRead.has(role) ? [200, 404] : [403, 403]),
+  },
   // Overdue counts per unit are the dispatchers' (cards.c): only units in scope.
   'GET /api/v1/case-overdue': {
     in: () => ['/api/v1/case-overdue'],
