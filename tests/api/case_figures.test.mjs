@@ -29,7 +29,7 @@ const query = (area, by, from = FROM, to = TO) =>
 async function direct(area, by) {
   const args = ['case-figures', 'show', '--db', db.db, '--area', area, '--from', FROM, '--to', TO, '--direct'];
   if (by) args.push('--by', by);
-  const r = await civgrid(args, { env: cleanEnv(ENV) });
+  const r = await civgrid(args, { env: cleanEnv(ENV), timeoutMs: 300000 });
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout);
 }
