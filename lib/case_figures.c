@@ -54,33 +54,10 @@ double cg_case_fig_rate(int64_t num, int64_t den)
 
 /* ---- days ---- */
 
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 static void day_text(int64_t day, char out[11])
 {
     int y, m, d;
-    civil_from_days(day, &y, &m, &d);
+    cg_civil_from_days(day, &y, &m, &d);
     snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
 }
 
@@ -88,7 +65,7 @@ static void day_text(int64_t day, char out[11])
 static int64_t month_of(int64_t day)
 {
     int y, m, d;
-    civil_from_days(day, &y, &m, &d);
+    cg_civil_from_days(day, &y, &m, &d);
     return (int64_t)y * 12 + m - 1;
 }
 
@@ -99,9 +76,9 @@ static int parse_day(const char *text, int64_t *out)
     if (strlen(text) != 10 || sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
         y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
         return CG_EBADTYPE;
-    int64_t day = days_from_civil(y, m, d);
+    int64_t day = cg_days_from_civil(y, m, d);
     int yy, mm, dd;
-    civil_from_days(day, &yy, &mm, &dd);
+    cg_civil_from_days(day, &yy, &mm, &dd);
     if (yy != y || mm != m || dd != d)
         return CG_EBADTYPE;
     *out = day;
@@ -714,8 +691,8 @@ static int prepare(struct reader *r, const struct cg_actor *actor,
     o->by = r->by;
     int64_t today = (r->now + CG_TZ_OFFSET) / 86400;
     int y, m, d;
-    civil_from_days(today, &y, &m, &d);
-    r->from_day = days_from_civil(y, 1, 1);
+    cg_civil_from_days(today, &y, &m, &d);
+    r->from_day = cg_days_from_civil(y, 1, 1);
     r->to_day = today;
     if (q->from && q->from[0] && parse_day(q->from, &r->from_day))
         return cg_field_fail(fe, CG_EBADTYPE, "from", "from: a date YYYY-MM-DD");

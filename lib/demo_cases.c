@@ -289,13 +289,9 @@ static int load_categories(cg_store *s, struct county *k)
 /* The month (1-12) of a day number (days since 1970-01-01). */
 static int month_of(int64_t z)
 {
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    return (int)(mp < 10 ? mp + 3 : mp - 9);
+    int y, m, d;
+    cg_civil_from_days(z, &y, &m, &d);
+    return m;
 }
 
 /* ---- one case's life ---- */
