@@ -310,6 +310,8 @@ static int recount_area(cg_store *s, int64_t id, const struct horizon *h, struct
 static int apply(cg_store *s, struct deltas *ds)
 {
     int rc = 0;
+    if (!ds->n)
+        return 0; /* nothing changed: a writer's job that failed had touched it */
     qsort(ds->d, ds->n, sizeof *ds->d, cmp_delta);
     for (size_t i = 0; !rc && i < ds->n;) {
         struct delta sum = ds->d[i];
