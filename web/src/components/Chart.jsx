@@ -46,7 +46,9 @@ export function Chart({ option, label, points, class: cls = '', testid, onClick 
     // Printing changes the page's width: draw again at the printed size.
     const onPrint = () => chart.current && chart.current.resize();
     loadCharts().then((echarts) => {
-      if (gone) return;
+      // A chart that left the page before its effect ran (a quick navigation
+      // under load) has no box any more: nothing to draw into.
+      if (gone || !box.current) return;
       const c = echarts.init(box.current, null, { renderer: 'canvas' });
       chart.current = c;
       c.on('click', (p) => { if (click.current) click.current(p); });

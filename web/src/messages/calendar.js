@@ -37,7 +37,7 @@ export const calendar = {
     'calendar.unmark_body': '取消后这一天按星期计算：周一至周五上班，周六、周日休息。',
     'calendar.unmarked': '已取消 {date} 的标注。',
     'calendar.deadline_title': '计算期限',
-    'calendar.deadline_intro': '开始当天不计入，期限到第 N 个工作日结束时（次日零点）为止。',
+    'calendar.deadline_intro': '开始当天不计入，期限到所计的最后一个工作日结束时（次日零点）为止。',
     'calendar.deadline_start': '开始日期',
     'calendar.deadline_days': '工作日数',
     'calendar.deadline_go': '计算',
