@@ -87,7 +87,9 @@ export async function startServer({ prefix = 'civgrid-e2e-', demo = null, serveA
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
-  const serve = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web-root', webRoot, ...serveArgs];
+  // Case photos live beside a SQLite file by default; PostgreSQL needs a folder.
+  const files = pg ? ['--data-dir', join(dir, 'files')] : [];
+  const serve = ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web-root', webRoot, ...files, ...serveArgs];
   const child = spawn(binary, serve, {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
