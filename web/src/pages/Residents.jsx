@@ -244,7 +244,9 @@ function ResidentTable({ items, catalogue, res, empty, onRetry, pager }) {
         {
           key: 'ledgers', label: t('resident.ledgers'),
           render: (r) => {
-            const tags = splitTags(r.tags);
+            // Until the catalogue has arrived its names are unknown: show no
+            // ledger codes in their place (whoever reads people reads it too).
+            const tags = catalogue.length ? splitTags(r.tags) : [];
             return tags.length === 0 ? <span class="muted">—</span> : (
               <span class="tag-list">
                 {tags.map((n) => <span key={n} class="tag tag-ledger">{ledgerName(catalogue, n, lang)}</span>)}
